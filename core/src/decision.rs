@@ -1,0 +1,741 @@
+//! `evaluate`: one request in, one `Decision` out, without allocating.
+
+use core::fmt;
+
+use heapless::Vec;
+
+use crate::config::{
+    ActualHeaders, HeadersSlot, OriginSlot, PreflightBody, PreflightDetection, Slot, Syntax,
+    VaryStyle,
+};
+use crate::headers::{cmp_ignore_ascii_case, is_safe_value, is_token, ListElements};
+use crate::origin::{any_pattern_key, parse_request_origin};
+use crate::policy::{HeaderMode, Policy, MAX_DECISION_HEADERS};
+
+/// The CORS-relevant parts of a request, as raw bytes (not necessarily UTF-8).
+///
+/// ```
+/// use corsguard::Request;
+/// let preflight = Request::new(b"OPTIONS")
+///     .origin(b"https://app.example.com")
+///     .request_method(b"PUT")
+///     .request_headers(b"content-type, x-request-id");
+/// # let _ = preflight;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Request<'r> {
+    /// The request method.
+    pub method: &'r [u8],
+    /// `Origin`.
+    pub origin: Option<&'r [u8]>,
+    /// `Access-Control-Request-Method`.
+    pub request_method: Option<&'r [u8]>,
+    /// `Access-Control-Request-Headers` (several header lines joined with `,`).
+    pub request_headers: Option<&'r [u8]>,
+    /// `Access-Control-Request-Private-Network`.
+    pub request_private_network: Option<&'r [u8]>,
+    /// The host's verdict on the origin, for a policy built with
+    /// [`Config::origin_verdict`](crate::Config::origin_verdict): `Some(true)`
+    /// when the host's own rule (a regular expression, a callback) allows it.
+    pub origin_verdict: Option<bool>,
+}
+
+impl<'r> Request<'r> {
+    /// A request with this method and no CORS headers.
+    pub const fn new(method: &'r [u8]) -> Self {
+        Request {
+            method,
+            origin: None,
+            request_method: None,
+            request_headers: None,
+            request_private_network: None,
+            origin_verdict: None,
+        }
+    }
+    /// Sets `Origin`.
+    pub const fn origin(mut self, origin: &'r [u8]) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+    /// Sets `Access-Control-Request-Method`.
+    pub const fn request_method(mut self, method: &'r [u8]) -> Self {
+        self.request_method = Some(method);
+        self
+    }
+    /// Sets `Access-Control-Request-Headers`.
+    pub const fn request_headers(mut self, headers: &'r [u8]) -> Self {
+        self.request_headers = Some(headers);
+        self
+    }
+    /// Sets `Access-Control-Request-Private-Network`.
+    pub const fn request_private_network(mut self, value: &'r [u8]) -> Self {
+        self.request_private_network = Some(value);
+        self
+    }
+    /// Sets the host's verdict on the origin.
+    pub const fn origin_verdict(mut self, allowed: bool) -> Self {
+        self.origin_verdict = Some(allowed);
+        self
+    }
+}
+
+/// What kind of request this is, for CORS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// No `Origin`: not a cross-origin request a browser made.
+    NotCors,
+    /// A cross-origin request (the "actual" request).
+    Actual,
+    /// A preflight.
+    Preflight,
+    /// `OPTIONS` with `Origin` but no `Access-Control-Request-Method`: a
+    /// cross-origin request whose method happens to be OPTIONS, answered by
+    /// the application like any actual request.
+    PlainOptions,
+}
+
+/// The verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not a CORS request; nothing was judged.
+    NotCors,
+    /// Allowed: the browser will let the page read the response.
+    Allowed,
+    /// Refused: see [`Decision::reason`].
+    Denied,
+}
+
+/// Why a request was refused (the first failure found, in the order origin,
+/// method, headers, private network).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason<'a> {
+    /// The origin is well formed but not allowed.
+    OriginNotAllowed,
+    /// The `Origin` header is not an origin a browser sends.
+    MalformedOrigin,
+    /// An `OPTIONS` request without `Origin`, answered as a preflight.
+    MissingOrigin,
+    /// The requested method is not allowed.
+    MethodNotAllowed {
+        /// The requested method.
+        method: &'a [u8],
+    },
+    /// A requested header is not allowed.
+    HeaderNotAllowed {
+        /// The requested header name, as sent (empty for an empty element).
+        name: &'a [u8],
+    },
+    /// `Access-Control-Request-Headers` is not a list of header names.
+    MalformedRequestHeaders,
+    /// The preflight asked for Private Network Access, which is not granted.
+    PrivateNetworkNotAllowed,
+}
+
+impl Reason<'_> {
+    /// A stable snake_case code for the reason, shared by every binding and
+    /// the conformance vectors.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Reason::OriginNotAllowed => "origin_not_allowed",
+            Reason::MalformedOrigin => "malformed_origin",
+            Reason::MissingOrigin => "missing_origin",
+            Reason::MethodNotAllowed { .. } => "method_not_allowed",
+            Reason::HeaderNotAllowed { .. } => "header_not_allowed",
+            Reason::MalformedRequestHeaders => "malformed_request_headers",
+            Reason::PrivateNetworkNotAllowed => "private_network_not_allowed",
+        }
+    }
+}
+
+impl RequestKind {
+    /// A stable snake_case code: `not_cors`, `actual`, `preflight`, `plain_options`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            RequestKind::NotCors => "not_cors",
+            RequestKind::Actual => "actual",
+            RequestKind::Preflight => "preflight",
+            RequestKind::PlainOptions => "plain_options",
+        }
+    }
+}
+
+impl Outcome {
+    /// A stable snake_case code: `not_cors`, `allowed`, `denied`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Outcome::NotCors => "not_cors",
+            Outcome::Allowed => "allowed",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn bytes(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
+            for chunk in b.utf8_chunks() {
+                f.write_str(chunk.valid())?;
+                for byte in chunk.invalid() {
+                    write!(f, "\\x{byte:02x}")?;
+                }
+            }
+            Ok(())
+        }
+        match self {
+            Reason::OriginNotAllowed => f.write_str("the origin is not allowed by the policy"),
+            Reason::MalformedOrigin => {
+                f.write_str("the Origin header is not an origin a browser would send")
+            }
+            Reason::MissingOrigin => f.write_str("the OPTIONS request has no Origin header"),
+            Reason::MethodNotAllowed { method } => {
+                f.write_str("the method `")?;
+                bytes(f, method)?;
+                f.write_str("` is not allowed by the policy")
+            }
+            Reason::HeaderNotAllowed { name } => {
+                f.write_str("the request header `")?;
+                bytes(f, name)?;
+                f.write_str("` is not allowed by the policy")
+            }
+            Reason::MalformedRequestHeaders => f.write_str(
+                "Access-Control-Request-Headers is not a comma-separated list of header names",
+            ),
+            Reason::PrivateNetworkNotAllowed => {
+                f.write_str("the policy does not grant Private Network Access")
+            }
+        }
+    }
+}
+
+/// The set of checks a preflight failed (all of them, not only the first).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures(u8);
+
+impl Failures {
+    /// The origin is not allowed.
+    pub const ORIGIN: Failures = Failures(1);
+    /// The method is not allowed.
+    pub const METHOD: Failures = Failures(2);
+    /// A header is not allowed.
+    pub const HEADERS: Failures = Failures(4);
+    /// Private Network Access is not granted.
+    pub const PRIVATE_NETWORK: Failures = Failures(8);
+
+    /// Whether nothing failed.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Whether every failure in `other` is in `self`.
+    pub const fn contains(self, other: Failures) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// The raw bits (origin 1, method 2, headers 4, private network 8).
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    fn add(&mut self, other: Failures) {
+        self.0 |= other.0;
+    }
+
+    /// `Disallowed CORS origin, method, headers, private-network`, naming
+    /// only what failed, in that order; `OK` when nothing did.
+    pub const fn text(self) -> &'static str {
+        const TEXTS: [&str; 16] = [
+            "OK",
+            "Disallowed CORS origin",
+            "Disallowed CORS method",
+            "Disallowed CORS origin, method",
+            "Disallowed CORS headers",
+            "Disallowed CORS origin, headers",
+            "Disallowed CORS method, headers",
+            "Disallowed CORS origin, method, headers",
+            "Disallowed CORS private-network",
+            "Disallowed CORS origin, private-network",
+            "Disallowed CORS method, private-network",
+            "Disallowed CORS origin, method, private-network",
+            "Disallowed CORS headers, private-network",
+            "Disallowed CORS origin, headers, private-network",
+            "Disallowed CORS method, headers, private-network",
+            "Disallowed CORS origin, method, headers, private-network",
+        ];
+        TEXTS[(self.0 & 15) as usize]
+    }
+}
+
+/// What the host does with the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Hand the request to the application, then add the headers to its
+    /// response.
+    Continue,
+    /// Answer now, with this status, the headers and [`Decision::body`].
+    Respond {
+        /// The status code.
+        status: u16,
+    },
+}
+
+/// A CORS response header name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HeaderName {
+    /// `Access-Control-Allow-Origin`
+    AllowOrigin,
+    /// `Access-Control-Allow-Credentials`
+    AllowCredentials,
+    /// `Access-Control-Allow-Methods`
+    AllowMethods,
+    /// `Access-Control-Allow-Headers`
+    AllowHeaders,
+    /// `Access-Control-Max-Age`
+    MaxAge,
+    /// `Access-Control-Expose-Headers`
+    ExposeHeaders,
+    /// `Access-Control-Allow-Private-Network`
+    AllowPrivateNetwork,
+    /// `Vary`: its value is to be *added* to the response's `Vary`, as
+    /// [`Behaviour::vary_merge`](crate::Behaviour::vary_merge) says.
+    Vary,
+}
+
+impl HeaderName {
+    /// The header name, in its canonical capitalization.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HeaderName::AllowOrigin => "Access-Control-Allow-Origin",
+            HeaderName::AllowCredentials => "Access-Control-Allow-Credentials",
+            HeaderName::AllowMethods => "Access-Control-Allow-Methods",
+            HeaderName::AllowHeaders => "Access-Control-Allow-Headers",
+            HeaderName::MaxAge => "Access-Control-Max-Age",
+            HeaderName::ExposeHeaders => "Access-Control-Expose-Headers",
+            HeaderName::AllowPrivateNetwork => "Access-Control-Allow-Private-Network",
+            HeaderName::Vary => "Vary",
+        }
+    }
+    /// The header name in lowercase (HTTP/2 and HTTP/3 spelling).
+    pub const fn as_lowercase_str(self) -> &'static str {
+        match self {
+            HeaderName::AllowOrigin => "access-control-allow-origin",
+            HeaderName::AllowCredentials => "access-control-allow-credentials",
+            HeaderName::AllowMethods => "access-control-allow-methods",
+            HeaderName::AllowHeaders => "access-control-allow-headers",
+            HeaderName::MaxAge => "access-control-max-age",
+            HeaderName::ExposeHeaders => "access-control-expose-headers",
+            HeaderName::AllowPrivateNetwork => "access-control-allow-private-network",
+            HeaderName::Vary => "vary",
+        }
+    }
+}
+
+/// One response header of a decision; the value borrows from the policy or
+/// the request and never contains CR, LF or NUL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The name.
+    pub name: HeaderName,
+    /// The value.
+    pub value: &'a [u8],
+}
+
+/// The answer to one request: the verdict and what to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision<'a> {
+    kind: RequestKind,
+    outcome: Outcome,
+    reason: Option<Reason<'a>>,
+    failures: Failures,
+    action: Action,
+    headers: Vec<Header<'a>, MAX_DECISION_HEADERS>,
+    body: Option<&'static str>,
+}
+
+impl<'a> Decision<'a> {
+    /// The kind of request.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+    /// The verdict.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+    /// Why the request was refused, when it was.
+    pub fn reason(&self) -> Option<Reason<'a>> {
+        self.reason
+    }
+    /// Every check a preflight failed.
+    pub fn failures(&self) -> Failures {
+        self.failures
+    }
+    /// Whether to answer now or pass the request on.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+    /// The headers to write, in order. Set each one, except [`HeaderName::Vary`],
+    /// whose value is added to the response's `Vary`.
+    pub fn headers(&self) -> &[Header<'a>] {
+        &self.headers
+    }
+    /// The value of one header of the decision, if present (the first, for `Vary`).
+    pub fn header(&self, name: HeaderName) -> Option<&'a [u8]> {
+        self.headers
+            .iter()
+            .find(|h| h.name == name)
+            .map(|h| h.value)
+    }
+    /// The body of a preflight answer, when the profile sends one
+    /// (as `text/plain; charset=utf-8`).
+    pub fn body(&self) -> Option<&'static str> {
+        self.body
+    }
+}
+
+/// How the origin was judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OriginJudgement {
+    Absent,
+    Allowed,
+    Denied(Reason<'static>),
+}
+
+impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGINS, NAMES, BYTES> {
+    /// Judges one request. Allocates nothing; the work is bounded by the size
+    /// of the request's headers; never panics.
+    ///
+    /// ```
+    /// use corsguard::{Config, Methods, Policy, Request, HeaderName, Action, Reason};
+    /// let config = Config::new()
+    ///     .allowed_origins(&["http://localhost:3000"])
+    ///     .allowed_methods(Methods::List(&["PUT"]));
+    /// let policy: Policy = Policy::new(&config).unwrap();
+    ///
+    /// let ok = policy.evaluate(&Request::new(b"OPTIONS")
+    ///     .origin(b"http://localhost:3000").request_method(b"PUT"));
+    /// assert_eq!(ok.action(), Action::Respond { status: 204 });
+    /// assert_eq!(ok.header(HeaderName::AllowMethods), Some(&b"PUT"[..]));
+    ///
+    /// let refused = policy.evaluate(&Request::new(b"OPTIONS")
+    ///     .origin(b"http://localhost:3000").request_method(b"DELETE"));
+    /// assert_eq!(refused.reason(), Some(Reason::MethodNotAllowed { method: b"DELETE" }));
+    /// ```
+    pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
+        let b = &self.behaviour;
+        let is_options = match b.preflight_detection {
+            PreflightDetection::OriginAndMethod => request.method == b"OPTIONS",
+            PreflightDetection::AnyOptions => request.method.eq_ignore_ascii_case(b"OPTIONS"),
+        };
+        let kind = match (request.origin, is_options) {
+            (_, true) if b.preflight_detection == PreflightDetection::AnyOptions => {
+                RequestKind::Preflight
+            }
+            (Some(_), true) if request.request_method.is_some() => RequestKind::Preflight,
+            (Some(_), true) => RequestKind::PlainOptions,
+            (Some(_), false) => RequestKind::Actual,
+            (None, _) => RequestKind::NotCors,
+        };
+        let judgement = self.judge_origin(request);
+        let allow_origin = self.allow_origin_value(request, judgement);
+        let mut decision = Decision {
+            kind,
+            outcome: Outcome::NotCors,
+            reason: None,
+            failures: Failures::default(),
+            action: Action::Continue,
+            headers: Vec::new(),
+            body: None,
+        };
+        if kind == RequestKind::Preflight {
+            self.preflight(request, judgement, allow_origin, &mut decision);
+        } else {
+            self.actual(request, judgement, allow_origin, &mut decision);
+        }
+        decision
+    }
+
+    fn judge_origin(&self, request: &Request<'_>) -> OriginJudgement {
+        let Some(origin) = request.origin else {
+            return OriginJudgement::Absent;
+        };
+        if self.any_origin || self.contains_origin(origin) {
+            return OriginJudgement::Allowed;
+        }
+        let strict = self.behaviour.syntax == Syntax::Strict;
+        let parts = if strict {
+            parse_request_origin(origin)
+        } else {
+            None
+        };
+        if strict && parts.is_none() && origin != b"null" {
+            return OriginJudgement::Denied(Reason::MalformedOrigin);
+        }
+        if let Some(parts) = parts {
+            if self.has_patterns && any_pattern_key(&parts, |key| self.contains_origin(key)) {
+                return OriginJudgement::Allowed;
+            }
+        }
+        if self.origin_verdict && request.origin_verdict == Some(true) && is_safe_value(origin) {
+            return OriginJudgement::Allowed;
+        }
+        if !is_safe_value(origin) {
+            return OriginJudgement::Denied(Reason::MalformedOrigin);
+        }
+        OriginJudgement::Denied(Reason::OriginNotAllowed)
+    }
+
+    /// The `Access-Control-Allow-Origin` value this request would get.
+    fn allow_origin_value<'a>(
+        &'a self,
+        request: &Request<'a>,
+        judgement: OriginJudgement,
+    ) -> Option<&'a [u8]> {
+        if let Some(fixed) = self.fixed_origin {
+            if self.behaviour.fixed_origin_always_sent {
+                return Some(self.get(fixed));
+            }
+        }
+        if self.any_origin {
+            if self.credentials
+                && self.behaviour.wildcard_with_credentials
+                    == crate::config::WildcardWithCredentials::Reflect
+            {
+                return request.origin.filter(|o| is_safe_value(o));
+            }
+            return Some(b"*");
+        }
+        match judgement {
+            OriginJudgement::Allowed => request.origin,
+            _ => None,
+        }
+    }
+
+    fn preflight<'a>(
+        &'a self,
+        request: &Request<'a>,
+        judgement: OriginJudgement,
+        allow_origin: Option<&'a [u8]>,
+        decision: &mut Decision<'a>,
+    ) {
+        let b = &self.behaviour;
+        let mut failures = Failures::default();
+        let mut reason = match judgement {
+            OriginJudgement::Allowed => None,
+            OriginJudgement::Absent => Some(Reason::MissingOrigin),
+            OriginJudgement::Denied(r) => Some(r),
+        };
+        if reason.is_some() {
+            failures.add(Failures::ORIGIN);
+        }
+        let mut mirrored = None;
+        let mut private_network = false;
+        if b.check_preflight {
+            if let Some(method) = request.request_method {
+                if !self.method_allowed(method) {
+                    failures.add(Failures::METHOD);
+                    reason = reason.or(Some(Reason::MethodNotAllowed { method }));
+                }
+            }
+            if let Some(requested) = request.request_headers {
+                match self.headers_allowed(requested) {
+                    Ok(()) => {}
+                    Err(r) => {
+                        failures.add(Failures::HEADERS);
+                        reason = reason.or(Some(r));
+                    }
+                }
+            }
+            if let Some(value) = request.request_private_network {
+                if b.syntax == Syntax::Literal || value.eq_ignore_ascii_case(b"true") {
+                    if self.private_network {
+                        private_network = true;
+                    } else {
+                        failures.add(Failures::PRIVATE_NETWORK);
+                        reason = reason.or(Some(Reason::PrivateNetworkNotAllowed));
+                    }
+                }
+            }
+        }
+        if self.header_mode == HeaderMode::Mirror {
+            mirrored = request
+                .request_headers
+                .filter(|v| !v.is_empty() && is_safe_value(v));
+        }
+        let allowed = reason.is_none();
+        let send_all = allowed || b.refused_preflight.keep_headers;
+        for &slot in b.preflight_order {
+            let value: Option<&'a [u8]> = match slot {
+                Slot::Vary => self.vary_preflight.map(|s| self.get(s)),
+                Slot::VaryOrigin => self.vary_origin_token(),
+                Slot::VaryRequestHeaders => (self.header_mode == HeaderMode::Mirror
+                    && b.vary == VaryStyle::CorsNpm)
+                    .then_some(&b"Access-Control-Request-Headers"[..]),
+                _ if !send_all => None,
+                Slot::AllowOrigin(which) => self.origin_in_slot(which, allow_origin),
+                Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
+                Slot::AllowMethods => self.allow_methods.map(|s| self.get(s)),
+                Slot::AllowHeaders(which) => {
+                    let listed = self.allow_headers.map(|s| self.get(s));
+                    match which {
+                        HeadersSlot::Always => listed.or(mirrored),
+                        HeadersSlot::Listed => listed,
+                        HeadersSlot::Mirrored => mirrored,
+                    }
+                }
+                Slot::MaxAge => self.max_age.map(|s| self.get(s)),
+                Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
+                Slot::AllowPrivateNetwork => private_network.then_some(&b"true"[..]),
+            };
+            push(decision, slot, value);
+        }
+        let status = if allowed {
+            self.preflight_status
+        } else {
+            b.refused_preflight.status.unwrap_or(self.preflight_status)
+        };
+        decision.outcome = if allowed {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        };
+        decision.reason = reason;
+        decision.failures = failures;
+        if !self.preflight_continue {
+            decision.action = Action::Respond { status };
+            if b.preflight_body == PreflightBody::FailureList {
+                decision.body = Some(failures.text());
+            }
+        }
+    }
+
+    fn actual<'a>(
+        &'a self,
+        request: &Request<'a>,
+        judgement: OriginJudgement,
+        allow_origin: Option<&'a [u8]>,
+        decision: &mut Decision<'a>,
+    ) {
+        let b = &self.behaviour;
+        // A wildcard policy without credentials answers the same to every
+        // request, with or without Origin.
+        let origin_free = self.any_origin && !self.credentials && self.fixed_origin.is_none();
+        let send = match b.actual_headers {
+            ActualHeaders::WhenAllowed => {
+                judgement == OriginJudgement::Allowed || (origin_free && !self.origin_verdict)
+            }
+            ActualHeaders::Always => true,
+            ActualHeaders::WhenOriginPresent => request.origin.is_some(),
+        };
+        let origin_value = match b.actual_headers {
+            ActualHeaders::WhenAllowed if !send => None,
+            _ => allow_origin,
+        };
+        for &slot in b.actual_order {
+            let value: Option<&'a [u8]> = match slot {
+                Slot::Vary => self.vary_actual.map(|s| self.get(s)),
+                Slot::VaryOrigin => self.vary_origin_token(),
+                Slot::VaryRequestHeaders => None,
+                _ if !send => None,
+                Slot::AllowOrigin(which) => self.origin_in_slot(which, origin_value),
+                Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
+                Slot::AllowMethods => self.allow_methods.map(|s| self.get(s)),
+                Slot::AllowHeaders(_) => self.allow_headers.map(|s| self.get(s)),
+                Slot::MaxAge => self.max_age.map(|s| self.get(s)),
+                Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
+                Slot::AllowPrivateNetwork => None,
+            };
+            push(decision, slot, value);
+        }
+        match judgement {
+            OriginJudgement::Absent => {}
+            OriginJudgement::Allowed => decision.outcome = Outcome::Allowed,
+            OriginJudgement::Denied(reason) => {
+                decision.outcome = Outcome::Denied;
+                decision.reason = Some(reason);
+                decision.failures = Failures::ORIGIN;
+            }
+        }
+    }
+
+    fn vary_origin_token(&self) -> Option<&'static [u8]> {
+        let depends = !self.any_origin || self.fixed_origin.is_some();
+        (self.behaviour.vary == VaryStyle::CorsNpm && depends).then_some(&b"Origin"[..])
+    }
+
+    fn origin_in_slot<'a>(&self, which: OriginSlot, value: Option<&'a [u8]>) -> Option<&'a [u8]> {
+        let wildcard = value == Some(b"*");
+        let keep = match which {
+            OriginSlot::Always => true,
+            OriginSlot::Wildcard => wildcard,
+            OriginSlot::Explicit => !wildcard,
+            OriginSlot::AnyPolicy => self.any_origin,
+            OriginSlot::ListedPolicy => !self.any_origin,
+        };
+        value.filter(|_| keep)
+    }
+
+    fn method_allowed(&self, method: &[u8]) -> bool {
+        if self.behaviour.syntax == Syntax::Strict && !is_token(method) {
+            return false;
+        }
+        self.any_method
+            || (self.behaviour.safelisted_methods_implicit
+                && matches!(method, b"GET" | b"HEAD" | b"POST"))
+            || self.methods.iter().any(|&m| self.get(m) == method)
+    }
+
+    fn headers_allowed<'a>(&self, requested: &'a [u8]) -> Result<(), Reason<'a>> {
+        let strict = self.behaviour.syntax == Syntax::Strict;
+        let skip_empty = self.behaviour.skip_empty_header_elements;
+        if self.header_mode == HeaderMode::Mirror && !strict {
+            return Ok(());
+        }
+        for name in ListElements::new(requested) {
+            if name.is_empty() {
+                if skip_empty {
+                    continue;
+                }
+                return Err(Reason::HeaderNotAllowed { name });
+            }
+            if strict && !is_token(name) {
+                return Err(Reason::MalformedRequestHeaders);
+            }
+            let allowed = match self.header_mode {
+                HeaderMode::Mirror => true,
+                // `*` never covers Authorization (Fetch: CORS non-wildcard
+                // request-header name).
+                HeaderMode::Any => !name.eq_ignore_ascii_case(b"authorization"),
+                HeaderMode::List => self
+                    .header_names
+                    .binary_search_by(|&s| cmp_ignore_ascii_case(self.get(s), name))
+                    .is_ok(),
+            };
+            if !allowed {
+                return Err(Reason::HeaderNotAllowed { name });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn push<'a>(decision: &mut Decision<'a>, slot: Slot, value: Option<&'a [u8]>) {
+    let Some(value) = value else { return };
+    let name = match slot {
+        Slot::AllowOrigin(_) => HeaderName::AllowOrigin,
+        Slot::AllowCredentials => HeaderName::AllowCredentials,
+        Slot::AllowMethods => HeaderName::AllowMethods,
+        Slot::AllowHeaders(_) => HeaderName::AllowHeaders,
+        Slot::MaxAge => HeaderName::MaxAge,
+        Slot::ExposeHeaders => HeaderName::ExposeHeaders,
+        Slot::AllowPrivateNetwork => HeaderName::AllowPrivateNetwork,
+        Slot::Vary | Slot::VaryOrigin | Slot::VaryRequestHeaders => HeaderName::Vary,
+    };
+    // Every value is either precomputed from a validated configuration or a
+    // request value checked by `is_safe_value`; the check here is the last
+    // line of defence and costs a scan of a few bytes.
+    if is_safe_value(value) {
+        // The order's length is checked at construction, so this never fills.
+        let _ = decision.headers.push(Header { name, value });
+    }
+}

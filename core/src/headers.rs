@@ -1,0 +1,202 @@
+//! Header-list parsing and header-name rules: HTTP tokens, case-insensitive
+//! comparison, and the names the Fetch standard reserves to the browser.
+
+/// Whether `b` may appear in an HTTP token (RFC 9110 `tchar`).
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
+        b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// Whether `s` is a non-empty HTTP token.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Whether `s` can be written as a response header value without opening a
+/// way to header injection: no CR, LF or NUL anywhere.
+pub(crate) fn is_safe_value(s: &[u8]) -> bool {
+    !s.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0)
+}
+
+/// Trims the optional whitespace (SP, HTAB) HTTP allows around list elements.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// Compares two byte strings, ASCII case-insensitively, as an ordering on
+/// their lowercase forms (so that a table of lowercase names can be searched).
+pub(crate) fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i < n {
+        let (x, y) = (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 1;
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Iterates over the elements of a comma-separated header list, each trimmed
+/// of optional whitespace. Empty elements (`a,,b`, a trailing comma) are
+/// yielded as empty slices so the caller decides whether to tolerate them.
+///
+/// The work is linear in the input: each byte is looked at once.
+#[derive(Clone, Debug)]
+pub(crate) struct ListElements<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> ListElements<'a> {
+    pub(crate) fn new(value: &'a [u8]) -> Self {
+        ListElements { rest: Some(value) }
+    }
+}
+
+impl<'a> Iterator for ListElements<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match rest.iter().position(|&b| b == b',') {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(trim_ows(&rest[..i]))
+            }
+            None => {
+                self.rest = None;
+                Some(trim_ows(rest))
+            }
+        }
+    }
+}
+
+/// Request-header names that scripts can never set (Fetch "forbidden
+/// request-header"), lowercase. Listing one as allowed is always a mistake.
+const FORBIDDEN_REQUEST_HEADERS: [&str; 21] = [
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// Whether a browser forbids scripts from setting the header `name`.
+pub(crate) fn is_forbidden_request_header(name: &[u8]) -> bool {
+    let starts_with_ci = |prefix: &[u8]| {
+        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    starts_with_ci(b"proxy-")
+        || starts_with_ci(b"sec-")
+        || FORBIDDEN_REQUEST_HEADERS
+            .iter()
+            .any(|f| f.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// Response-header names a browser never exposes to scripts, whatever
+/// `Access-Control-Expose-Headers` says (Fetch "forbidden response-header name").
+pub(crate) fn is_forbidden_response_header(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"set-cookie") || name.eq_ignore_ascii_case(b"set-cookie2")
+}
+
+/// The CORS-safelisted request headers Starlette always allows, sorted the way
+/// Starlette sorts them (by code point, as given).
+pub(crate) const SAFELISTED_REQUEST_HEADERS: [&str; 4] = [
+    "Accept",
+    "Accept-Language",
+    "Content-Language",
+    "Content-Type",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn elements(s: &str) -> [Option<&[u8]>; 4] {
+        let mut it = ListElements::new(s.as_bytes());
+        [it.next(), it.next(), it.next(), it.next()]
+    }
+
+    #[test]
+    fn list_elements_trim_whitespace() {
+        assert_eq!(
+            elements(" a ,\tb"),
+            [Some(&b"a"[..]), Some(&b"b"[..]), None, None]
+        );
+    }
+
+    #[test]
+    fn list_elements_yield_empty_elements() {
+        assert_eq!(
+            elements("a,,b,"),
+            [
+                Some(&b"a"[..]),
+                Some(&b""[..]),
+                Some(&b"b"[..]),
+                Some(&b""[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn list_of_an_empty_value_is_one_empty_element() {
+        assert_eq!(elements(""), [Some(&b""[..]), None, None, None]);
+    }
+
+    #[test]
+    fn tokens_reject_separators_and_empty() {
+        assert!(is_token(b"x-request-id"));
+        assert!(!is_token(b""));
+        assert!(!is_token(b"x foo"));
+        assert!(!is_token(b"x:foo"));
+        assert!(!is_token("é".as_bytes()));
+    }
+
+    #[test]
+    fn forbidden_names_include_prefixes_in_any_case() {
+        assert!(is_forbidden_request_header(b"Cookie"));
+        assert!(is_forbidden_request_header(b"Sec-Fetch-Mode"));
+        assert!(is_forbidden_request_header(b"proxy-authorization"));
+        assert!(!is_forbidden_request_header(b"authorization"));
+        assert!(!is_forbidden_request_header(b"x-sec"));
+    }
+
+    #[test]
+    fn case_insensitive_order_matches_lowercase_order() {
+        use core::cmp::Ordering::*;
+        assert_eq!(cmp_ignore_ascii_case(b"X-Foo", b"x-foo"), Equal);
+        assert_eq!(cmp_ignore_ascii_case(b"a", b"B"), Less);
+        assert_eq!(cmp_ignore_ascii_case(b"ab", b"a"), Greater);
+    }
+
+    #[test]
+    fn unsafe_values_are_detected() {
+        assert!(is_safe_value(b"https://a.example"));
+        assert!(!is_safe_value(b"a\r\nSet-Cookie: x"));
+        assert!(!is_safe_value(b"a\0"));
+    }
+}

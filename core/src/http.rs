@@ -1,0 +1,1 @@
+//! Adapters for the `http` crate (feature `http`).

@@ -1,0 +1,77 @@
+//! # corsguard
+//!
+//! One validated CORS (Cross-Origin Resource Sharing) implementation for
+//! every server: a `no_std`, allocation-free core that parses the CORS
+//! request headers and evaluates a policy held in fixed-capacity tables.
+//!
+//! 1. **Configure once.** Describe the policy with a [`Config`]; [`Policy::new`]
+//!    validates all of it and refuses a bad configuration with a
+//!    [`ConfigError`] that names the entry, the rule and the fix.
+//! 2. **Evaluate per request.** [`Policy::evaluate`] takes the raw request
+//!    headers ([`Request`]) and returns a [`Decision`]: the verdict, the
+//!    reason for a refusal, whether to answer a preflight now, and the
+//!    response headers, whose values borrow from the policy or the request.
+//! 3. **Write.** Set each header of [`Decision::headers`] on the response,
+//!    adding to `Vary` rather than replacing it.
+//!
+//! ```
+//! use corsguard::{Action, AllowedHeaders, Config, HeaderName, Methods, Policy, Request};
+//!
+//! let config = Config::new()
+//!     .allowed_origins(&["http://localhost:3000"])
+//!     .allowed_methods(Methods::List(&["GET", "POST", "PUT"]))
+//!     .allowed_headers(AllowedHeaders::List(&["content-type", "x-request-id"]))
+//!     .credentials(true)
+//!     .max_age(600);
+//! let policy: Policy = Policy::new(&config).expect("valid policy");
+//!
+//! let preflight = Request::new(b"OPTIONS")
+//!     .origin(b"http://localhost:3000")
+//!     .request_method(b"PUT")
+//!     .request_headers(b"content-type");
+//! let decision = policy.evaluate(&preflight);
+//! assert!(decision.is_allowed());
+//! assert_eq!(decision.action(), Action::Respond { status: 204 });
+//! assert_eq!(decision.header(HeaderName::AllowOrigin), Some(&b"http://localhost:3000"[..]));
+//! assert_eq!(decision.header(HeaderName::AllowCredentials), Some(&b"true"[..]));
+//! ```
+//!
+//! CORS protects users, not servers: a browser enforces it on behalf of the
+//! person browsing. It is no substitute for authentication; a refused request
+//! still reaches your application unless it is a preflight.
+//!
+//! ## Profiles
+//! [`Behaviour::STRICT`] (the default) follows the WHATWG Fetch standard.
+//! [`Behaviour::CORS_NPM`] and [`Behaviour::STARLETTE`] reproduce the answers
+//! of the `cors` npm package and of Starlette's `CORSMiddleware`, so that the
+//! drop-in bindings contain no CORS logic of their own.
+//!
+//! ## Features
+//! - `std`: `std::error::Error` for [`ConfigError`].
+//! - `http`: adapters for the `http` crate's request and header types ([`http`]).
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod config;
+mod decision;
+mod headers;
+mod origin;
+mod policy;
+
+#[cfg(feature = "http")]
+pub mod http;
+
+pub use config::{
+    ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
+    HeadersSlot, MaxAge, Methods, OriginSlot, PreflightBody, PreflightDetection, RefusedPreflight,
+    Separator, Setting, Slot, Syntax, VaryMerge, VaryStyle, WildcardWithCredentials,
+};
+pub use decision::{
+    Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,
+};
+pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
+pub use policy::{Policy, MAX_DECISION_HEADERS};

@@ -1,0 +1,493 @@
+//! Parsing and matching origins and origin patterns.
+//!
+//! Configured origins are checked against the form a browser serializes an
+//! origin in (`scheme://host[:port]`, lowercase, no default port, no path),
+//! because an entry in any other form can never match a real request. Request
+//! origins are only parsed when a pattern needs their parts; exact entries
+//! are found by hashing the raw bytes.
+
+/// Longest origin (in bytes) that can match a pattern. Longer request origins
+/// can still match an exact entry; a configured pattern longer than this is
+/// refused. A DNS name is at most 253 bytes, so real origins fit easily.
+pub const MAX_PATTERN_ORIGIN_LEN: usize = 320;
+
+/// What is wrong with a configured origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginProblem {
+    /// The entry is empty.
+    Empty,
+    /// The entry contains whitespace or a control character.
+    Whitespace,
+    /// There is no `scheme://` in front of the host.
+    MissingScheme,
+    /// The scheme is not letters, digits, `+`, `-`, `.` starting with a letter.
+    BadScheme,
+    /// The entry has uppercase letters; browsers always send origins in lowercase.
+    Uppercase,
+    /// The entry ends with `/`; an origin has no path, not even `/`.
+    TrailingSlash,
+    /// The entry has a path after the host.
+    Path,
+    /// The entry has a `?query`.
+    Query,
+    /// The entry has a `#fragment`.
+    Fragment,
+    /// The entry has `user@` credentials before the host.
+    UserInfo,
+    /// The host is empty or has characters a serialized origin never has.
+    BadHost,
+    /// The port is not a number from 1 to 65535 written without leading zeros.
+    BadPort,
+    /// The port is the scheme's default, which browsers leave out.
+    DefaultPort,
+    /// A `*` appears where patterns do not allow one.
+    BadPattern,
+    /// A subdomain pattern so wide it covers a whole top-level domain.
+    PatternTooWide,
+    /// A pattern longer than [`MAX_PATTERN_ORIGIN_LEN`].
+    TooLong,
+}
+
+impl OriginProblem {
+    /// A stable snake_case code for the problem.
+    pub const fn code(self) -> &'static str {
+        match self {
+            OriginProblem::Empty => "empty",
+            OriginProblem::Whitespace => "whitespace",
+            OriginProblem::MissingScheme => "missing_scheme",
+            OriginProblem::BadScheme => "bad_scheme",
+            OriginProblem::Uppercase => "uppercase",
+            OriginProblem::TrailingSlash => "trailing_slash",
+            OriginProblem::Path => "path",
+            OriginProblem::Query => "query",
+            OriginProblem::Fragment => "fragment",
+            OriginProblem::UserInfo => "user_info",
+            OriginProblem::BadHost => "bad_host",
+            OriginProblem::BadPort => "bad_port",
+            OriginProblem::DefaultPort => "default_port",
+            OriginProblem::BadPattern => "bad_pattern",
+            OriginProblem::PatternTooWide => "pattern_too_wide",
+            OriginProblem::TooLong => "too_long",
+        }
+    }
+
+    /// The rule the entry breaks and what to write instead, as one sentence.
+    pub const fn explanation(self) -> &'static str {
+        match self {
+            OriginProblem::Empty => "an origin cannot be empty; write one like `https://app.example.com`",
+            OriginProblem::Whitespace => "an origin has no whitespace or control characters; remove them",
+            OriginProblem::MissingScheme => "an origin starts with its scheme; write it like `https://app.example.com`",
+            OriginProblem::BadScheme => "the scheme must be letters, digits, `+`, `-` or `.` starting with a letter, such as `https`",
+            OriginProblem::Uppercase => "browsers send origins in lowercase, so this entry could never match; write it in lowercase",
+            OriginProblem::TrailingSlash => "an origin has no path, not even `/`; remove the trailing slash",
+            OriginProblem::Path => "an origin has no path; keep only `scheme://host[:port]`",
+            OriginProblem::Query => "an origin has no query; keep only `scheme://host[:port]`",
+            OriginProblem::Fragment => "an origin has no fragment; keep only `scheme://host[:port]`",
+            OriginProblem::UserInfo => "an origin has no `user@` part; keep only `scheme://host[:port]`",
+            OriginProblem::BadHost => "the host must be a lowercase DNS name (punycode for international names), an IPv4 address or a bracketed IPv6 address",
+            OriginProblem::BadPort => "the port must be a number from 1 to 65535 without leading zeros, or `*` for any port",
+            OriginProblem::DefaultPort => "browsers leave out the scheme's default port, so this entry could never match; remove the port",
+            OriginProblem::BadPattern => "a pattern may only use `*.` as the first label of the host (`https://*.example.com`) or `*` as the port (`http://localhost:*`)",
+            OriginProblem::PatternTooWide => "a subdomain pattern must name at least a registrable domain (`https://*.example.com`), not a whole top-level domain",
+            OriginProblem::TooLong => "an origin pattern may be at most 320 bytes long",
+        }
+    }
+}
+
+/// The kind of a valid configured origin entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    /// `*`: any origin.
+    Any,
+    /// `null`: the opaque origin of sandboxed documents and local files.
+    Null,
+    /// One exact origin.
+    Exact,
+    /// `scheme://*.domain[:port|:*]` or `scheme://host:*`.
+    Pattern,
+}
+
+fn default_port(scheme: &[u8]) -> Option<&'static [u8]> {
+    match scheme {
+        b"http" | b"ws" => Some(b"80"),
+        b"https" | b"wss" => Some(b"443"),
+        b"ftp" => Some(b"21"),
+        _ => None,
+    }
+}
+
+/// The parts of a syntactically valid origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OriginParts<'a> {
+    pub scheme: &'a [u8],
+    pub host: &'a [u8],
+    /// The port digits, or `*` in a pattern; `None` when absent.
+    pub port: Option<&'a [u8]>,
+}
+
+fn is_host_char(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_'
+}
+
+fn is_ipv4(host: &[u8]) -> bool {
+    !host.is_empty() && host.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+}
+
+/// Splits `scheme://host[:port]` without judging the characters of the host.
+fn split(s: &[u8]) -> Option<(&[u8], &[u8], Option<&[u8]>)> {
+    let sep = s.windows(3).position(|w| w == b"://")?;
+    let (scheme, authority) = (&s[..sep], &s[sep + 3..]);
+    if let Some(rest) = authority.strip_prefix(b"[") {
+        let close = rest.iter().position(|&b| b == b']')?;
+        let host = &authority[..close + 2];
+        return match &authority[close + 2..] {
+            [] => Some((scheme, host, None)),
+            [b':', port @ ..] => Some((scheme, host, Some(port))),
+            _ => None,
+        };
+    }
+    match authority.iter().rposition(|&b| b == b':') {
+        Some(i) => Some((scheme, &authority[..i], Some(&authority[i + 1..]))),
+        None => Some((scheme, authority, None)),
+    }
+}
+
+fn valid_scheme(scheme: &[u8]) -> bool {
+    matches!(scheme.first(), Some(b'a'..=b'z'))
+        && scheme.iter().all(|&b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+        })
+}
+
+fn valid_port_digits(port: &[u8]) -> bool {
+    if port.is_empty() || port.len() > 5 || port[0] == b'0' || !port.iter().all(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65_535
+}
+
+fn valid_host(host: &[u8]) -> bool {
+    if let Some(inner) = host.strip_prefix(b"[").and_then(|h| h.strip_suffix(b"]")) {
+        return !inner.is_empty()
+            && inner.contains(&b':')
+            && inner
+                .iter()
+                .all(|&b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.'));
+    }
+    !host.is_empty()
+        && host.iter().all(|&b| is_host_char(b))
+        && host.split(|&b| b == b'.').all(|label| !label.is_empty())
+}
+
+/// Parses an origin as a browser sends it in the `Origin` header (not `null`).
+/// Returns `None` for anything that is not a serialized tuple origin.
+pub(crate) fn parse_request_origin(s: &[u8]) -> Option<OriginParts<'_>> {
+    let (scheme, host, port) = split(s)?;
+    if !valid_scheme(scheme) || !valid_host(host) {
+        return None;
+    }
+    if let Some(p) = port {
+        if !valid_port_digits(p) {
+            return None;
+        }
+    }
+    Some(OriginParts { scheme, host, port })
+}
+
+/// Checks a configured origin entry (strict syntax) and says what kind it is.
+pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
+    let s = entry.as_bytes();
+    match s {
+        b"" => return Err(OriginProblem::Empty),
+        b"*" => return Ok(EntryKind::Any),
+        b"null" => return Ok(EntryKind::Null),
+        _ => {}
+    }
+    if s.iter()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(OriginProblem::Whitespace);
+    }
+    if s.iter().any(u8::is_ascii_uppercase) {
+        return Err(OriginProblem::Uppercase);
+    }
+    let Some(sep) = s.windows(3).position(|w| w == b"://") else {
+        return Err(OriginProblem::MissingScheme);
+    };
+    if !valid_scheme(&s[..sep]) {
+        return Err(OriginProblem::BadScheme);
+    }
+    let authority = &s[sep + 3..];
+    if let Some(i) = authority
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+    {
+        return Err(match authority[i] {
+            b'?' => OriginProblem::Query,
+            b'#' => OriginProblem::Fragment,
+            _ if i + 1 == authority.len() => OriginProblem::TrailingSlash,
+            _ => OriginProblem::Path,
+        });
+    }
+    if authority.contains(&b'@') {
+        return Err(OriginProblem::UserInfo);
+    }
+    let Some((scheme, host, port)) = split(s) else {
+        return Err(OriginProblem::BadHost);
+    };
+    let mut pattern = false;
+    if let Some(p) = port {
+        if p == b"*" {
+            pattern = true;
+        } else if !valid_port_digits(p) {
+            return Err(OriginProblem::BadPort);
+        } else if default_port(scheme) == Some(p) {
+            return Err(OriginProblem::DefaultPort);
+        }
+    }
+    let host = match host.strip_prefix(b"*.") {
+        Some(rest) => {
+            pattern = true;
+            if is_ipv4(rest) || rest.starts_with(b"[") {
+                return Err(OriginProblem::BadPattern);
+            }
+            if !rest.contains(&b'.') && rest != b"localhost" {
+                return Err(OriginProblem::PatternTooWide);
+            }
+            rest
+        }
+        None => host,
+    };
+    if host.contains(&b'*') {
+        return Err(OriginProblem::BadPattern);
+    }
+    if !valid_host(host) {
+        return Err(OriginProblem::BadHost);
+    }
+    if pattern {
+        if s.len() > MAX_PATTERN_ORIGIN_LEN {
+            return Err(OriginProblem::TooLong);
+        }
+        return Ok(EntryKind::Pattern);
+    }
+    Ok(EntryKind::Exact)
+}
+
+/// A 64-bit hash of a byte string (a multiply-xorshift over 8-byte words).
+/// The keys are configured origins, so the table's shape is fixed at
+/// construction; a request can only choose which bucket it probes.
+pub(crate) fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = (bytes.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ w).wrapping_mul(K);
+        h ^= h >> 29;
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut buf = [0u8; 8];
+        buf[..tail.len()].copy_from_slice(tail);
+        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+        h ^= h >> 29;
+    }
+    h = h.wrapping_mul(K);
+    h ^ (h >> 32)
+}
+
+/// Writes into `buf` the pattern keys a request origin could match, one at a
+/// time, calling `found` on each until it returns true. The keys have the
+/// configured spelling: `scheme://host:*`, `scheme://*.parent[:port]` and
+/// `scheme://*.parent:*`.
+pub(crate) fn any_pattern_key(
+    parts: &OriginParts<'_>,
+    mut found: impl FnMut(&[u8]) -> bool,
+) -> bool {
+    let mut buf = [0u8; MAX_PATTERN_ORIGIN_LEN];
+    let mut key = KeyWriter {
+        buf: &mut buf,
+        len: 0,
+    };
+    // Port wildcard on the same host.
+    key.clear();
+    key.push(parts.scheme);
+    key.push(b"://");
+    key.push(parts.host);
+    key.push(b":*");
+    if key.fits() && found(key.bytes()) {
+        return true;
+    }
+    if is_ipv4(parts.host) || parts.host.starts_with(b"[") {
+        return false;
+    }
+    // Each strict parent domain, with the same port and with any port.
+    let host = parts.host;
+    for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+        let parent = &host[i + 1..];
+        for any_port in [false, true] {
+            key.clear();
+            key.push(parts.scheme);
+            key.push(b"://*.");
+            key.push(parent);
+            if any_port {
+                key.push(b":*");
+            } else if let Some(p) = parts.port {
+                key.push(b":");
+                key.push(p);
+            }
+            if key.fits() && found(key.bytes()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+struct KeyWriter<'b> {
+    buf: &'b mut [u8; MAX_PATTERN_ORIGIN_LEN],
+    /// Bytes wanted so far; more than the buffer means the key cannot exist.
+    len: usize,
+}
+
+impl KeyWriter<'_> {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if end <= self.buf.len() {
+            self.buf[self.len..end].copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+    fn fits(&self) -> bool {
+        self.len <= self.buf.len()
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_origins_are_accepted() {
+        for ok in [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "https://xn--bcher-kva.example",
+            "app-scheme+x://a",
+        ] {
+            assert_eq!(classify_entry(ok), Ok(EntryKind::Exact), "{ok}");
+        }
+    }
+
+    #[test]
+    fn malformed_origins_name_their_problem() {
+        use OriginProblem::*;
+        for (bad, problem) in [
+            ("", Empty),
+            (" https://a.com", Whitespace),
+            ("https://a.com\n", Whitespace),
+            ("a.com", MissingScheme),
+            ("1https://a.com", BadScheme),
+            ("https://A.com", Uppercase),
+            ("https://a.com/", TrailingSlash),
+            ("https://a.com/api", Path),
+            ("https://a.com?x=1", Query),
+            ("https://a.com#x", Fragment),
+            ("https://u@a.com", UserInfo),
+            ("https://", BadHost),
+            ("https://a..com", BadHost),
+            ("https://bücher.de", BadHost),
+            ("https://a.com:0", BadPort),
+            ("https://a.com:65536", BadPort),
+            ("https://a.com:080", BadPort),
+            ("https://a.com:", BadPort),
+            ("https://a.com:443", DefaultPort),
+            ("http://a.com:80", DefaultPort),
+            ("https://a*.com", BadPattern),
+            ("https://*", BadPattern),
+            ("https://a.*.com", BadPattern),
+            ("https://*.com", PatternTooWide),
+            ("https://*.0.0.1", BadPattern),
+        ] {
+            assert_eq!(classify_entry(bad), Err(problem), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn patterns_are_recognized() {
+        for p in [
+            "https://*.example.com",
+            "https://*.example.com:8443",
+            "https://*.example.com:*",
+            "http://localhost:*",
+            "http://*.localhost",
+        ] {
+            assert_eq!(classify_entry(p), Ok(EntryKind::Pattern), "{p}");
+        }
+    }
+
+    #[test]
+    fn request_origins_parse_into_parts() {
+        let p = parse_request_origin(b"http://[::1]:8080").unwrap();
+        assert_eq!(
+            (p.scheme, p.host, p.port),
+            (&b"http"[..], &b"[::1]"[..], Some(&b"8080"[..]))
+        );
+        assert!(parse_request_origin(b"https://a.com/").is_none());
+        assert!(parse_request_origin(b"https://A.com").is_none());
+        assert!(parse_request_origin(b"null").is_none());
+        assert!(parse_request_origin(b"https://a.com:99999").is_none());
+    }
+
+    fn keys(origin: &str) -> heapless::Vec<heapless::String<64>, 16> {
+        let parts = parse_request_origin(origin.as_bytes()).unwrap();
+        let mut out = heapless::Vec::new();
+        any_pattern_key(&parts, |k| {
+            let mut s = heapless::String::new();
+            s.push_str(core::str::from_utf8(k).unwrap()).unwrap();
+            out.push(s).unwrap();
+            false
+        });
+        out
+    }
+
+    #[test]
+    fn pattern_keys_cover_every_parent_domain() {
+        let k = keys("https://a.b.example.com:8443");
+        let want = [
+            "https://a.b.example.com:*",
+            "https://*.b.example.com:8443",
+            "https://*.b.example.com:*",
+            "https://*.example.com:8443",
+            "https://*.example.com:*",
+            "https://*.com:8443",
+            "https://*.com:*",
+        ];
+        assert_eq!(k.len(), want.len());
+        for (got, want) in k.iter().zip(want) {
+            assert_eq!(got.as_str(), want);
+        }
+    }
+
+    #[test]
+    fn ip_hosts_only_get_the_port_wildcard_key() {
+        assert_eq!(keys("http://127.0.0.1:3000").len(), 1);
+        assert_eq!(keys("http://[::1]:3000").len(), 1);
+    }
+
+    #[test]
+    fn hash_differs_for_near_identical_origins() {
+        assert_ne!(hash(b"https://example.com"), hash(b"https://example.con"));
+        assert_ne!(hash(b""), hash(b"\0"));
+    }
+}

@@ -1,0 +1,611 @@
+//! The precomputed `Policy`: a validated configuration held in fixed-capacity
+//! tables, with every header value that does not depend on the request
+//! already joined.
+
+use heapless::Vec;
+
+use crate::config::{
+    AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders, MaxAge, Methods,
+    Setting, Syntax, VaryStyle, WildcardWithCredentials,
+};
+use crate::headers::{
+    cmp_ignore_ascii_case, is_forbidden_request_header, is_forbidden_response_header,
+    is_safe_value, is_token, SAFELISTED_REQUEST_HEADERS,
+};
+use crate::origin::{classify_entry, hash, EntryKind};
+
+/// The most headers a single decision can list.
+pub const MAX_DECISION_HEADERS: usize = 12;
+
+/// A range of the policy's byte arena.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// One stored origin (exact or pattern), found by its hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OriginEntry {
+    hash: u64,
+    span: Span,
+}
+
+/// A validated CORS policy, ready to evaluate requests without allocating.
+///
+/// The capacities are const generics: `ORIGINS` origins and patterns,
+/// `NAMES` methods (and, separately, allowed request-header names), and
+/// `BYTES` bytes for every stored origin and precomputed header value. A
+/// configuration that does not fit is refused with
+/// [`ConfigError::CapacityExceeded`], never truncated.
+///
+/// A policy is immutable once built: share it freely between threads.
+///
+/// ```
+/// use corsguard::{Config, Policy, Request, Outcome};
+/// let config = Config::new().allowed_origins(&["http://localhost:3000"]);
+/// let policy: Policy = Policy::new(&config)?;
+/// let decision = policy.evaluate(&Request::new(b"GET").origin(b"http://localhost:3000"));
+/// assert_eq!(decision.outcome(), Outcome::Allowed);
+/// # Ok::<(), corsguard::ConfigError<'static>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Policy<const ORIGINS: usize = 256, const NAMES: usize = 64, const BYTES: usize = 16384> {
+    pub(crate) behaviour: Behaviour,
+    pub(crate) bytes: Vec<u8, BYTES>,
+    pub(crate) origins: Vec<OriginEntry, ORIGINS>,
+    pub(crate) any_origin: bool,
+    pub(crate) has_patterns: bool,
+    pub(crate) fixed_origin: Option<Span>,
+    pub(crate) origin_verdict: bool,
+    pub(crate) credentials: bool,
+    pub(crate) private_network: bool,
+    pub(crate) preflight_continue: bool,
+    pub(crate) preflight_status: u16,
+    pub(crate) any_method: bool,
+    pub(crate) methods: Vec<Span, NAMES>,
+    pub(crate) header_mode: HeaderMode,
+    /// Allowed request-header names, lowercase, sorted.
+    pub(crate) header_names: Vec<Span, NAMES>,
+    pub(crate) allow_methods: Option<Span>,
+    pub(crate) allow_headers: Option<Span>,
+    pub(crate) expose_headers: Option<Span>,
+    pub(crate) max_age: Option<Span>,
+    pub(crate) vary_preflight: Option<Span>,
+    pub(crate) vary_actual: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderMode {
+    List,
+    Any,
+    Mirror,
+}
+
+impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGINS, NAMES, BYTES> {
+    /// Validates `config` entirely and precomputes everything that does not
+    /// depend on the request. The first problem found is returned; it names
+    /// the entry, the rule and the fix.
+    ///
+    /// ```
+    /// use corsguard::{Config, ConfigError, Policy};
+    /// let config = Config::new().allowed_origins(&["*"]).credentials(true);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// assert_eq!(err, ConfigError::WildcardOriginWithCredentials);
+    /// ```
+    pub fn new<'a>(config: &Config<'a>) -> Result<Self, ConfigError<'a>> {
+        let behaviour = config.behaviour;
+        let mut policy = Policy {
+            behaviour,
+            bytes: Vec::new(),
+            origins: Vec::new(),
+            any_origin: false,
+            has_patterns: false,
+            fixed_origin: None,
+            origin_verdict: config.origin_verdict,
+            credentials: config.credentials,
+            private_network: config.private_network,
+            preflight_continue: config.preflight_continue,
+            preflight_status: config.preflight_status,
+            any_method: false,
+            methods: Vec::new(),
+            header_mode: HeaderMode::List,
+            header_names: Vec::new(),
+            allow_methods: None,
+            allow_headers: None,
+            expose_headers: None,
+            max_age: None,
+            vary_preflight: None,
+            vary_actual: None,
+        };
+        policy.check_statuses(config)?;
+        policy.add_origins(config)?;
+        policy.add_methods(config)?;
+        policy.add_allowed_headers(config)?;
+        policy.add_exposed_headers(config)?;
+        policy.add_max_age(config)?;
+        policy.add_vary()?;
+        Ok(policy)
+    }
+
+    /// The behaviour settings this policy was built with.
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.behaviour
+    }
+
+    /// How many bytes of the `BYTES` capacity this policy uses.
+    pub fn bytes_used(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// How many of the `ORIGINS` capacity this policy uses.
+    pub fn origins_used(&self) -> usize {
+        self.origins.len()
+    }
+
+    fn strict(&self) -> bool {
+        self.behaviour.syntax == Syntax::Strict
+    }
+
+    pub(crate) fn get(&self, span: Span) -> &[u8] {
+        let start = span.start as usize;
+        self.bytes
+            .get(start..start + span.len as usize)
+            .unwrap_or_default()
+    }
+
+    fn store(&mut self, parts: &[&[u8]]) -> Result<Span, ConfigError<'static>> {
+        let start = self.bytes.len();
+        for part in parts {
+            self.bytes
+                .extend_from_slice(part)
+                .map_err(|_| ConfigError::CapacityExceeded {
+                    capacity: Capacity::Bytes,
+                    limit: BYTES,
+                })?;
+        }
+        Ok(Span {
+            start: start as u32,
+            len: (self.bytes.len() - start) as u32,
+        })
+    }
+
+    /// Stores `items` joined by the profile's separator, or `None` if empty.
+    fn store_list<'s>(
+        &mut self,
+        items: impl Iterator<Item = &'s [u8]>,
+    ) -> Result<Span, ConfigError<'static>> {
+        let start = self.bytes.len();
+        let sep = self.behaviour.separator.as_bytes();
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                self.store(&[sep])?;
+            }
+            self.store(&[item])?;
+        }
+        Ok(Span {
+            start: start as u32,
+            len: (self.bytes.len() - start) as u32,
+        })
+    }
+
+    fn check_statuses<'a>(&self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        let ok = if self.strict() { 200..=299 } else { 100..=999 };
+        if !ok.contains(&config.preflight_status) {
+            return Err(ConfigError::StatusOutOfRange {
+                option: Setting::PreflightStatus,
+                status: config.preflight_status,
+            });
+        }
+        if let Some(status) = self.behaviour.refused_preflight.status {
+            if !(100..=999).contains(&status) {
+                return Err(ConfigError::StatusOutOfRange {
+                    option: Setting::RefusedPreflightStatus,
+                    status,
+                });
+            }
+        }
+        if self.behaviour.preflight_order.len() > MAX_DECISION_HEADERS
+            || self.behaviour.actual_order.len() > MAX_DECISION_HEADERS
+        {
+            return Err(ConfigError::CapacityExceeded {
+                capacity: Capacity::DecisionHeaders,
+                limit: MAX_DECISION_HEADERS,
+            });
+        }
+        Ok(())
+    }
+
+    fn add_origins<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        let strict = self.strict();
+        let entries = config.origins.iter().chain(config.fixed_origin.iter());
+        for &entry in entries {
+            let kind = if strict {
+                classify_entry(entry)
+                    .map_err(|problem| ConfigError::MalformedOrigin { entry, problem })?
+            } else if entry == "*" {
+                EntryKind::Any
+            } else if !is_safe_value(entry.as_bytes()) {
+                return Err(ConfigError::UnsafeValue {
+                    option: Setting::AllowedOrigins,
+                    entry,
+                });
+            } else {
+                EntryKind::Exact
+            };
+            match kind {
+                EntryKind::Any => self.any_origin = true,
+                EntryKind::Null if config.credentials => {
+                    return Err(ConfigError::NullOriginWithCredentials)
+                }
+                EntryKind::Pattern => {
+                    self.has_patterns = true;
+                    self.insert_origin(entry)?;
+                }
+                EntryKind::Null | EntryKind::Exact => self.insert_origin(entry)?,
+            }
+        }
+        if let Some(fixed) = config.fixed_origin {
+            if fixed != "*" {
+                self.fixed_origin = Some(self.store(&[fixed.as_bytes()])?);
+            }
+        }
+        if self.any_origin {
+            if strict {
+                let mut entries = config.origins.iter().chain(config.fixed_origin.iter());
+                if let Some(&entry) = entries.find(|e| **e != "*") {
+                    return Err(ConfigError::WildcardOriginAmongOthers { entry });
+                }
+            }
+            if config.credentials
+                && self.behaviour.wildcard_with_credentials == WildcardWithCredentials::Refuse
+            {
+                return Err(ConfigError::WildcardOriginWithCredentials);
+            }
+        } else if strict && self.origins.is_empty() && !config.origin_verdict {
+            return Err(ConfigError::NoOrigins);
+        }
+        let bytes = &self.bytes;
+        let get = |s: Span| &bytes[s.start as usize..(s.start + s.len) as usize];
+        self.origins.sort_unstable_by(|a, b| {
+            a.hash
+                .cmp(&b.hash)
+                .then_with(|| get(a.span).cmp(get(b.span)))
+        });
+        // Equal entries are now neighbours: a repeat is an error in strict
+        // syntax and harmless (kept once) in literal syntax.
+        let mut kept = 0;
+        for i in 0..self.origins.len() {
+            let repeat = kept > 0 && {
+                let (prev, this) = (self.origins[kept - 1], self.origins[i]);
+                prev.hash == this.hash && get(prev.span) == get(this.span)
+            };
+            if repeat {
+                if strict {
+                    let this = get(self.origins[i].span);
+                    let entry = config
+                        .origins
+                        .iter()
+                        .chain(config.fixed_origin.iter())
+                        .find(|e| e.as_bytes() == this)
+                        .copied()
+                        .unwrap_or_default();
+                    return Err(ConfigError::Duplicate {
+                        option: Setting::AllowedOrigins,
+                        entry,
+                    });
+                }
+            } else {
+                self.origins[kept] = self.origins[i];
+                kept += 1;
+            }
+        }
+        self.origins.truncate(kept);
+        Ok(())
+    }
+
+    fn insert_origin<'a>(&mut self, entry: &'a str) -> Result<(), ConfigError<'a>> {
+        let span = self.store(&[entry.as_bytes()])?;
+        self.origins
+            .push(OriginEntry {
+                hash: hash(entry.as_bytes()),
+                span,
+            })
+            .map_err(|_| ConfigError::CapacityExceeded {
+                capacity: Capacity::Origins,
+                limit: ORIGINS,
+            })
+    }
+
+    /// Whether `origin` is stored, exactly: a binary search on the sorted
+    /// hashes, then a byte comparison.
+    pub(crate) fn contains_origin(&self, origin: &[u8]) -> bool {
+        let h = hash(origin);
+        let start = self.origins.partition_point(|e| e.hash < h);
+        self.origins[start..]
+            .iter()
+            .take_while(|e| e.hash == h)
+            .any(|e| self.get(e.span) == origin)
+    }
+
+    fn add_methods<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        let strict = self.strict();
+        let list = match config.methods {
+            Methods::Any => {
+                if strict && config.credentials {
+                    return Err(ConfigError::WildcardWithCredentials {
+                        option: Setting::AllowedMethods,
+                    });
+                }
+                self.any_method = true;
+                self.allow_methods = Some(self.store(&[b"*"])?);
+                return Ok(());
+            }
+            Methods::List(list) => list,
+        };
+        for (i, &entry) in list.iter().enumerate() {
+            let bytes = entry.as_bytes();
+            if strict {
+                if !is_token(bytes) {
+                    return Err(ConfigError::NotAToken {
+                        option: Setting::AllowedMethods,
+                        entry,
+                    });
+                }
+                if [&b"CONNECT"[..], b"TRACE", b"TRACK"]
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(bytes))
+                {
+                    return Err(ConfigError::ForbiddenMethod { entry });
+                }
+                let normalized = [&b"DELETE"[..], b"GET", b"HEAD", b"OPTIONS", b"POST", b"PUT"];
+                if normalized
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(bytes) && *m != bytes)
+                {
+                    return Err(ConfigError::MethodNotNormalized { entry });
+                }
+                if list[..i].contains(&entry) {
+                    return Err(ConfigError::Duplicate {
+                        option: Setting::AllowedMethods,
+                        entry,
+                    });
+                }
+            } else if !is_safe_value(bytes) {
+                return Err(ConfigError::UnsafeValue {
+                    option: Setting::AllowedMethods,
+                    entry,
+                });
+            }
+            let span = self.store(&[bytes])?;
+            self.methods
+                .push(span)
+                .map_err(|_| ConfigError::CapacityExceeded {
+                    capacity: Capacity::Names,
+                    limit: NAMES,
+                })?;
+        }
+        if !list.is_empty() || self.behaviour.empty_methods_sent {
+            let span = self.store_list(list.iter().map(|m| m.as_bytes()))?;
+            self.allow_methods = Some(span);
+        }
+        Ok(())
+    }
+
+    fn add_allowed_headers<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        let strict = self.strict();
+        let list = match config.allowed_headers {
+            AllowedHeaders::Mirror => {
+                self.header_mode = HeaderMode::Mirror;
+                return Ok(());
+            }
+            AllowedHeaders::Any => {
+                if strict && config.credentials {
+                    return Err(ConfigError::WildcardWithCredentials {
+                        option: Setting::AllowedHeaders,
+                    });
+                }
+                self.header_mode = HeaderMode::Any;
+                self.allow_headers = Some(self.store(&[b"*"])?);
+                return Ok(());
+            }
+            AllowedHeaders::List(list) => list,
+        };
+        for (i, &entry) in list.iter().enumerate() {
+            check_name(
+                entry,
+                &list[..i],
+                strict,
+                Setting::AllowedHeaders,
+                is_forbidden_request_header,
+                |entry| ConfigError::ForbiddenRequestHeader { entry },
+            )?;
+        }
+        let added: &[&str] = if self.behaviour.safelisted_headers_added {
+            &SAFELISTED_REQUEST_HEADERS
+        } else {
+            &[]
+        };
+        // The names to send: the configured ones plus any added safelisted
+        // ones, each distinct spelling once, sorted when the profile sorts.
+        let mut sent: Vec<&str, NAMES> = Vec::new();
+        for &name in list.iter().chain(added) {
+            if !sent.contains(&name) {
+                sent.push(name).map_err(|_| ConfigError::CapacityExceeded {
+                    capacity: Capacity::Names,
+                    limit: NAMES,
+                })?;
+            }
+        }
+        if self.behaviour.safelisted_headers_added {
+            sent.sort_unstable();
+        }
+        if !sent.is_empty() {
+            let span = self.store_list(sent.iter().map(|h| h.as_bytes()))?;
+            self.allow_headers = Some(span);
+        }
+        // The lookup table: lowercase, sorted, one entry per name.
+        for name in &sent {
+            let start = self.bytes.len();
+            for b in name.bytes() {
+                self.store(&[&[b.to_ascii_lowercase()]])?;
+            }
+            let span = Span {
+                start: start as u32,
+                len: name.len() as u32,
+            };
+            self.header_names
+                .push(span)
+                .map_err(|_| ConfigError::CapacityExceeded {
+                    capacity: Capacity::Names,
+                    limit: NAMES,
+                })?;
+        }
+        let bytes = &self.bytes;
+        let get = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
+        self.header_names
+            .sort_unstable_by(|a, b| get(a).cmp(get(b)));
+        Ok(())
+    }
+
+    fn add_exposed_headers<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        let strict = self.strict();
+        match config.exposed_headers {
+            ExposedHeaders::Any => {
+                if strict && config.credentials {
+                    return Err(ConfigError::WildcardWithCredentials {
+                        option: Setting::ExposedHeaders,
+                    });
+                }
+                self.expose_headers = Some(self.store(&[b"*"])?);
+            }
+            ExposedHeaders::List(list) => {
+                for (i, &entry) in list.iter().enumerate() {
+                    check_name(
+                        entry,
+                        &list[..i],
+                        strict,
+                        Setting::ExposedHeaders,
+                        is_forbidden_response_header,
+                        |entry| ConfigError::ForbiddenResponseHeader { entry },
+                    )?;
+                }
+                if !list.is_empty() {
+                    let span = self.store_list(list.iter().map(|h| h.as_bytes()))?;
+                    self.expose_headers = Some(span);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_max_age<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        match config.max_age {
+            None => {}
+            Some(MaxAge::Seconds(seconds)) => {
+                if self.strict() && seconds > 86_400 {
+                    return Err(ConfigError::MaxAgeOutOfRange { seconds });
+                }
+                let mut digits = [0u8; 10];
+                let mut n = seconds;
+                let mut i = digits.len();
+                loop {
+                    i -= 1;
+                    digits[i] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                self.max_age = Some(self.store(&[&digits[i..]])?);
+            }
+            Some(MaxAge::Literal(value)) => {
+                if self.strict() {
+                    return Err(ConfigError::LiteralNeedsLiteralSyntax {
+                        option: Setting::MaxAge,
+                    });
+                }
+                if !is_safe_value(value.as_bytes()) {
+                    return Err(ConfigError::UnsafeValue {
+                        option: Setting::MaxAge,
+                        entry: value,
+                    });
+                }
+                self.max_age = Some(self.store(&[value.as_bytes()])?);
+            }
+        }
+        Ok(())
+    }
+
+    fn add_vary(&mut self) -> Result<(), ConfigError<'static>> {
+        let origin_matters = !self.any_origin
+            || self.credentials
+            || self.fixed_origin.is_some()
+            || self.origin_verdict;
+        match self.behaviour.vary {
+            VaryStyle::Minimal => {
+                let mut tokens: Vec<&[u8], 4> = Vec::new();
+                if origin_matters {
+                    let _ = tokens.push(b"Origin");
+                }
+                let _ = tokens.push(b"Access-Control-Request-Method");
+                let _ = tokens.push(b"Access-Control-Request-Headers");
+                if self.private_network {
+                    let _ = tokens.push(b"Access-Control-Request-Private-Network");
+                }
+                let sep = self.behaviour.separator.as_bytes();
+                let start = self.bytes.len();
+                for (i, t) in tokens.iter().enumerate() {
+                    if i > 0 {
+                        self.store(&[sep])?;
+                    }
+                    self.store(&[t])?;
+                }
+                self.vary_preflight = Some(Span {
+                    start: start as u32,
+                    len: (self.bytes.len() - start) as u32,
+                });
+                if origin_matters {
+                    self.vary_actual = Some(self.store(&[b"Origin"])?);
+                }
+            }
+            VaryStyle::Starlette => {
+                self.vary_preflight = Some(self.store(&[b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"])?);
+                self.vary_actual = Some(self.store(&[b"Origin"])?);
+            }
+            VaryStyle::CorsNpm => {}
+        }
+        Ok(())
+    }
+}
+
+/// Validates one name of a header list (allowed or exposed headers).
+fn check_name<'a>(
+    entry: &'a str,
+    earlier: &[&'a str],
+    strict: bool,
+    option: Setting,
+    forbidden: fn(&[u8]) -> bool,
+    forbidden_error: fn(&'a str) -> ConfigError<'a>,
+) -> Result<(), ConfigError<'a>> {
+    let bytes = entry.as_bytes();
+    if !strict {
+        if !is_safe_value(bytes) {
+            return Err(ConfigError::UnsafeValue { option, entry });
+        }
+        return Ok(());
+    }
+    if !is_token(bytes) {
+        return Err(ConfigError::NotAToken { option, entry });
+    }
+    if forbidden(bytes) {
+        return Err(forbidden_error(entry));
+    }
+    if earlier
+        .iter()
+        .any(|e| cmp_ignore_ascii_case(e.as_bytes(), bytes).is_eq())
+    {
+        return Err(ConfigError::Duplicate { option, entry });
+    }
+    Ok(())
+}
