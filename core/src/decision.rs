@@ -459,7 +459,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         let Some(origin) = request.origin else {
             return OriginJudgement::Absent;
         };
-        if self.any_origin || self.contains_origin(origin) {
+        if self.any_origin || self.contains_origin(origin, false) {
             return OriginJudgement::Allowed;
         }
         let strict = self.behaviour.syntax == Syntax::Strict;
@@ -472,7 +472,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             return OriginJudgement::Denied(Reason::MalformedOrigin);
         }
         if let Some(parts) = parts {
-            if self.has_patterns && any_pattern_key(&parts, |key| self.contains_origin(key)) {
+            if self.has_patterns && any_pattern_key(&parts, |key| self.contains_origin(key, true)) {
                 return OriginJudgement::Allowed;
             }
         }

@@ -1,1 +1,292 @@
-//! Adapters for the `http` crate (feature `http`).
+//! Adapters for the [`http`](https://docs.rs/http) crate's types (feature
+//! `http`), for servers built on hyper, axum or tower.
+//!
+//! ```
+//! use corsguard::{Config, Policy, Action};
+//! use corsguard::http::{apply, RequestHeaders};
+//!
+//! let config = Config::new().allowed_origins(&["http://localhost:3000"]);
+//! let policy: Policy = Policy::new(&config).unwrap();
+//!
+//! let request = http::Request::get("/api")
+//!     .header("origin", "http://localhost:3000")
+//!     .body(())
+//!     .unwrap();
+//! let cors = RequestHeaders::from_request(&request);
+//! let decision = policy.evaluate(&cors.request());
+//! assert_eq!(decision.action(), Action::Continue);
+//!
+//! let mut response = http::Response::new(());
+//! response.headers_mut().insert("vary", "accept-encoding".parse().unwrap());
+//! apply(&policy, &decision, response.headers_mut());
+//! assert_eq!(response.headers()["access-control-allow-origin"], "http://localhost:3000");
+//! assert_eq!(response.headers()["vary"], "accept-encoding, Origin");
+//! ```
+
+use std::borrow::Cow;
+use std::vec::Vec;
+
+use http::header::{HeaderMap, HeaderName, HeaderValue, VARY};
+use http::Method;
+
+use crate::{Decision, Policy, Request, VaryMerge};
+
+/// The CORS request headers of an `http` request, borrowed from its
+/// `HeaderMap`.
+///
+/// Browsers send each of these headers once. Several `Origin` (or
+/// `Access-Control-Request-Method`) lines are not something a browser
+/// sends, so they are read as a malformed (empty) value and refused.
+/// `Access-Control-Request-Headers` split over several lines by a proxy is
+/// joined with `,`, which is the only case where this adapter allocates.
+#[derive(Clone, Debug)]
+pub struct RequestHeaders<'h> {
+    method: &'h [u8],
+    origin: Option<&'h [u8]>,
+    request_method: Option<&'h [u8]>,
+    request_headers: Option<Cow<'h, [u8]>>,
+    request_private_network: Option<&'h [u8]>,
+    origin_verdict: Option<bool>,
+}
+
+fn single<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h [u8]> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    match values.next() {
+        None => Some(first.as_bytes()),
+        Some(_) => Some(b""),
+    }
+}
+
+impl<'h> RequestHeaders<'h> {
+    /// Reads the method and the CORS headers.
+    pub fn new(method: &'h Method, headers: &'h HeaderMap) -> Self {
+        let mut acrh = headers
+            .get_all("access-control-request-headers")
+            .iter()
+            .map(HeaderValue::as_bytes);
+        let request_headers = match (acrh.next(), acrh.next()) {
+            (None, _) => None,
+            (Some(one), None) => Some(Cow::Borrowed(one)),
+            (Some(first), Some(second)) => {
+                let mut joined: Vec<u8> = Vec::with_capacity(first.len() + second.len() + 1);
+                joined.extend_from_slice(first);
+                for more in [second].into_iter().chain(acrh) {
+                    joined.push(b',');
+                    joined.extend_from_slice(more);
+                }
+                Some(Cow::Owned(joined))
+            }
+        };
+        RequestHeaders {
+            method: method.as_str().as_bytes(),
+            origin: single(headers, "origin"),
+            request_method: single(headers, "access-control-request-method"),
+            request_headers,
+            request_private_network: single(headers, "access-control-request-private-network"),
+            origin_verdict: None,
+        }
+    }
+
+    /// Reads an `http::Request`.
+    pub fn from_request<B>(request: &'h http::Request<B>) -> Self {
+        Self::new(request.method(), request.headers())
+    }
+
+    /// Reads `http::request::Parts`.
+    pub fn from_parts(parts: &'h http::request::Parts) -> Self {
+        Self::new(&parts.method, &parts.headers)
+    }
+
+    /// Adds the host's verdict on the origin (see
+    /// [`Config::origin_verdict`](crate::Config::origin_verdict)).
+    pub fn with_origin_verdict(mut self, allowed: bool) -> Self {
+        self.origin_verdict = Some(allowed);
+        self
+    }
+
+    /// The origin, if the request has exactly one.
+    pub fn origin(&self) -> Option<&'h [u8]> {
+        self.origin
+    }
+
+    /// The core's view of the request, to pass to [`Policy::evaluate`].
+    pub fn request(&self) -> Request<'_> {
+        Request {
+            method: self.method,
+            origin: self.origin,
+            request_method: self.request_method,
+            request_headers: self.request_headers.as_deref(),
+            request_private_network: self.request_private_network,
+            origin_verdict: self.origin_verdict,
+        }
+    }
+}
+
+/// Writes a decision's headers into a response's `HeaderMap`: each CORS
+/// header is set (replacing an earlier value), and `Vary` is merged into the
+/// existing one the way the policy's [`VaryMerge`] says, never overwritten.
+pub fn apply<const O: usize, const N: usize, const B: usize>(
+    policy: &Policy<O, N, B>,
+    decision: &Decision<'_>,
+    headers: &mut HeaderMap,
+) {
+    for header in decision.headers() {
+        let Ok(value) = HeaderValue::from_bytes(header.value) else {
+            continue;
+        };
+        if header.name == crate::HeaderName::Vary {
+            merge_vary(headers, header.value, policy.behaviour().vary_merge);
+        } else {
+            headers.insert(
+                HeaderName::from_static(header.name.as_lowercase_str()),
+                value,
+            );
+        }
+    }
+}
+
+/// Adds `tokens` (a comma-separated list) to the response's `Vary`.
+pub fn merge_vary(headers: &mut HeaderMap, tokens: &[u8], merge: VaryMerge) {
+    let existing: Vec<&[u8]> = headers
+        .get_all(VARY)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    let mut merged: Vec<u8> = Vec::new();
+    for (i, line) in existing.iter().enumerate() {
+        if i > 0 {
+            merged.extend_from_slice(b", ");
+        }
+        merged.extend_from_slice(line);
+    }
+    match merge {
+        VaryMerge::Join => {
+            if !merged.is_empty() {
+                merged.extend_from_slice(b", ");
+            }
+            merged.extend_from_slice(tokens);
+        }
+        VaryMerge::Dedup => {
+            let listed = |merged: &[u8], t: &[u8]| {
+                merged
+                    .split(|&b| b == b',')
+                    .map(crate::headers::trim_ows)
+                    .any(|e| e == b"*" || e.eq_ignore_ascii_case(t))
+            };
+            let mut added = false;
+            for token in tokens.split(|&b| b == b',').map(crate::headers::trim_ows) {
+                if token.is_empty() || listed(&merged, token) {
+                    continue;
+                }
+                if !merged.is_empty() {
+                    merged.extend_from_slice(b", ");
+                }
+                merged.extend_from_slice(token);
+                added = true;
+            }
+            if !added {
+                return;
+            }
+        }
+    }
+    if let Ok(value) = HeaderValue::from_bytes(&merged) {
+        headers.insert(VARY, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AllowedHeaders, Config, HeaderName as Name, Methods};
+
+    fn policy() -> Policy<8, 8, 1024> {
+        let config = Config::new()
+            .allowed_origins(&["https://app.example.com"])
+            .allowed_methods(Methods::List(&["PUT"]))
+            .allowed_headers(AllowedHeaders::List(&["x-a", "x-b"]));
+        Policy::new(&config).unwrap()
+    }
+
+    #[test]
+    fn request_headers_split_over_lines_are_joined() {
+        let req = http::Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", "x-a")
+            .header("access-control-request-headers", "x-b")
+            .body(())
+            .unwrap();
+        let p = policy();
+        let cors = RequestHeaders::from_request(&req);
+        assert_eq!(cors.request().request_headers, Some(&b"x-a,x-b"[..]));
+        assert!(p.evaluate(&cors.request()).is_allowed());
+    }
+
+    #[test]
+    fn two_origin_lines_are_refused() {
+        let req = http::Request::get("/")
+            .header("origin", "https://app.example.com")
+            .header("origin", "https://app.example.com")
+            .body(())
+            .unwrap();
+        let p = policy();
+        let cors = RequestHeaders::from_request(&req);
+        let decision = p.evaluate(&cors.request());
+        assert!(!decision.is_allowed());
+        assert_eq!(decision.header(Name::AllowOrigin), None);
+    }
+
+    #[test]
+    fn vary_is_merged_not_overwritten() {
+        let mut h = HeaderMap::new();
+        h.append(VARY, "Accept-Encoding".parse().unwrap());
+        h.append(VARY, "origin".parse().unwrap());
+        merge_vary(
+            &mut h,
+            b"Origin, Access-Control-Request-Method",
+            VaryMerge::Dedup,
+        );
+        assert_eq!(
+            h.get_all(VARY).iter().collect::<Vec<_>>(),
+            ["Accept-Encoding, origin, Access-Control-Request-Method"]
+        );
+    }
+
+    #[test]
+    fn vary_star_absorbs_everything() {
+        let mut h = HeaderMap::new();
+        h.insert(VARY, "*".parse().unwrap());
+        merge_vary(&mut h, b"Origin", VaryMerge::Dedup);
+        assert_eq!(h[VARY], "*");
+    }
+
+    #[test]
+    fn vary_join_keeps_repeats() {
+        let mut h = HeaderMap::new();
+        h.insert(VARY, "Origin".parse().unwrap());
+        merge_vary(&mut h, b"Origin", VaryMerge::Join);
+        assert_eq!(h[VARY], "Origin, Origin");
+    }
+
+    #[test]
+    fn apply_sets_every_header_of_an_allowed_preflight() {
+        let p = policy();
+        let req = http::Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .body(())
+            .unwrap();
+        let cors = RequestHeaders::from_request(&req);
+        let decision = p.evaluate(&cors.request());
+        let mut h = HeaderMap::new();
+        apply(&p, &decision, &mut h);
+        assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+        assert_eq!(h["access-control-allow-methods"], "PUT");
+        assert_eq!(h["access-control-allow-headers"], "x-a, x-b");
+        assert_eq!(
+            h[VARY],
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+        );
+    }
+}

@@ -65,6 +65,11 @@ mod policy;
 #[cfg(feature = "http")]
 pub mod http;
 
+// Compiles and runs the README's Rust quick start as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeQuickStart;
+
 pub use config::{
     ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
     HeadersSlot, MaxAge, Methods, OriginSlot, PreflightBody, PreflightDetection, RefusedPreflight,

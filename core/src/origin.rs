@@ -135,22 +135,24 @@ fn is_ipv4(host: &[u8]) -> bool {
 }
 
 /// Splits `scheme://host[:port]` without judging the characters of the host.
-fn split(s: &[u8]) -> Option<(&[u8], &[u8], Option<&[u8]>)> {
+fn split(s: &[u8]) -> Option<OriginParts<'_>> {
     let sep = s.windows(3).position(|w| w == b"://")?;
     let (scheme, authority) = (&s[..sep], &s[sep + 3..]);
-    if let Some(rest) = authority.strip_prefix(b"[") {
+    let (host, port) = if let Some(rest) = authority.strip_prefix(b"[") {
         let close = rest.iter().position(|&b| b == b']')?;
         let host = &authority[..close + 2];
-        return match &authority[close + 2..] {
-            [] => Some((scheme, host, None)),
-            [b':', port @ ..] => Some((scheme, host, Some(port))),
-            _ => None,
-        };
-    }
-    match authority.iter().rposition(|&b| b == b':') {
-        Some(i) => Some((scheme, &authority[..i], Some(&authority[i + 1..]))),
-        None => Some((scheme, authority, None)),
-    }
+        match &authority[close + 2..] {
+            [] => (host, None),
+            [b':', port @ ..] => (host, Some(port)),
+            _ => return None,
+        }
+    } else {
+        match authority.iter().rposition(|&b| b == b':') {
+            Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+            None => (authority, None),
+        }
+    };
+    Some(OriginParts { scheme, host, port })
 }
 
 fn valid_scheme(scheme: &[u8]) -> bool {
@@ -184,16 +186,16 @@ fn valid_host(host: &[u8]) -> bool {
 /// Parses an origin as a browser sends it in the `Origin` header (not `null`).
 /// Returns `None` for anything that is not a serialized tuple origin.
 pub(crate) fn parse_request_origin(s: &[u8]) -> Option<OriginParts<'_>> {
-    let (scheme, host, port) = split(s)?;
-    if !valid_scheme(scheme) || !valid_host(host) {
+    let parts = split(s)?;
+    if !valid_scheme(parts.scheme) || !valid_host(parts.host) {
         return None;
     }
-    if let Some(p) = port {
+    if let Some(p) = parts.port {
         if !valid_port_digits(p) {
             return None;
         }
     }
-    Some(OriginParts { scheme, host, port })
+    Some(parts)
 }
 
 /// Checks a configured origin entry (strict syntax) and says what kind it is.
@@ -234,7 +236,7 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
     if authority.contains(&b'@') {
         return Err(OriginProblem::UserInfo);
     }
-    let Some((scheme, host, port)) = split(s) else {
+    let Some(OriginParts { scheme, host, port }) = split(s) else {
         return Err(OriginProblem::BadHost);
     };
     let mut pattern = false;

@@ -29,6 +29,8 @@ pub(crate) struct Span {
 pub(crate) struct OriginEntry {
     hash: u64,
     span: Span,
+    /// A pattern key (`https://*.example.com`), never matched as an exact origin.
+    pattern: bool,
 }
 
 /// A validated CORS policy, ready to evaluate requests without allocating.
@@ -240,9 +242,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 }
                 EntryKind::Pattern => {
                     self.has_patterns = true;
-                    self.insert_origin(entry)?;
+                    self.insert_origin(entry, true)?;
                 }
-                EntryKind::Null | EntryKind::Exact => self.insert_origin(entry)?,
+                EntryKind::Null | EntryKind::Exact => self.insert_origin(entry, false)?,
             }
         }
         if let Some(fixed) = config.fixed_origin {
@@ -304,12 +306,13 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         Ok(())
     }
 
-    fn insert_origin<'a>(&mut self, entry: &'a str) -> Result<(), ConfigError<'a>> {
+    fn insert_origin<'a>(&mut self, entry: &'a str, pattern: bool) -> Result<(), ConfigError<'a>> {
         let span = self.store(&[entry.as_bytes()])?;
         self.origins
             .push(OriginEntry {
                 hash: hash(entry.as_bytes()),
                 span,
+                pattern,
             })
             .map_err(|_| ConfigError::CapacityExceeded {
                 capacity: Capacity::Origins,
@@ -317,15 +320,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             })
     }
 
-    /// Whether `origin` is stored, exactly: a binary search on the sorted
-    /// hashes, then a byte comparison.
-    pub(crate) fn contains_origin(&self, origin: &[u8]) -> bool {
-        let h = hash(origin);
+    /// Whether `key` is stored as an exact origin (`pattern == false`) or as
+    /// a pattern key (`pattern == true`): a binary search on the sorted
+    /// hashes, then a byte comparison. The two kinds never match each other,
+    /// so a request cannot send a pattern's own text as its origin.
+    pub(crate) fn contains_origin(&self, key: &[u8], pattern: bool) -> bool {
+        let h = hash(key);
         let start = self.origins.partition_point(|e| e.hash < h);
         self.origins[start..]
             .iter()
             .take_while(|e| e.hash == h)
-            .any(|e| self.get(e.span) == origin)
+            .any(|e| e.pattern == pattern && self.get(e.span) == key)
     }
 
     fn add_methods<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {

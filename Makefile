@@ -1,0 +1,37 @@
+# corsguard: `make demo` runs the two-origin demo, `make test` runs every test.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo
+
+demo: setup
+	$(CARGO) run --release -p corsguard-demo-server
+
+test: setup lint test-rust test-embedded test-bench check-demo
+	@echo "make test: every check passed"
+
+setup:
+	@./scripts/setup.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p corsguard --all-features --no-deps
+
+test-rust:
+	$(CARGO) test --workspace --all-features
+	$(CARGO) test -p corsguard --no-default-features
+
+test-embedded:
+	$(CARGO) build -p corsguard --target thumbv7em-none-eabihf --release
+
+# Runs every benchmark once, as a test: proves the benches work without timing them.
+test-bench:
+	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
+
+check-demo:
+	$(CARGO) run -q -p corsguard-demo-server -- --check
+
+bench:
+	$(CARGO) bench -p corsguard-benches --bench evaluate
+	python3 benches/report.py
