@@ -262,8 +262,11 @@ pub struct Behaviour {
     /// Whether the four CORS-safelisted request headers are added to the
     /// allowed list and the list is sorted (Starlette).
     pub safelisted_headers_added: bool,
-    /// Whether `Access-Control-Allow-Methods` is sent even when empty.
-    pub empty_methods_sent: bool,
+    /// Whether a header whose value is empty is still sent: Starlette sends
+    /// `Access-Control-Allow-Methods` for an empty list and mirrors an empty
+    /// `Access-Control-Request-Headers`; the `cors` package never sends an
+    /// empty value (nor does the strict profile).
+    pub empty_values_sent: bool,
     /// The order of the headers of a preflight answer.
     pub preflight_order: &'static [Slot],
     /// The order of the headers of an actual response.
@@ -291,7 +294,7 @@ impl Behaviour {
         vary: VaryStyle::Minimal,
         vary_merge: VaryMerge::Dedup,
         safelisted_headers_added: false,
-        empty_methods_sent: false,
+        empty_values_sent: false,
         preflight_order: &[
             Slot::AllowOrigin(OriginSlot::Always),
             Slot::AllowCredentials,
@@ -328,7 +331,7 @@ impl Behaviour {
         vary: VaryStyle::CorsNpm,
         vary_merge: VaryMerge::Dedup,
         safelisted_headers_added: false,
-        empty_methods_sent: false,
+        empty_values_sent: false,
         preflight_order: &[
             Slot::AllowOrigin(OriginSlot::Always),
             Slot::VaryOrigin,
@@ -366,7 +369,7 @@ impl Behaviour {
         vary: VaryStyle::Starlette,
         vary_merge: VaryMerge::Join,
         safelisted_headers_added: true,
-        empty_methods_sent: true,
+        empty_values_sent: true,
         preflight_order: &[
             Slot::Vary,
             Slot::AllowOrigin(OriginSlot::Wildcard),

@@ -459,7 +459,15 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         let Some(origin) = request.origin else {
             return OriginJudgement::Absent;
         };
-        if self.any_origin || self.contains_origin(origin, false) {
+        if self.any_origin {
+            // A wildcard that reflects the origin cannot reflect one that
+            // would break the response header.
+            if self.reflects_any_origin() && !is_safe_value(origin) {
+                return OriginJudgement::Denied(Reason::MalformedOrigin);
+            }
+            return OriginJudgement::Allowed;
+        }
+        if self.contains_origin(origin, false) {
             return OriginJudgement::Allowed;
         }
         let strict = self.behaviour.syntax == Syntax::Strict;
@@ -476,7 +484,15 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 return OriginJudgement::Allowed;
             }
         }
-        if self.origin_verdict && request.origin_verdict == Some(true) && is_safe_value(origin) {
+        // In strict syntax the verdict covers tuple origins only: `null` stays
+        // opt-in by listing it (and refused with credentials), whatever a
+        // loose host pattern or callback says.
+        let verdict_applies = !strict || parts.is_some();
+        if self.origin_verdict
+            && verdict_applies
+            && request.origin_verdict == Some(true)
+            && is_safe_value(origin)
+        {
             return OriginJudgement::Allowed;
         }
         if !is_safe_value(origin) {
@@ -497,10 +513,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
         }
         if self.any_origin {
-            if self.credentials
-                && self.behaviour.wildcard_with_credentials
-                    == crate::config::WildcardWithCredentials::Reflect
-            {
+            if self.reflects_any_origin() {
                 return request.origin.filter(|o| is_safe_value(o));
             }
             return Some(b"*");
@@ -558,9 +571,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
         }
         if self.header_mode == HeaderMode::Mirror {
-            mirrored = request
-                .request_headers
-                .filter(|v| !v.is_empty() && is_safe_value(v));
+            mirrored = request.request_headers.filter(|v| is_safe_value(v));
         }
         let allowed = reason.is_none();
         let send_all = allowed || b.refused_preflight.keep_headers;
@@ -587,7 +598,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
                 Slot::AllowPrivateNetwork => private_network.then_some(&b"true"[..]),
             };
-            push(decision, slot, value);
+            push(decision, slot, value, b.empty_values_sent);
         }
         let status = if allowed {
             self.preflight_status
@@ -645,7 +656,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
                 Slot::AllowPrivateNetwork => None,
             };
-            push(decision, slot, value);
+            push(decision, slot, value, b.empty_values_sent);
         }
         match judgement {
             OriginJudgement::Absent => {}
@@ -656,6 +667,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 decision.failures = Failures::ORIGIN;
             }
         }
+    }
+
+    /// Whether `*` is answered with the request's origin (`*` with
+    /// credentials under [`WildcardWithCredentials::Reflect`]).
+    ///
+    /// [`WildcardWithCredentials::Reflect`]: crate::WildcardWithCredentials::Reflect
+    fn reflects_any_origin(&self) -> bool {
+        self.any_origin
+            && self.credentials
+            && self.behaviour.wildcard_with_credentials
+                == crate::config::WildcardWithCredentials::Reflect
     }
 
     fn vary_origin_token(&self) -> Option<&'static [u8]> {
@@ -719,8 +741,10 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 }
 
-fn push<'a>(decision: &mut Decision<'a>, slot: Slot, value: Option<&'a [u8]>) {
-    let Some(value) = value else { return };
+fn push<'a>(decision: &mut Decision<'a>, slot: Slot, value: Option<&'a [u8]>, empty_sent: bool) {
+    let Some(value) = value.filter(|v| empty_sent || !v.is_empty()) else {
+        return;
+    };
     let name = match slot {
         Slot::AllowOrigin(_) => HeaderName::AllowOrigin,
         Slot::AllowCredentials => HeaderName::AllowCredentials,

@@ -390,7 +390,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                     limit: NAMES,
                 })?;
         }
-        if !list.is_empty() || self.behaviour.empty_methods_sent {
+        if !list.is_empty() || self.behaviour.empty_values_sent {
             let span = self.store_list(list.iter().map(|m| m.as_bytes()))?;
             self.allow_methods = Some(span);
         }
@@ -431,18 +431,21 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         } else {
             &[]
         };
-        // The names to send: the configured ones plus any added safelisted
-        // ones, each distinct spelling once, sorted when the profile sorts.
+        // The names to send: the configured ones as given (strict syntax has
+        // already refused repeats; the `cors` package joins its list as is),
+        // or, when the profile adds the safelisted ones, each distinct
+        // spelling once and sorted (Starlette builds a sorted set).
+        let set = self.behaviour.safelisted_headers_added;
         let mut sent: Vec<&str, NAMES> = Vec::new();
         for &name in list.iter().chain(added) {
-            if !sent.contains(&name) {
+            if !set || !sent.contains(&name) {
                 sent.push(name).map_err(|_| ConfigError::CapacityExceeded {
                     capacity: Capacity::Names,
                     limit: NAMES,
                 })?;
             }
         }
-        if self.behaviour.safelisted_headers_added {
+        if set {
             sent.sort_unstable();
         }
         if !sent.is_empty() {
