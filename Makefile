@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python
 
 demo: setup
 	$(CARGO) run --release -p corsguard-demo-server
 
-test: setup lint test-rust test-embedded test-bench check-demo
+test: setup lint test-rust test-embedded test-bench check-demo test-python
 	@echo "make test: every check passed"
 
 setup:
@@ -28,6 +28,10 @@ test-embedded:
 # Runs every benchmark once, as a test: proves the benches work without timing them.
 test-bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
+
+# The Python package: builds it into bindings-python/.venv, runs pytest.
+test-python:
+	./bindings-python/test.sh
 
 check-demo:
 	$(CARGO) run -q -p corsguard-demo-server -- --check

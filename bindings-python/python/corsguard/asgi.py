@@ -1,0 +1,179 @@
+"""ASGI middleware: a drop-in for Starlette's ``CORSMiddleware``.
+
+Works with Starlette, FastAPI and any ASGI 3 application::
+
+    from fastapi import FastAPI
+    from corsguard.asgi import CORSMiddleware
+
+    app = FastAPI()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["https://app.example.com"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
+        allow_credentials=True,
+    )
+
+The constructor takes Starlette's keywords with Starlette's defaults, and the
+answers (status, headers and their order, refusal bodies) are Starlette
+1.10's, computed by the corsguard core's Starlette profile. The deviations,
+all for security, are listed in the package README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Collection, MutableMapping
+from typing import Any, Callable, Optional
+
+from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+
+__all__ = ["CORSMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_ORIGIN = b"origin"
+_ACRM = b"access-control-request-method"
+_ACRH = b"access-control-request-headers"
+_ACRPN = b"access-control-request-private-network"
+_VARY = b"vary"
+_TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
+
+
+def _set(headers: list, name: bytes, value: bytes) -> None:
+    """Sets one header as Starlette's ``MutableHeaders`` does: the first
+    header of that (lowercase) name is replaced in place, later ones removed,
+    or the header is appended."""
+    found = [i for i, item in enumerate(headers) if item[0] == name]
+    for i in reversed(found[1:]):
+        del headers[i]
+    if found:
+        headers[found[0]] = (name, value)
+    else:
+        headers.append((name, value))
+
+
+def apply_headers(headers: list, decision_headers: list) -> None:
+    """Writes a decision's headers into an ASGI header list: each header is
+    set, and ``Vary`` is joined with the response's own ``Vary`` values into
+    one header (the Starlette profile's ``VaryMerge::Join``)."""
+    for name, value in decision_headers:
+        if name == _VARY:
+            value = b", ".join([item[1] for item in headers if item[0] == _VARY] + [value])
+        _set(headers, name, value)
+
+
+class CORSMiddleware:
+    """CORS for an ASGI application, answering as Starlette's
+    ``CORSMiddleware`` does (same keywords, same defaults, same responses).
+
+    :param app: the ASGI application.
+    :param allow_origins: origins allowed, compared exactly; ``"*"`` allows
+        every origin.
+    :param allow_methods: methods a preflight may ask for; ``"*"`` means
+        Starlette's ``ALL_METHODS``.
+    :param allow_headers: request headers a preflight may ask for (the four
+        CORS-safelisted ones are always added); ``"*"`` echoes what is asked.
+    :param allow_credentials: whether cookies and HTTP auth may be sent.
+    :param allow_origin_regex: a regular expression an origin must match in
+        full (evaluated in Python; only its verdict goes to the core).
+    :param allow_private_network: whether to grant Private Network Access.
+    :param expose_headers: response headers scripts may read.
+    :param max_age: seconds a browser may cache a preflight (sent as
+        ``str(max_age)``).
+
+    Risky configurations (``"*"`` with credentials, ``"null"``, a regex that
+    matches any origin, a string where a list is expected) are accepted, as
+    Starlette accepts them, with a :class:`RiskyConfigWarning`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allow_origins: Collection[str] = (),
+        allow_methods: Collection[str] = ("GET",),
+        allow_headers: Collection[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Collection[str] = (),
+        max_age: int = 600,
+    ) -> None:
+        self.app = app
+        self.policy, self._fullmatch = starlette_policy(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            stacklevel=2,
+        )
+        self._evaluate = self.policy._evaluate_latin1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        origin = request_method = request_headers = private_network = None
+        for item in scope.get("headers") or ():
+            # Starlette reads the first line of each header; so do we.
+            try:
+                key, value = item
+            except (TypeError, ValueError):
+                continue
+            if key == _ORIGIN:
+                if origin is None:
+                    origin = value
+            elif key == _ACRM:
+                if request_method is None:
+                    request_method = value
+            elif key == _ACRH:
+                if request_headers is None:
+                    request_headers = value
+            elif key == _ACRPN:
+                if private_network is None:
+                    private_network = value
+
+        verdict = None
+        if self._fullmatch is not None and origin is not None:
+            text = origin.decode("latin-1") if isinstance(origin, (bytes, bytearray)) else str(origin)
+            verdict = self._fullmatch(text) is not None
+
+        status, headers, body = self._evaluate(
+            scope.get("method", "GET"),
+            origin,
+            request_method,
+            request_headers,
+            private_network,
+            verdict,
+        )
+
+        if status is not None:
+            await self._respond(status, headers, body, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                response_headers = message["headers"] = list(message["headers"])
+                apply_headers(response_headers, headers)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    @staticmethod
+    async def _respond(status: int, headers: list, body: Optional[bytes], send: Send) -> None:
+        # As Starlette's PlainTextResponse writes it.
+        body = body or b""
+        if not (status < 200 or status in (204, 304)):
+            headers.append((b"content-length", str(len(body)).encode("latin-1")))
+        headers.append(_TEXT_PLAIN)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

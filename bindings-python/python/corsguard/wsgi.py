@@ -1,0 +1,138 @@
+"""WSGI middleware with the options and answers of the ASGI drop-in.
+
+For Flask::
+
+    from flask import Flask
+    from corsguard.wsgi import CORSMiddleware
+
+    app = Flask(__name__)
+    app.wsgi_app = CORSMiddleware(app.wsgi_app, allow_origins=["https://app.example.com"])
+
+For Django, wrap the application in ``wsgi.py``::
+
+    from django.core.wsgi import get_wsgi_application
+    from corsguard.wsgi import CORSMiddleware
+
+    application = CORSMiddleware(get_wsgi_application(), allow_origins=["https://app.example.com"])
+
+The keywords, defaults and answers are those of Starlette's
+``CORSMiddleware`` (see :mod:`corsguard.asgi`), written to WSGI responses:
+header names in their canonical capitalization, matched case-insensitively.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Collection, Iterable
+from typing import Any, Callable, Optional
+
+from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+
+__all__ = ["CORSMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+_NAMES = {
+    b"access-control-allow-origin": "Access-Control-Allow-Origin",
+    b"access-control-allow-credentials": "Access-Control-Allow-Credentials",
+    b"access-control-allow-methods": "Access-Control-Allow-Methods",
+    b"access-control-allow-headers": "Access-Control-Allow-Headers",
+    b"access-control-max-age": "Access-Control-Max-Age",
+    b"access-control-expose-headers": "Access-Control-Expose-Headers",
+    b"access-control-allow-private-network": "Access-Control-Allow-Private-Network",
+    b"vary": "Vary",
+}
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def apply_headers(headers: list, decision_headers: list) -> None:
+    """Writes a decision's headers into a WSGI header list: each header is
+    set (the first of that name, compared case-insensitively, replaced in
+    place and later ones removed), and ``Vary`` is joined with the
+    response's own ``Vary`` values into one header."""
+    for raw_name, raw_value in decision_headers:
+        name = _NAMES[raw_name]
+        value = raw_value.decode("latin-1")
+        lower = name.lower()
+        found = [i for i, item in enumerate(headers) if item[0].lower() == lower]
+        if lower == "vary":
+            value = ", ".join([headers[i][1] for i in found] + [value])
+        for i in reversed(found[1:]):
+            del headers[i]
+        if found:
+            headers[found[0]] = (name, value)
+        else:
+            headers.append((name, value))
+
+
+class CORSMiddleware:
+    """CORS for a WSGI application (Flask, Django, ...), with the keywords,
+    defaults and answers of Starlette's ``CORSMiddleware``; see
+    :class:`corsguard.asgi.CORSMiddleware` for the options."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        allow_origins: Collection[str] = (),
+        allow_methods: Collection[str] = ("GET",),
+        allow_headers: Collection[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Collection[str] = (),
+        max_age: int = 600,
+    ) -> None:
+        self.app = app
+        self.policy, self._fullmatch = starlette_policy(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            stacklevel=2,
+        )
+        self._evaluate = self.policy._evaluate_latin1
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        # PEP 3333: header values are str decoded from latin-1; the server
+        # has already joined repeated lines with ",".
+        origin = environ.get("HTTP_ORIGIN")
+        verdict = None
+        if self._fullmatch is not None and origin is not None:
+            verdict = self._fullmatch(str(origin)) is not None
+        status, headers, body = self._evaluate(
+            environ.get("REQUEST_METHOD", "GET"),
+            origin,
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+            verdict,
+        )
+
+        if status is not None:
+            body = body or b""
+            response_headers = [(_NAMES[n], v.decode("latin-1")) for n, v in headers]
+            if not (status < 200 or status in (204, 304)):
+                response_headers.append(("Content-Length", str(len(body))))
+            response_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            start_response(_status_line(status), response_headers)
+            return [body]
+
+        def start_with_cors(status_line: str, response_headers: list, exc_info: Any = None) -> Any:
+            response_headers = list(response_headers)
+            apply_headers(response_headers, headers)
+            if exc_info is None:
+                return start_response(status_line, response_headers)
+            return start_response(status_line, response_headers, exc_info)
+
+        return self.app(environ, start_with_cors)
