@@ -177,6 +177,12 @@ pub enum OriginSlot {
     AnyPolicy,
     /// Only when `*` is not among the policy's origins.
     ListedPolicy,
+    /// Only when the value is the policy's own (`*`, or a fixed origin sent
+    /// to everyone), whatever the request's `Origin` says.
+    Constant,
+    /// Only when the value is the request's `Origin`, reflected (even when
+    /// that origin is the text `*`).
+    Reflected,
 }
 
 /// Where `Access-Control-Allow-Headers` goes, by where its value comes from.
@@ -372,12 +378,12 @@ impl Behaviour {
         empty_values_sent: true,
         preflight_order: &[
             Slot::Vary,
-            Slot::AllowOrigin(OriginSlot::Wildcard),
+            Slot::AllowOrigin(OriginSlot::Constant),
             Slot::AllowMethods,
             Slot::MaxAge,
             Slot::AllowHeaders(HeadersSlot::Listed),
             Slot::AllowCredentials,
-            Slot::AllowOrigin(OriginSlot::Explicit),
+            Slot::AllowOrigin(OriginSlot::Reflected),
             Slot::AllowHeaders(HeadersSlot::Mirrored),
             Slot::AllowPrivateNetwork,
         ],

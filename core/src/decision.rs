@@ -680,6 +680,13 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 == crate::config::WildcardWithCredentials::Reflect
     }
 
+    /// Whether `Access-Control-Allow-Origin` carries the request's origin
+    /// rather than a value of the policy's own.
+    fn reflects_origin(&self) -> bool {
+        let fixed = self.fixed_origin.is_some() && self.behaviour.fixed_origin_always_sent;
+        !fixed && (!self.any_origin || self.reflects_any_origin())
+    }
+
     fn vary_origin_token(&self) -> Option<&'static [u8]> {
         let depends = !self.any_origin || self.fixed_origin.is_some();
         (self.behaviour.vary == VaryStyle::CorsNpm && depends).then_some(&b"Origin"[..])
@@ -693,6 +700,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             OriginSlot::Explicit => !wildcard,
             OriginSlot::AnyPolicy => self.any_origin,
             OriginSlot::ListedPolicy => !self.any_origin,
+            OriginSlot::Constant => !self.reflects_origin(),
+            OriginSlot::Reflected => self.reflects_origin(),
         };
         value.filter(|_| keep)
     }
@@ -707,6 +716,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             || self.methods.iter().any(|&m| self.get(m) == method)
     }
 
+    fn lists_header(&self, name: &[u8]) -> bool {
+        self.header_names
+            .binary_search_by(|&s| cmp_ignore_ascii_case(self.get(s), name))
+            .is_ok()
+    }
+
     fn headers_allowed<'a>(&self, requested: &'a [u8]) -> Result<(), Reason<'a>> {
         let strict = self.behaviour.syntax == Syntax::Strict;
         let skip_empty = self.behaviour.skip_empty_header_elements;
@@ -715,7 +730,10 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
         for name in ListElements::new(requested) {
             if name.is_empty() {
-                if skip_empty {
+                // Literal lists may name the empty string (Starlette compares
+                // strings), so an empty element is looked up like any name.
+                let listed = self.header_mode == HeaderMode::List && self.lists_header(name);
+                if skip_empty || listed {
                     continue;
                 }
                 return Err(Reason::HeaderNotAllowed { name });
@@ -728,10 +746,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 // `*` never covers Authorization (Fetch: CORS non-wildcard
                 // request-header name).
                 HeaderMode::Any => !name.eq_ignore_ascii_case(b"authorization"),
-                HeaderMode::List => self
-                    .header_names
-                    .binary_search_by(|&s| cmp_ignore_ascii_case(self.get(s), name))
-                    .is_ok(),
+                HeaderMode::List => self.lists_header(name),
             };
             if !allowed {
                 return Err(Reason::HeaderNotAllowed { name });
