@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c
 
 demo: setup
 	$(CARGO) run --release -p corsguard-demo-server
 
-test: setup lint test-rust test-embedded test-bench check-demo test-python
+test: setup lint test-rust test-embedded test-bench check-demo test-c test-python
 	@echo "make test: every check passed"
 
 setup:
@@ -28,6 +28,11 @@ test-embedded:
 # Runs every benchmark once, as a test: proves the benches work without timing them.
 test-bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
+
+# The C library: header freshness, install, C tests plain, under valgrind and
+# ASan+UBSan, the vectors through the C API, the libmicrohttpd server.
+test-c:
+	./ffi-c/test.sh
 
 # The Python package: builds it into bindings-python/.venv, runs pytest.
 test-python:

@@ -1,0 +1,391 @@
+//! Converts the conformance vectors of `tests/vectors/*.json` into a line
+//! format that the C runner (`ffi-c/tests/c/test_vectors.c`) reads without a
+//! JSON parser. It only transcribes: every answer checked by the C runner
+//! comes from the C API.
+//!
+//! Usage: `cargo run -p corsguard-ffi --example vectors_to_lines -- <vectors dir> <out file>`
+//!
+//! Each line is `<section> <key> [<value>]`, tokens separated by one space.
+//! Every byte string is written as `x` followed by its bytes in hex (`x` alone
+//! for an empty string), so values may hold any byte. A case starts with
+//! `case x<name>` and ends with `end`:
+//!
+//! ```text
+//! case x...            cfg profile strict|cors_npm|starlette
+//! cfg origin x...      cfg fixed_origin x...      cfg origin_verdict 0|1
+//! cfg methods list|any              cfg method x...
+//! cfg headers list|any|mirror       cfg header x...
+//! cfg exposed list|any              cfg exposed_name x...
+//! cfg credentials 0|1  cfg max_age N  cfg max_age_literal x...
+//! cfg private_network 0|1  cfg preflight_continue 0|1  cfg preflight_status N
+//! req method|origin|request_method|request_headers|request_private_network x...
+//! req origin_verdict 0|1
+//! exp kind|outcome|action <code>   exp reason <code>|none   exp status N
+//! exp reason_detail x...   exp failures a,b|-   exp body x...|none
+//! exp headers N   (then N lines)   exp header <Name> x...
+//! err code <code>   err problem <code>   err contains x...
+//! end
+//! ```
+//! Unknown keys in the JSON are an error, as in the Rust runner.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::{Map, Value};
+
+type Result<T> = std::result::Result<T, String>;
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(1 + 2 * bytes.len());
+    out.push('x');
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+fn from_hex(digits: &str) -> Result<Vec<u8>> {
+    if digits.len() % 2 != 0 {
+        return Err(format!("hex {digits:?} has an odd length"));
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| format!("bad hex {digits:?}"))
+        })
+        .collect()
+}
+
+/// A byte string of the vector format: text, `{"hex"}` or `{"repeat"}`.
+fn bytes(value: &Value) -> Result<Vec<u8>> {
+    match value {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Object(map) if map.contains_key("hex") => {
+            known(map, &["hex"])?;
+            from_hex(map["hex"].as_str().ok_or("hex must be a string")?)
+        }
+        Value::Object(map) if map.contains_key("repeat") => {
+            known(map, &["repeat", "times", "prefix", "suffix"])?;
+            let text = |key: &str| map.get(key).and_then(Value::as_str).unwrap_or("");
+            let times = map
+                .get("times")
+                .and_then(Value::as_u64)
+                .ok_or("repeat needs times")?;
+            let mut out = text("prefix").as_bytes().to_vec();
+            out.extend(text("repeat").as_bytes().repeat(times as usize));
+            out.extend(text("suffix").as_bytes());
+            Ok(out)
+        }
+        other => Err(format!("not a byte string: {other}")),
+    }
+}
+
+fn known(map: &Map<String, Value>, keys: &[&str]) -> Result<()> {
+    match map.keys().find(|k| !keys.contains(&k.as_str())) {
+        Some(k) => Err(format!("unknown key {k:?}")),
+        None => Ok(()),
+    }
+}
+
+fn flag(value: &Value) -> Result<&'static str> {
+    match value.as_bool() {
+        Some(true) => Ok("1"),
+        Some(false) => Ok("0"),
+        None => Err(format!("expected a bool, got {value}")),
+    }
+}
+
+fn text(value: &Value) -> Result<&str> {
+    value
+        .as_str()
+        .ok_or_else(|| format!("expected a string, got {value}"))
+}
+
+/// A list option: `list` plus one line per entry, or a keyword.
+fn names(
+    out: &mut String,
+    option: &str,
+    entry: &str,
+    value: &Value,
+    keywords: &[&str],
+) -> Result<()> {
+    match value {
+        Value::Array(items) => {
+            let _ = writeln!(out, "cfg {option} list");
+            for item in items {
+                let _ = writeln!(out, "cfg {entry} {}", hex(text(item)?.as_bytes()));
+            }
+        }
+        Value::String(k) if k == "*" => {
+            let _ = writeln!(out, "cfg {option} any");
+        }
+        Value::String(k) if keywords.contains(&k.as_str()) => {
+            let _ = writeln!(out, "cfg {option} {k}");
+        }
+        other => return Err(format!("{option}: unexpected {other}")),
+    }
+    Ok(())
+}
+
+fn config(out: &mut String, map: &Map<String, Value>) -> Result<()> {
+    known(
+        map,
+        &[
+            "profile",
+            "allowed_origins",
+            "fixed_origin",
+            "origin_verdict",
+            "allowed_methods",
+            "allowed_headers",
+            "exposed_headers",
+            "credentials",
+            "max_age",
+            "private_network",
+            "preflight_continue",
+            "preflight_status",
+        ],
+    )?;
+    for (key, value) in map {
+        match key.as_str() {
+            "profile" => {
+                let _ = writeln!(out, "cfg profile {}", text(value)?);
+            }
+            "allowed_origins" => {
+                for origin in value.as_array().ok_or("allowed_origins must be a list")? {
+                    let _ = writeln!(out, "cfg origin {}", hex(text(origin)?.as_bytes()));
+                }
+            }
+            "fixed_origin" => {
+                let _ = writeln!(out, "cfg fixed_origin {}", hex(text(value)?.as_bytes()));
+            }
+            "allowed_methods" => names(out, "methods", "method", value, &[])?,
+            "allowed_headers" => names(out, "headers", "header", value, &["mirror"])?,
+            "exposed_headers" => names(out, "exposed", "exposed_name", value, &[])?,
+            "max_age" => match value {
+                Value::Number(n) => {
+                    let seconds = n
+                        .as_u64()
+                        .filter(|s| *s <= u64::from(u32::MAX))
+                        .ok_or("max_age out of range")?;
+                    let _ = writeln!(out, "cfg max_age {seconds}");
+                }
+                Value::String(s) => {
+                    let _ = writeln!(out, "cfg max_age_literal {}", hex(s.as_bytes()));
+                }
+                other => return Err(format!("max_age: unexpected {other}")),
+            },
+            "preflight_status" => {
+                let status = value
+                    .as_u64()
+                    .filter(|s| *s <= 65535)
+                    .ok_or("preflight_status out of range")?;
+                let _ = writeln!(out, "cfg preflight_status {status}");
+            }
+            "origin_verdict" | "credentials" | "private_network" | "preflight_continue" => {
+                let _ = writeln!(out, "cfg {key} {}", flag(value)?);
+            }
+            _ => unreachable!("checked by known()"),
+        }
+    }
+    Ok(())
+}
+
+fn request(out: &mut String, map: &Map<String, Value>) -> Result<()> {
+    known(
+        map,
+        &[
+            "method",
+            "origin",
+            "request_method",
+            "request_headers",
+            "request_private_network",
+            "origin_verdict",
+        ],
+    )?;
+    if !map.contains_key("method") {
+        return Err("request without method".into());
+    }
+    for (key, value) in map {
+        if key == "origin_verdict" {
+            let _ = writeln!(out, "req origin_verdict {}", flag(value)?);
+        } else {
+            let _ = writeln!(out, "req {key} {}", hex(&bytes(value)?));
+        }
+    }
+    Ok(())
+}
+
+fn expect(out: &mut String, map: &Map<String, Value>) -> Result<()> {
+    known(
+        map,
+        &[
+            "kind",
+            "outcome",
+            "reason",
+            "reason_detail",
+            "failures",
+            "action",
+            "status",
+            "headers",
+            "body",
+        ],
+    )?;
+    for (key, value) in map {
+        match key.as_str() {
+            "kind" | "outcome" | "action" => {
+                let _ = writeln!(out, "exp {key} {}", text(value)?);
+            }
+            "reason" => {
+                let reason = if value.is_null() {
+                    "none"
+                } else {
+                    text(value)?
+                };
+                let _ = writeln!(out, "exp reason {reason}");
+            }
+            "reason_detail" => {
+                let _ = writeln!(out, "exp reason_detail {}", hex(&bytes(value)?));
+            }
+            "failures" => {
+                let list = value.as_array().ok_or("failures must be a list")?;
+                let names: Vec<&str> = list.iter().map(text).collect::<Result<_>>()?;
+                let joined = if names.is_empty() {
+                    "-".to_string()
+                } else {
+                    names.join(",")
+                };
+                let _ = writeln!(out, "exp failures {joined}");
+            }
+            "status" => {
+                let _ = writeln!(
+                    out,
+                    "exp status {}",
+                    value.as_u64().ok_or("status must be a number")?
+                );
+            }
+            "headers" => {
+                let list = value.as_array().ok_or("headers must be a list")?;
+                let _ = writeln!(out, "exp headers {}", list.len());
+                for pair in list {
+                    let pair = pair
+                        .as_array()
+                        .filter(|p| p.len() == 2)
+                        .ok_or("a header is [name, value]")?;
+                    let _ = writeln!(
+                        out,
+                        "exp header {} {}",
+                        text(&pair[0])?,
+                        hex(&bytes(&pair[1])?)
+                    );
+                }
+            }
+            "body" => {
+                let body = if value.is_null() {
+                    "none".to_string()
+                } else {
+                    hex(text(value)?.as_bytes())
+                };
+                let _ = writeln!(out, "exp body {body}");
+            }
+            _ => unreachable!("checked by known()"),
+        }
+    }
+    Ok(())
+}
+
+fn expect_error(out: &mut String, map: &Map<String, Value>) -> Result<()> {
+    known(map, &["code", "problem", "message_contains"])?;
+    let _ = writeln!(out, "err code {}", text(&map["code"])?);
+    if let Some(problem) = map.get("problem") {
+        let _ = writeln!(out, "err problem {}", text(problem)?);
+    }
+    for part in map
+        .get("message_contains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(out, "err contains {}", hex(text(part)?.as_bytes()));
+    }
+    Ok(())
+}
+
+fn case(out: &mut String, value: &Value) -> Result<()> {
+    let map = value.as_object().ok_or("a case is an object")?;
+    known(
+        map,
+        &["name", "config", "request", "expect", "expect_error"],
+    )?;
+    let name = map
+        .get("name")
+        .map(text)
+        .transpose()?
+        .ok_or("a case needs a name")?;
+    let _ = writeln!(out, "case {}", hex(name.as_bytes()));
+    let object = |key: &str| {
+        map.get(key)
+            .map(|v| v.as_object().ok_or(format!("{key} must be an object")))
+            .transpose()
+    };
+    config(out, object("config")?.ok_or("a case needs a config")?)?;
+    match (
+        object("request")?,
+        object("expect")?,
+        object("expect_error")?,
+    ) {
+        (Some(req), Some(exp), None) => {
+            request(out, req)?;
+            expect(out, exp)?;
+        }
+        (None, None, Some(err)) => expect_error(out, err)?,
+        _ => {
+            return Err(format!(
+                "{name}: needs request and expect, or expect_error alone"
+            ))
+        }
+    }
+    out.push_str("end\n");
+    Ok(())
+}
+
+fn convert(dir: &Path) -> Result<String> {
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    for path in files {
+        let name = path.display().to_string();
+        let text = fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
+        let file: Value = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+        let cases = file
+            .get("cases")
+            .and_then(Value::as_array)
+            .ok_or(format!("{name}: no cases"))?;
+        for value in cases {
+            case(&mut out, value).map_err(|e| format!("{name}: {e}"))?;
+        }
+    }
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, dir, output] = args.as_slice() else {
+        eprintln!("usage: vectors_to_lines <vectors dir> <out file>");
+        return ExitCode::from(2);
+    };
+    match convert(Path::new(dir))
+        .and_then(|lines| fs::write(output, lines).map_err(|e| format!("{output}: {e}")))
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vectors_to_lines: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

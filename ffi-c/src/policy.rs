@@ -1,0 +1,627 @@
+//! `corsguard_policy`: a validated core `Policy` of one of three capacity
+//! classes, on the heap or in memory the caller owns.
+//!
+//! Every policy, wherever it lives, is a `Stored<P>`: a small header (a magic
+//! number, the class, whether the library owns the memory) followed by the
+//! core policy. `#[repr(C)]` puts the header first for every class, so the
+//! header can be read before the class is known.
+
+use core::ffi::c_void;
+use core::mem::{align_of, size_of};
+use std::alloc::{alloc, dealloc, Layout};
+
+use corsguard_core::{Capacity, ConfigError, Policy};
+
+use crate::boundary::guard_try;
+use crate::config::{corsguard_config, corsguard_error};
+use crate::result::corsguard_result;
+
+/// A validated, precomputed CORS policy. Build one with
+/// `corsguard_policy_new` (heap) or `corsguard_policy_init` (caller memory).
+///
+/// A policy is immutable once built: any number of threads may call
+/// `corsguard_evaluate` on the same policy at the same time without locking.
+/// It must outlive every decision evaluated with it, since their strings
+/// borrow from it.
+pub struct corsguard_policy {
+    _opaque: [u8; 0],
+}
+
+/// The capacity of a policy. The core keeps a policy in fixed-capacity
+/// tables; a configuration that does not fit a class is refused with
+/// `CORSGUARD_RESULT_CAPACITY_EXCEEDED`, never truncated.
+///
+/// | class   | origins and patterns | methods / allowed header names | bytes of origins and header values | memory |
+/// |---------|------|-----|--------|---------|
+/// | SMALL   | 16   | 16  | 1024   | ~1.9 KB |
+/// | DEFAULT | 256  | 64  | 16384  | ~23 KB  |
+/// | LARGE   | 4096 | 256 | 262144 | ~362 KB |
+///
+/// DEFAULT is the core's default `Policy` type, the one the conformance
+/// vectors use. `corsguard_policy_size` gives the exact size and alignment.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum corsguard_capacity_class {
+    /// The smallest class the configuration fits in (trying SMALL, DEFAULT,
+    /// then LARGE; with caller memory, only the classes that fit in it).
+    Auto = 0,
+    /// 16 origins, 16 names, 1 KiB: for embedded targets.
+    Small = 1,
+    /// 256 origins, 64 names, 16 KiB: the core's default.
+    Default = 2,
+    /// 4096 origins, 256 names, 256 KiB: for large origin lists.
+    Large = 3,
+}
+
+type SmallPolicy = Policy<16, 16, 1024>;
+type DefaultPolicy = Policy<256, 64, 16384>;
+type LargePolicy = Policy<4096, 256, 262144>;
+
+/// "CGPL": marks live policies, and is cleared when one is freed.
+const MAGIC: u32 = 0x4347_504c;
+
+#[repr(C)]
+struct Head {
+    magic: u32,
+    class: corsguard_capacity_class,
+    owned: bool,
+}
+
+#[repr(C)]
+struct Stored<P> {
+    head: Head,
+    policy: P,
+}
+
+/// The classes to try, smallest first.
+const CLASSES: [corsguard_capacity_class; 3] = [
+    corsguard_capacity_class::Small,
+    corsguard_capacity_class::Default,
+    corsguard_capacity_class::Large,
+];
+
+fn layout_of(class: corsguard_capacity_class) -> Layout {
+    match class {
+        corsguard_capacity_class::Small => Layout::new::<Stored<SmallPolicy>>(),
+        corsguard_capacity_class::Default => Layout::new::<Stored<DefaultPolicy>>(),
+        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => {
+            Layout::new::<Stored<LargePolicy>>()
+        }
+    }
+}
+
+fn class_of(value: u32) -> Result<corsguard_capacity_class, corsguard_result> {
+    use corsguard_capacity_class as C;
+    [C::Auto, C::Small, C::Default, C::Large]
+        .get(value as usize)
+        .copied()
+        .ok_or(corsguard_result::InvalidArgument)
+}
+
+/// Builds a policy of type `P` at `mem`.
+///
+/// # Safety
+/// `mem` must be valid for writing a `Stored<P>` and aligned for it.
+unsafe fn build_at<'a, P>(
+    mem: *mut u8,
+    class: corsguard_capacity_class,
+    owned: bool,
+    build: impl FnOnce() -> Result<P, ConfigError<'a>>,
+) -> Result<(), ConfigError<'a>> {
+    let policy = build()?;
+    let stored = Stored {
+        head: Head {
+            magic: MAGIC,
+            class,
+            owned,
+        },
+        policy,
+    };
+    // SAFETY: the caller guarantees `mem` is writable and aligned for `Stored<P>`.
+    unsafe { mem.cast::<Stored<P>>().write(stored) };
+    Ok(())
+}
+
+/// Builds the configuration as a policy of `class` at `mem`.
+///
+/// # Safety
+/// `mem` must be valid for writing `layout_of(class)` and aligned for it.
+unsafe fn build_class<'a>(
+    mem: *mut u8,
+    class: corsguard_capacity_class,
+    owned: bool,
+    config: &corsguard_core::Config<'a>,
+) -> Result<(), ConfigError<'a>> {
+    // SAFETY (all three): forwarded from the caller, `layout_of(class)` is
+    // the layout of `Stored<P>` for the matching `P`.
+    match class {
+        corsguard_capacity_class::Small => unsafe {
+            build_at(mem, class, owned, || SmallPolicy::new(config))
+        },
+        corsguard_capacity_class::Default => unsafe {
+            build_at(mem, class, owned, || DefaultPolicy::new(config))
+        },
+        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
+            build_at(mem, corsguard_capacity_class::Large, owned, || {
+                LargePolicy::new(config)
+            })
+        },
+    }
+}
+
+/// Whether an error says only that the class was too small.
+fn is_capacity(error: &ConfigError<'_>) -> bool {
+    matches!(
+        error,
+        ConfigError::CapacityExceeded {
+            capacity: Capacity::Origins | Capacity::Names | Capacity::Bytes,
+            ..
+        }
+    )
+}
+
+/// Where a policy is to be built.
+enum Memory {
+    /// Allocate each class tried on the heap.
+    Heap,
+    /// The caller's memory.
+    Caller { mem: *mut u8, len: usize },
+}
+
+/// Builds `config` into a policy of `class` (or, for AUTO, of the smallest
+/// class that builds), returning where it lives. Configuration errors are
+/// recorded in `config` and copied to `error_out`.
+///
+/// # Safety
+/// For `Memory::Caller`, `mem` must be writable for `len` bytes.
+unsafe fn build(
+    config: &mut corsguard_config,
+    class: corsguard_capacity_class,
+    memory: Memory,
+    error_out: *mut corsguard_error,
+) -> Result<*mut corsguard_policy, corsguard_result> {
+    let classes: &[corsguard_capacity_class] = match class {
+        corsguard_capacity_class::Auto => &CLASSES,
+        _ => core::slice::from_ref(&class),
+    };
+    if let Memory::Caller { mem, len } = memory {
+        // With AUTO, classes bigger than the memory are not tried; with an
+        // explicit class, memory too small for it is an error.
+        let fits = |c: &corsguard_capacity_class| layout_of(*c).size() <= len;
+        if !classes.iter().any(fits) {
+            return Err(corsguard_result::MemoryTooSmall);
+        }
+        let align = classes
+            .iter()
+            .filter(|c| fits(c))
+            .map(|c| layout_of(*c).align())
+            .max()
+            .unwrap_or(1);
+        if (mem as usize) % align != 0 {
+            return Err(corsguard_result::BadAlignment);
+        }
+    }
+    let outcome = config.with_core_config(|core_config| {
+        let mut last = None;
+        for &class in classes {
+            let layout = layout_of(class);
+            let (mem, owned) = match memory {
+                Memory::Heap => {
+                    // SAFETY: the layout has a non-zero size.
+                    let mem = unsafe { alloc(layout) };
+                    if mem.is_null() {
+                        std::alloc::handle_alloc_error(layout);
+                    }
+                    (mem, true)
+                }
+                Memory::Caller { mem, len } if layout.size() <= len => (mem, false),
+                Memory::Caller { .. } => continue,
+            };
+            // SAFETY: `mem` is writable for `layout` (allocated with it, or
+            // the caller's memory checked for size and alignment above).
+            match unsafe { build_class(mem, class, owned, core_config) } {
+                Ok(()) => return Ok(mem.cast::<corsguard_policy>()),
+                Err(error) => {
+                    if owned {
+                        // SAFETY: allocated just above with this layout.
+                        unsafe { dealloc(mem, layout) };
+                    }
+                    let retry = is_capacity(&error);
+                    last = Some(StoredOrCode::Error(
+                        crate::config::StoredError::of_config_error(&error),
+                    ));
+                    if !retry {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last.unwrap_or(StoredOrCode::Code(corsguard_result::MemoryTooSmall)))
+    });
+    match outcome {
+        Ok(policy) => Ok(policy),
+        Err(StoredOrCode::Code(code)) => Err(code),
+        Err(StoredOrCode::Error(stored)) => {
+            let code = stored.code;
+            let error = config.store(stored);
+            if !error_out.is_null() {
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe { error_out.write(error) };
+            }
+            Err(code)
+        }
+    }
+}
+
+enum StoredOrCode {
+    Error(crate::config::StoredError),
+    Code(corsguard_result),
+}
+
+/// The header of a live policy.
+///
+/// # Safety
+/// `policy` must be NULL or point to a policy built by this library (or to
+/// at least `size_of::<Head>()` readable, aligned bytes).
+unsafe fn head<'p>(policy: *const corsguard_policy) -> Result<&'p Head, corsguard_result> {
+    if policy.is_null() {
+        return Err(corsguard_result::NullPointer);
+    }
+    // SAFETY: the caller guarantees a readable policy header. Reading the
+    // magic as an integer first avoids trusting the other fields.
+    let magic = unsafe { policy.cast::<u32>().read() };
+    if magic != MAGIC {
+        return Err(corsguard_result::InvalidHandle);
+    }
+    // SAFETY: a live policy starts with an initialized `Head`.
+    Ok(unsafe { &*policy.cast::<Head>() })
+}
+
+/// Calls `$body` with `$p` bound to the core policy behind `$policy`,
+/// whatever its class. Evaluates to `Result<_, corsguard_result>`.
+macro_rules! with_policy {
+    ($policy:expr, |$p:ident| $body:expr) => {{
+        let raw: *const $crate::policy::corsguard_policy = $policy;
+        // SAFETY: forwarded from the exported function's contract: `raw` is
+        // NULL or a policy built by this library and not yet freed.
+        match unsafe { $crate::policy::class_of_policy(raw) } {
+            Err(code) => Err(code),
+            Ok(class) => Ok(match class {
+                $crate::policy::corsguard_capacity_class::Small => {
+                    // SAFETY: the header says this policy is of this class.
+                    let $p = unsafe {
+                        $crate::policy::policy_ref::<$crate::policy::SmallPolicyType>(raw)
+                    };
+                    $body
+                }
+                $crate::policy::corsguard_capacity_class::Default => {
+                    // SAFETY: as above.
+                    let $p = unsafe {
+                        $crate::policy::policy_ref::<$crate::policy::DefaultPolicyType>(raw)
+                    };
+                    $body
+                }
+                _ => {
+                    // SAFETY: as above.
+                    let $p = unsafe {
+                        $crate::policy::policy_ref::<$crate::policy::LargePolicyType>(raw)
+                    };
+                    $body
+                }
+            }),
+        }
+    }};
+}
+pub(crate) use with_policy;
+
+pub(crate) type SmallPolicyType = SmallPolicy;
+pub(crate) type DefaultPolicyType = DefaultPolicy;
+pub(crate) type LargePolicyType = LargePolicy;
+
+/// The class of a live policy.
+///
+/// # Safety
+/// As [`head`].
+pub(crate) unsafe fn class_of_policy(
+    policy: *const corsguard_policy,
+) -> Result<corsguard_capacity_class, corsguard_result> {
+    // SAFETY: forwarded.
+    unsafe { head(policy) }.map(|h| h.class)
+}
+
+/// The core policy inside a live policy of type `P`.
+///
+/// # Safety
+/// `policy` must be a live policy whose class is `P`'s.
+pub(crate) unsafe fn policy_ref<'p, P>(policy: *const corsguard_policy) -> &'p P {
+    // SAFETY: the caller guarantees a live `Stored<P>` here.
+    unsafe { &(*policy.cast::<Stored<P>>()).policy }
+}
+
+/// Stores the size and alignment of a policy of `class` in `*size_out` and
+/// `*align_out`, for building one in caller memory with
+/// `corsguard_policy_init`. For `CORSGUARD_CAPACITY_CLASS_AUTO` it is the
+/// largest class's. The numbers are fixed for a given build of the library.
+///
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown class.
+///
+/// # Safety
+/// `size_out` and `align_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_size(
+    class: u32,
+    size_out: *mut usize,
+    align_out: *mut usize,
+) -> corsguard_result {
+    guard_try(|| {
+        if size_out.is_null() || align_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let layout = layout_of(class_of(class)?);
+        // SAFETY: checked non-NULL; the caller guarantees they are writable.
+        unsafe {
+            size_out.write(layout.size());
+            align_out.write(layout.align());
+        }
+        Ok(())
+    })
+}
+
+/// Validates `config` entirely and builds a policy on the heap, of the
+/// smallest capacity class it fits in. Same as `corsguard_policy_new_class`
+/// with `CORSGUARD_CAPACITY_CLASS_AUTO`.
+///
+/// # Safety
+/// As `corsguard_policy_new_class`.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_new(
+    config: *mut corsguard_config,
+    policy_out: *mut *mut corsguard_policy,
+    error_out: *mut corsguard_error,
+) -> corsguard_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        corsguard_policy_new_class(
+            config,
+            corsguard_capacity_class::Auto as u32,
+            policy_out,
+            error_out,
+        )
+    }
+}
+
+/// Validates `config` entirely and builds a policy of capacity `class` (a
+/// `corsguard_capacity_class`) on the heap; stores it in `*policy_out`.
+/// Release it with `corsguard_policy_free`. The configuration may be freed
+/// or reused afterwards: the policy copies what it needs.
+///
+/// On a configuration error the result is the error's code (from
+/// `CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS` on), `*policy_out` is
+/// not written, and when `error_out` is not NULL it receives the code, the
+/// origin problem and the core's message (the entry, the rule, the fix),
+/// borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
+/// largest class's capacity error is reported.
+///
+/// Building a LARGE policy uses about 1 MB of stack.
+///
+/// # Safety
+/// `config` must be NULL or a live configuration used by this thread only;
+/// `policy_out` must be NULL or writable; `error_out` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_new_class(
+    config: *mut corsguard_config,
+    class: u32,
+    policy_out: *mut *mut corsguard_policy,
+    error_out: *mut corsguard_error,
+) -> corsguard_result {
+    guard_try(|| {
+        // SAFETY: the caller guarantees a live, exclusively used config.
+        let config = unsafe { config.as_mut() }.ok_or(corsguard_result::NullPointer)?;
+        if policy_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let class = class_of(class)?;
+        // SAFETY: heap memory is allocated by `build` itself.
+        let policy = unsafe { build(config, class, Memory::Heap, error_out) }?;
+        if !error_out.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees it is writable.
+            unsafe { error_out.write(corsguard_error::ok()) };
+        }
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { policy_out.write(policy) };
+        Ok(())
+    })
+}
+
+/// Validates `config` and builds a policy of capacity `class` in the
+/// caller's memory `mem` of `mem_len` bytes (a static buffer, a stack array,
+/// an arena), without allocating any memory for the policy. `mem` must be
+/// aligned and sized as `corsguard_policy_size` reports. With
+/// `CORSGUARD_CAPACITY_CLASS_AUTO` the smallest class that builds and fits
+/// in `mem_len` is used (alignment: the largest of the classes that fit).
+/// The resulting handle, stored in `*policy_out`, points into `mem`.
+///
+/// The memory stays the caller's: do not call `corsguard_policy_free` on such
+/// a policy (it returns `CORSGUARD_RESULT_NOT_OWNED`); simply stop using it
+/// and reuse or release `mem` once no thread evaluates with it any more.
+///
+/// Returns `CORSGUARD_RESULT_MEMORY_TOO_SMALL` or
+/// `CORSGUARD_RESULT_BAD_ALIGNMENT` for unsuitable memory, and configuration
+/// errors as `corsguard_policy_new_class` does. (The configuration builder
+/// itself allocates; the policy, used on every request, does not.)
+///
+/// # Safety
+/// `mem` must be NULL or writable for `mem_len` bytes, and not used for
+/// anything else while the policy is in use; `config`, `policy_out` and
+/// `error_out` as for `corsguard_policy_new_class`.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_init(
+    mem: *mut c_void,
+    mem_len: usize,
+    config: *mut corsguard_config,
+    class: u32,
+    policy_out: *mut *mut corsguard_policy,
+    error_out: *mut corsguard_error,
+) -> corsguard_result {
+    guard_try(|| {
+        // SAFETY: the caller guarantees a live, exclusively used config.
+        let config = unsafe { config.as_mut() }.ok_or(corsguard_result::NullPointer)?;
+        if policy_out.is_null() || mem.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let class = class_of(class)?;
+        let memory = Memory::Caller {
+            mem: mem.cast(),
+            len: mem_len,
+        };
+        // SAFETY: the caller guarantees `mem_len` writable bytes at `mem`.
+        let policy = unsafe { build(config, class, memory, error_out) }?;
+        if !error_out.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees it is writable.
+            unsafe { error_out.write(corsguard_error::ok()) };
+        }
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { policy_out.write(policy) };
+        Ok(())
+    })
+}
+
+/// Releases a policy built by `corsguard_policy_new`. NULL is accepted and
+/// does nothing. Every decision evaluated with the policy becomes invalid.
+///
+/// Returns `CORSGUARD_RESULT_NOT_OWNED` (and does nothing) for a policy built
+/// in caller memory by `corsguard_policy_init`, and
+/// `CORSGUARD_RESULT_INVALID_HANDLE` for a pointer that is not a live policy
+/// (such as one already freed, in the cases where that can be detected).
+///
+/// # Safety
+/// `policy` must be NULL or a policy from this library not yet freed, and no
+/// other thread may be using it.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_free(policy: *mut corsguard_policy) -> corsguard_result {
+    guard_try(|| {
+        if policy.is_null() {
+            return Ok(());
+        }
+        // SAFETY: the caller guarantees a policy from this library.
+        let head = unsafe { head(policy) }?;
+        if !head.owned {
+            return Err(corsguard_result::NotOwned);
+        }
+        let layout = layout_of(head.class);
+        // SAFETY: the policy is ours and about to be freed; clearing the magic
+        // lets a later use of a dangling pointer be caught in many cases.
+        unsafe { policy.cast::<u32>().write(0) };
+        // SAFETY: allocated in `build` with the layout of its class. The core
+        // policy holds no resources (fixed-capacity tables), so no drop is due.
+        unsafe { dealloc(policy.cast(), layout) };
+        Ok(())
+    })
+}
+
+/// Stores the capacity class of a policy (SMALL, DEFAULT or LARGE, never
+/// AUTO) in `*class_out`.
+///
+/// # Safety
+/// `policy` must be NULL or a live policy; `class_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_class(
+    policy: *const corsguard_policy,
+    class_out: *mut corsguard_capacity_class,
+) -> corsguard_result {
+    guard_try(|| {
+        if class_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        // SAFETY: forwarded from the caller.
+        let class = unsafe { class_of_policy(policy) }?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { class_out.write(class) };
+        Ok(())
+    })
+}
+
+/// Stores how much of its capacity a policy uses: the number of stored
+/// origins and patterns in `*origins_out`, and the bytes of stored origins
+/// and precomputed header values in `*bytes_out`. Useful to pick a class.
+///
+/// # Safety
+/// `policy` must be NULL or a live policy; the outputs NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_usage(
+    policy: *const corsguard_policy,
+    origins_out: *mut usize,
+    bytes_out: *mut usize,
+) -> corsguard_result {
+    guard_try(|| {
+        if origins_out.is_null() || bytes_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let (origins, bytes) = with_policy!(policy, |p| (p.origins_used(), p.bytes_used()))?;
+        // SAFETY: checked non-NULL; the caller guarantees they are writable.
+        unsafe {
+            origins_out.write(origins);
+            bytes_out.write(bytes);
+        }
+        Ok(())
+    })
+}
+
+/// Stores how this policy's `Vary` values are to be added to a response
+/// (`CORSGUARD_VARY_MERGE_MODE_DEDUP` or `_JOIN`) in `*mode_out`; the same
+/// value every decision carries in `vary_merge`.
+///
+/// # Safety
+/// `policy` must be NULL or a live policy; `mode_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_vary_merge(
+    policy: *const corsguard_policy,
+    mode_out: *mut crate::config::corsguard_vary_merge_mode,
+) -> corsguard_result {
+    guard_try(|| {
+        if mode_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let merge = with_policy!(policy, |p| p.behaviour().vary_merge)?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { mode_out.write(crate::config::corsguard_vary_merge_mode::of(merge)) };
+        Ok(())
+    })
+}
+
+/// An upper bound of the size of a SMALL policy, for a static buffer
+/// (`corsguard_policy_size` gives the exact size).
+pub const CORSGUARD_POLICY_SMALL_MAX_SIZE: usize = 4096;
+/// An upper bound of the size of a DEFAULT policy.
+pub const CORSGUARD_POLICY_DEFAULT_MAX_SIZE: usize = 32768;
+/// An upper bound of the size of a LARGE policy (and of any policy).
+pub const CORSGUARD_POLICY_LARGE_MAX_SIZE: usize = 393216;
+/// An upper bound of the alignment of a policy of any class: a buffer
+/// aligned like `uint64_t` (or `max_align_t`) suits every class.
+pub const CORSGUARD_POLICY_MAX_ALIGN: usize = 8;
+
+const _: () = {
+    assert!(size_of::<Stored<SmallPolicy>>() <= CORSGUARD_POLICY_SMALL_MAX_SIZE);
+    assert!(size_of::<Stored<DefaultPolicy>>() <= CORSGUARD_POLICY_DEFAULT_MAX_SIZE);
+    assert!(size_of::<Stored<LargePolicy>>() <= CORSGUARD_POLICY_LARGE_MAX_SIZE);
+    assert!(align_of::<Stored<SmallPolicy>>() <= CORSGUARD_POLICY_MAX_ALIGN);
+    assert!(align_of::<Stored<DefaultPolicy>>() <= CORSGUARD_POLICY_MAX_ALIGN);
+    assert!(align_of::<Stored<LargePolicy>>() <= CORSGUARD_POLICY_MAX_ALIGN);
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_sizes() {
+        for class in CLASSES {
+            let layout = layout_of(class);
+            println!(
+                "{class:?}: {} bytes, align {}",
+                layout.size(),
+                layout.align()
+            );
+        }
+    }
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The C library's whole test: header freshness, install, C tests plainly,
+# under valgrind and under ASan+UBSan, the conformance vectors through the C
+# API, and the libmicrohttpd example server over loopback.
+#
+#   ffi-c/test.sh               run everything (installs Debian packages and
+#                               cbindgen first when run as root and missing)
+#   ffi-c/test.sh --regenerate  rewrite include/corsguard.h, then run everything
+#
+# Ends with `c tests: N passed, M failed`; exits non-zero on any failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+REGENERATE=0
+[ "${1:-}" = "--regenerate" ] && REGENERATE=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+# --- what the tests need -------------------------------------------------------
+packages=(libmicrohttpd-dev pkg-config valgrind curl)
+# gcc and make come with the build environment; installed too if absent.
+command -v gcc >/dev/null || packages+=(gcc)
+command -v make >/dev/null || packages+=(make)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  else
+    echo "ffi-c/test.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+# The checked-in header is compared byte for byte, so pin the generator.
+CBINDGEN_VERSION=0.29.4
+if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
+  step "installing cbindgen $CBINDGEN_VERSION"
+  cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --quiet --force
+fi
+
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK="$TARGET/ffi-c-test"
+PREFIX="$WORK/prefix"
+BIN="$WORK/bin"
+rm -rf "$WORK"
+mkdir -p "$BIN"
+
+# --- build, header, install ------------------------------------------------------
+step "building libcorsguard"
+cargo build --release -p corsguard-ffi --lib --quiet
+
+step "checking include/corsguard.h"
+cbindgen --quiet --config ffi-c/cbindgen.toml --crate corsguard-ffi --output "$WORK/corsguard.h" ffi-c
+if ! cmp -s "$WORK/corsguard.h" include/corsguard.h; then
+  if [ "$REGENERATE" = 1 ]; then
+    cp "$WORK/corsguard.h" include/corsguard.h
+    echo "include/corsguard.h regenerated"
+  else
+    diff -u include/corsguard.h "$WORK/corsguard.h" | head -40 >&2 || true
+    echo "ffi-c/test.sh: include/corsguard.h is stale; run ffi-c/test.sh --regenerate and commit it" >&2
+    exit 1
+  fi
+fi
+echo "include/corsguard.h is up to date"
+
+step "installing into $PREFIX"
+make -s -C ffi-c install PREFIX="$PREFIX" CARGO="cargo" >/dev/null
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
+pkg-config --exists corsguard
+echo "pkg-config corsguard $(pkg-config --modversion corsguard): $(pkg-config --cflags --libs corsguard)"
+
+step "transcribing the conformance vectors"
+cargo run --release --quiet -p corsguard-ffi --example vectors_to_lines -- tests/vectors "$WORK/vectors.lines"
+echo "$(grep -c '^case ' "$WORK/vectors.lines") cases"
+
+# --- compile -------------------------------------------------------------------
+step "compiling the C tests (-Wall -Wextra -Werror -std=c99)"
+CFLAGS=(-Wall -Wextra -Werror -std=c99 -g -O1 -pthread)
+SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags corsguard)"
+read -r -a PKG_LIBS <<<"$(pkg-config --libs corsguard)"
+RPATH="-Wl,-rpath,$(pkg-config --variable=libdir corsguard)"
+# The README's quick start, exactly as written.
+awk '/^```c$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/quickstart.c"
+[ -s "$WORK/quickstart.c" ] || { echo "no C quick start found in ffi-c/README.md" >&2; exit 1; }
+# ... and the output the README says it prints.
+awk '/^```text$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/quickstart.expected"
+quickstart() {
+  "$@" | tr -d '\r' | sed -e '/^$/d' >"$WORK/quickstart.out" || return 1
+  diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
+}
+
+sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c "$WORK/quickstart.c")
+for src in "${sources[@]}"; do
+  name=$(basename "$src" .c)
+  gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
+  gcc "${CFLAGS[@]}" "${SANITIZE[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name.asan"
+done
+# Static: libcorsguard.a, with what pkg-config --static adds.
+read -r -a STATIC_LIBS <<<"$(pkg-config --static --libs corsguard | sed 's/-lcorsguard//')"
+gcc "${CFLAGS[@]}" -Iffi-c/tests/c ffi-c/tests/c/test_static.c "${PKG_CFLAGS[@]}" \
+  -Wl,-Bstatic -lcorsguard -Wl,-Bdynamic "${STATIC_LIBS[@]}" -o "$BIN/test_static"
+if ldd "$BIN/test_static" | grep -q libcorsguard; then
+  echo "test_static is linked against the shared library" >&2
+  exit 1
+fi
+
+# --- run -----------------------------------------------------------------------
+passed=0
+failed=0
+failures=()
+run() {
+  local label=$1
+  shift
+  local start=$SECONDS
+  if "$@" >"$WORK/run.log" 2>&1; then
+    passed=$((passed + 1))
+    printf 'ok    %-36s %3ss  %s\n' "$label" $((SECONDS - start)) "$(tail -n 1 "$WORK/run.log")"
+  else
+    failed=$((failed + 1))
+    failures+=("$label")
+    printf 'FAIL  %s\n' "$label"
+    tail -n 40 "$WORK/run.log" | sed 's/^/      /'
+  fi
+}
+
+VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+step "running the C tests"
+for mode in plain valgrind asan; do
+  case $mode in
+    plain) prefix=(); suffix="" ;;
+    valgrind) prefix=("${VALGRIND[@]}"); suffix="" ;;
+    asan) prefix=(); suffix=".asan" ;;
+  esac
+  threads=20000
+  [ "$mode" = valgrind ] && threads=2000
+  run "test_api ($mode)" "${prefix[@]}" "$BIN/test_api$suffix"
+  run "test_vectors ($mode)" "${prefix[@]}" "$BIN/test_vectors$suffix" "$WORK/vectors.lines"
+  run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
+  run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
+done
+run "test_static (plain)" "$BIN/test_static"
+run "test_static (valgrind)" "${VALGRIND[@]}" "$BIN/test_static"
+
+step "the libmicrohttpd example server"
+make -s -C examples/c-server OUT="$BIN/corsguard-c-server"
+run "examples/c-server (curl)" examples/c-server/test.sh "$BIN/corsguard-c-server"
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "failed: ${failures[*]}"
+fi
+echo "c tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

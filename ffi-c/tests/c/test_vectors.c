@@ -1,0 +1,524 @@
+/* Runs the shared conformance vectors (the JSON files of tests/vectors) through the C
+ * API. The JSON is transcribed into a line format by
+ * ffi-c/examples/vectors_to_lines.rs (its header documents the format); every
+ * answer compared here comes from the C API, built with the DEFAULT capacity
+ * class, the core's default Policy type that the vectors assume.
+ *
+ * Usage: test_vectors <lines file> */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define MAX_EXPECTED_HEADERS 32
+
+/* A byte string decoded from `x<hex>`. */
+typedef struct {
+    char *ptr;
+    size_t len;
+    int present;
+} bytes;
+
+typedef struct {
+    char name[96];
+    bytes value;
+} expected_header;
+
+/* One case, as read from the file. */
+typedef struct {
+    bytes name;
+    corsguard_config *config;
+    int config_failed;
+    /* request */
+    bytes method, origin, request_method, request_headers, request_private_network;
+    int origin_verdict; /* -1 none, 0, 1 */
+    int has_request;
+    /* expect */
+    char kind[32], outcome[32], reason[64], failures[96], action[32];
+    bytes reason_detail;
+    long status; /* -1 when not expected */
+    long header_count; /* -1 when not expected */
+    expected_header headers[MAX_EXPECTED_HEADERS];
+    int body_expected;
+    bytes body; /* present == 0 means null */
+    /* expect_error */
+    char error_code[64], error_problem[64];
+    bytes contains[16];
+    int contains_count;
+} test_case;
+
+static unsigned long cases_run;
+static unsigned long cases_failed;
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes `x<hex>` into newly allocated bytes; exits on a malformed file. */
+static bytes decode(const char *token)
+{
+    bytes b;
+    size_t digits, i;
+    if (token == NULL || token[0] != 'x') {
+        fprintf(stderr, "test_vectors: malformed byte string %s\n", token ? token : "(missing)");
+        exit(2);
+    }
+    digits = strlen(token + 1);
+    b.len = digits / 2;
+    b.ptr = malloc(b.len + 1);
+    b.present = 1;
+    if (b.ptr == NULL) {
+        exit(2);
+    }
+    for (i = 0; i < b.len; i++) {
+        int hi = hex_value(token[1 + 2 * i]), lo = hex_value(token[2 + 2 * i]);
+        if (hi < 0 || lo < 0) {
+            fprintf(stderr, "test_vectors: bad hex\n");
+            exit(2);
+        }
+        b.ptr[i] = (char)(hi * 16 + lo);
+    }
+    b.ptr[b.len] = '\0';
+    return b;
+}
+
+static void release(bytes *b)
+{
+    free(b->ptr);
+    b->ptr = NULL;
+    b->len = 0;
+    b->present = 0;
+}
+
+static void copy_word(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        fprintf(stderr, "test_vectors: word too long: %s\n", src);
+        exit(2);
+    }
+    memcpy(dst, src, n + 1);
+}
+
+/* Reports one mismatch of the current case. */
+static int case_ok;
+static void mismatch(const test_case *c, const char *what, const char *want, const char *got)
+{
+    if (case_ok) {
+        fprintf(stderr, "vector \"%s\":\n", c->name.ptr);
+    }
+    case_ok = 0;
+    fprintf(stderr, "    %s: expected %s, got %s\n", what, want, got);
+}
+
+static void config_call(test_case *c, corsguard_result rc, const char *what)
+{
+    if (rc != CORSGUARD_RESULT_OK) {
+        if (!c->config_failed) {
+            fprintf(stderr, "vector \"%s\": %s returned %s\n", c->name.ptr, what, corsguard_result_code(rc).ptr);
+        }
+        c->config_failed = 1;
+    }
+}
+
+static void apply_config(test_case *c, const char *key, const char *value)
+{
+    bytes b;
+    if (strcmp(key, "profile") == 0) {
+        uint32_t p = strcmp(value, "strict") == 0 ? CORSGUARD_PROFILE_STRICT
+                     : strcmp(value, "cors_npm") == 0 ? CORSGUARD_PROFILE_CORS_NPM
+                     : strcmp(value, "starlette") == 0 ? CORSGUARD_PROFILE_STARLETTE
+                                                       : 99;
+        config_call(c, corsguard_config_set_profile(c->config, p), "set_profile");
+    } else if (strcmp(key, "methods") == 0) {
+        config_call(c, corsguard_config_set_methods_mode(c->config, strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY : CORSGUARD_LIST_MODE_LIST), "set_methods_mode");
+    } else if (strcmp(key, "headers") == 0) {
+        uint32_t mode = strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY
+                        : strcmp(value, "mirror") == 0 ? CORSGUARD_LIST_MODE_MIRROR
+                                                       : CORSGUARD_LIST_MODE_LIST;
+        config_call(c, corsguard_config_set_allowed_headers_mode(c->config, mode), "set_allowed_headers_mode");
+    } else if (strcmp(key, "exposed") == 0) {
+        config_call(c, corsguard_config_set_exposed_headers_mode(c->config, strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY : CORSGUARD_LIST_MODE_LIST), "set_exposed_headers_mode");
+    } else if (strcmp(key, "origin_verdict") == 0) {
+        config_call(c, corsguard_config_set_origin_verdict(c->config, value[0] == '1'), "set_origin_verdict");
+    } else if (strcmp(key, "credentials") == 0) {
+        config_call(c, corsguard_config_set_credentials(c->config, value[0] == '1'), "set_credentials");
+    } else if (strcmp(key, "private_network") == 0) {
+        config_call(c, corsguard_config_set_private_network(c->config, value[0] == '1'), "set_private_network");
+    } else if (strcmp(key, "preflight_continue") == 0) {
+        config_call(c, corsguard_config_set_preflight_continue(c->config, value[0] == '1'), "set_preflight_continue");
+    } else if (strcmp(key, "max_age") == 0) {
+        config_call(c, corsguard_config_set_max_age(c->config, (uint32_t)strtoul(value, NULL, 10)), "set_max_age");
+    } else if (strcmp(key, "preflight_status") == 0) {
+        config_call(c, corsguard_config_set_preflight_status(c->config, (uint16_t)strtoul(value, NULL, 10)), "set_preflight_status");
+    } else {
+        b = decode(value);
+        if (strcmp(key, "origin") == 0) {
+            config_call(c, corsguard_config_add_origin(c->config, b.ptr, b.len), "add_origin");
+        } else if (strcmp(key, "fixed_origin") == 0) {
+            config_call(c, corsguard_config_set_fixed_origin(c->config, b.ptr, b.len), "set_fixed_origin");
+        } else if (strcmp(key, "method") == 0) {
+            config_call(c, corsguard_config_add_method(c->config, b.ptr, b.len), "add_method");
+        } else if (strcmp(key, "header") == 0) {
+            config_call(c, corsguard_config_add_allowed_header(c->config, b.ptr, b.len), "add_allowed_header");
+        } else if (strcmp(key, "exposed_name") == 0) {
+            config_call(c, corsguard_config_add_exposed_header(c->config, b.ptr, b.len), "add_exposed_header");
+        } else if (strcmp(key, "max_age_literal") == 0) {
+            config_call(c, corsguard_config_set_max_age_literal(c->config, b.ptr, b.len), "set_max_age_literal");
+        } else {
+            fprintf(stderr, "test_vectors: unknown config key %s\n", key);
+            exit(2);
+        }
+        release(&b);
+    }
+}
+
+static void show_bytes(char *out, size_t cap, const char *ptr, size_t len)
+{
+    size_t i, at = 0;
+    if (ptr == NULL) {
+        snprintf(out, cap, "(none)");
+        return;
+    }
+    for (i = 0; i < len && at + 8 < cap; i++) {
+        unsigned char ch = (unsigned char)ptr[i];
+        if (ch >= 0x20 && ch < 0x7f) {
+            out[at++] = (char)ch;
+        } else {
+            at += (size_t)snprintf(out + at, cap - at, "\\x%02x", ch);
+        }
+    }
+    if (i < len) {
+        snprintf(out + at, cap - at, "...");
+    } else {
+        out[at] = '\0';
+    }
+}
+
+static void failures_text(uint32_t bits, char *out, size_t cap)
+{
+    static const char *names[4] = {"origin", "method", "headers", "private-network"};
+    size_t i;
+    out[0] = '\0';
+    for (i = 0; i < 4; i++) {
+        if (bits & (1u << i)) {
+            if (out[0] != '\0') {
+                strncat(out, ",", cap - strlen(out) - 1);
+            }
+            strncat(out, names[i], cap - strlen(out) - 1);
+        }
+    }
+    if (out[0] == '\0') {
+        snprintf(out, cap, "-");
+    }
+}
+
+static void run_evaluation(test_case *c, corsguard_policy *policy)
+{
+    corsguard_request r;
+    corsguard_decision d;
+    corsguard_result rc;
+    char want[512], got[512];
+    size_t i;
+
+    memset(&r, 0, sizeof r);
+    r.method = c->method.ptr;
+    r.method_len = c->method.len;
+    if (c->origin.present) { r.origin = c->origin.ptr; r.origin_len = c->origin.len; }
+    if (c->request_method.present) { r.request_method = c->request_method.ptr; r.request_method_len = c->request_method.len; }
+    if (c->request_headers.present) { r.request_headers = c->request_headers.ptr; r.request_headers_len = c->request_headers.len; }
+    if (c->request_private_network.present) { r.request_private_network = c->request_private_network.ptr; r.request_private_network_len = c->request_private_network.len; }
+    r.origin_verdict = c->origin_verdict < 0 ? CORSGUARD_VERDICT_NONE : c->origin_verdict ? CORSGUARD_VERDICT_ALLOWED : CORSGUARD_VERDICT_DENIED;
+
+    rc = corsguard_evaluate(policy, &r, &d);
+    if (rc != CORSGUARD_RESULT_OK) {
+        mismatch(c, "corsguard_evaluate", "ok", corsguard_result_code(rc).ptr);
+        return;
+    }
+    if (c->kind[0] && strcmp(c->kind, corsguard_kind_code(d.kind).ptr) != 0) {
+        mismatch(c, "kind", c->kind, corsguard_kind_code(d.kind).ptr);
+    }
+    if (c->outcome[0] && strcmp(c->outcome, corsguard_outcome_code(d.outcome).ptr) != 0) {
+        mismatch(c, "outcome", c->outcome, corsguard_outcome_code(d.outcome).ptr);
+    }
+    if (c->reason[0] && strcmp(c->reason, corsguard_reason_code(d.reason).ptr) != 0) {
+        mismatch(c, "reason", c->reason, corsguard_reason_code(d.reason).ptr);
+    }
+    if (c->reason_detail.present) {
+        if (d.reason_detail == NULL || d.reason_detail_len != c->reason_detail.len ||
+            memcmp(d.reason_detail, c->reason_detail.ptr, d.reason_detail_len) != 0) {
+            show_bytes(want, sizeof want, c->reason_detail.ptr, c->reason_detail.len);
+            show_bytes(got, sizeof got, d.reason_detail, d.reason_detail_len);
+            mismatch(c, "reason_detail", want, got);
+        }
+    }
+    if (c->failures[0]) {
+        failures_text(d.failures, got, sizeof got);
+        if (strcmp(c->failures, got) != 0) {
+            mismatch(c, "failures", c->failures, got);
+        }
+    }
+    if (c->action[0]) {
+        const char *action = d.action == CORSGUARD_ACTION_RESPOND ? "respond" : "continue";
+        if (strcmp(c->action, action) != 0) {
+            mismatch(c, "action", c->action, action);
+        }
+    }
+    if (c->status >= 0 && (d.action != CORSGUARD_ACTION_RESPOND || d.status != c->status)) {
+        snprintf(want, sizeof want, "%ld", c->status);
+        snprintf(got, sizeof got, "%u (%s)", d.status, d.action == CORSGUARD_ACTION_RESPOND ? "respond" : "continue");
+        mismatch(c, "status", want, got);
+    }
+    if (c->header_count >= 0) {
+        int same = (size_t)c->header_count == d.header_count;
+        for (i = 0; same && i < d.header_count; i++) {
+            const corsguard_header *h = &d.headers[i];
+            const expected_header *e = &c->headers[i];
+            same = strlen(e->name) == h->name_len && memcmp(e->name, h->name, h->name_len) == 0 &&
+                   e->value.len == h->value_len && memcmp(e->value.ptr, h->value, h->value_len) == 0;
+        }
+        if (!same) {
+            size_t at = 0;
+            for (i = 0; i < (size_t)c->header_count && at < sizeof want - 1; i++) {
+                char v[160];
+                show_bytes(v, sizeof v, c->headers[i].value.ptr, c->headers[i].value.len);
+                at += (size_t)snprintf(want + at, sizeof want - at, "(%s, %s) ", c->headers[i].name, v);
+            }
+            if (c->header_count == 0) snprintf(want, sizeof want, "[]");
+            at = 0;
+            got[0] = '\0';
+            for (i = 0; i < d.header_count && at < sizeof got - 1; i++) {
+                char v[160];
+                show_bytes(v, sizeof v, d.headers[i].value, d.headers[i].value_len);
+                at += (size_t)snprintf(got + at, sizeof got - at, "(%s, %s) ", d.headers[i].name, v);
+            }
+            if (d.header_count == 0) snprintf(got, sizeof got, "[]");
+            mismatch(c, "headers", want, got);
+        }
+    }
+    for (i = 0; i < d.header_count; i++) {
+        if (memchr(d.headers[i].value, '\r', d.headers[i].value_len) || memchr(d.headers[i].value, '\n', d.headers[i].value_len) ||
+            memchr(d.headers[i].value, '\0', d.headers[i].value_len)) {
+            mismatch(c, "header value", "no CR, LF or NUL", d.headers[i].name);
+        }
+    }
+    if (c->body_expected) {
+        int same = c->body.present ? (d.body != NULL && d.body_len == c->body.len && memcmp(d.body, c->body.ptr, d.body_len) == 0)
+                                   : d.body == NULL;
+        if (!same) {
+            show_bytes(want, sizeof want, c->body.present ? c->body.ptr : NULL, c->body.len);
+            show_bytes(got, sizeof got, d.body, d.body_len);
+            mismatch(c, "body", want, got);
+        }
+    }
+    /* Every decision also goes through the two writers. */
+    {
+        size_t needed = 0, len = 0;
+        rc = corsguard_decision_write_headers(&d, 0, NULL, 0, &needed);
+        if (rc != CORSGUARD_RESULT_OK && rc != CORSGUARD_RESULT_BUFFER_TOO_SMALL) {
+            mismatch(c, "write_headers", "ok", corsguard_result_code(rc).ptr);
+        } else {
+            char *lines = malloc(needed + 1);
+            if (lines != NULL && corsguard_decision_write_headers(&d, 0, lines, needed, &len) != CORSGUARD_RESULT_OK) {
+                mismatch(c, "write_headers", "ok", "error");
+            }
+            free(lines);
+        }
+        rc = corsguard_decision_reason_message(&d, NULL, 0, &needed);
+        if ((d.reason == CORSGUARD_REASON_NONE) != (rc == CORSGUARD_RESULT_OK && needed == 0)) {
+            mismatch(c, "reason message", "one exactly when there is a reason", corsguard_result_code(rc).ptr);
+        }
+    }
+}
+
+static void run_case(test_case *c)
+{
+    corsguard_policy *policy = NULL;
+    corsguard_error error;
+    corsguard_result rc;
+    int i;
+
+    cases_run++;
+    case_ok = !c->config_failed;
+    rc = corsguard_policy_new_class(c->config, CORSGUARD_CAPACITY_CLASS_DEFAULT, &policy, &error);
+    if (c->error_code[0]) {
+        if (rc == CORSGUARD_RESULT_OK) {
+            mismatch(c, "error", c->error_code, "a policy");
+            corsguard_policy_free(policy);
+        } else {
+            if (strcmp(c->error_code, corsguard_result_code(error.code).ptr) != 0 || rc != error.code) {
+                mismatch(c, "error code", c->error_code, corsguard_result_code(error.code).ptr);
+            }
+            if (c->error_problem[0] && strcmp(c->error_problem, corsguard_origin_problem_code(error.problem).ptr) != 0) {
+                mismatch(c, "problem", c->error_problem, corsguard_origin_problem_code(error.problem).ptr);
+            }
+            for (i = 0; i < c->contains_count; i++) {
+                /* The message may hold a NUL (an entry quoted verbatim). */
+                size_t n = c->contains[i].len, at;
+                int found = 0;
+                for (at = 0; !found && at + n <= error.message_len; at++) {
+                    found = memcmp(error.message + at, c->contains[i].ptr, n) == 0;
+                }
+                if (!found) {
+                    mismatch(c, "message contains", c->contains[i].ptr, error.message);
+                }
+            }
+        }
+    } else if (rc != CORSGUARD_RESULT_OK) {
+        mismatch(c, "corsguard_policy_new_class", "ok", error.message);
+    } else {
+        run_evaluation(c, policy);
+        corsguard_policy_free(policy);
+    }
+    if (!case_ok) {
+        cases_failed++;
+    }
+}
+
+static void reset(test_case *c)
+{
+    int i;
+    release(&c->name);
+    release(&c->method);
+    release(&c->origin);
+    release(&c->request_method);
+    release(&c->request_headers);
+    release(&c->request_private_network);
+    release(&c->reason_detail);
+    release(&c->body);
+    for (i = 0; i < MAX_EXPECTED_HEADERS; i++) {
+        release(&c->headers[i].value);
+    }
+    for (i = 0; i < c->contains_count; i++) {
+        release(&c->contains[i]);
+    }
+    if (c->config != NULL) {
+        corsguard_config_free(c->config);
+    }
+    memset(c, 0, sizeof *c);
+    c->origin_verdict = -1;
+    c->status = -1;
+    c->header_count = -1;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+    long size;
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = malloc((size_t)size + 1);
+    if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "test_vectors: cannot read %s\n", path);
+        exit(2);
+    }
+    fclose(f);
+    data[size] = '\0';
+    *len = (size_t)size;
+    return data;
+}
+
+int main(int argc, char **argv)
+{
+    size_t len;
+    char *data, *line, *next;
+    test_case *c;
+    long expected_headers_seen = 0;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s <vectors.lines>\n", argv[0]);
+        return 2;
+    }
+    data = read_file(argv[1], &len);
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        return 2;
+    }
+    reset(c);
+    for (line = data; line < data + len; line = next) {
+        char *section, *key, *value, *rest;
+        next = strchr(line, '\n');
+        if (next == NULL) {
+            next = data + len;
+        } else {
+            *next++ = '\0';
+        }
+        section = line;
+        key = strchr(section, ' ');
+        if (key != NULL) *key++ = '\0';
+        value = key ? strchr(key, ' ') : NULL;
+        if (value != NULL) *value++ = '\0';
+
+        if (strcmp(section, "case") == 0) {
+            reset(c);
+            c->name = decode(key);
+            if (corsguard_config_new(&c->config) != CORSGUARD_RESULT_OK) return 2;
+            expected_headers_seen = 0;
+        } else if (strcmp(section, "end") == 0) {
+            run_case(c);
+        } else if (strcmp(section, "cfg") == 0) {
+            apply_config(c, key, value);
+        } else if (strcmp(section, "req") == 0) {
+            c->has_request = 1;
+            if (strcmp(key, "origin_verdict") == 0) c->origin_verdict = value[0] == '1';
+            else if (strcmp(key, "method") == 0) c->method = decode(value);
+            else if (strcmp(key, "origin") == 0) c->origin = decode(value);
+            else if (strcmp(key, "request_method") == 0) c->request_method = decode(value);
+            else if (strcmp(key, "request_headers") == 0) c->request_headers = decode(value);
+            else if (strcmp(key, "request_private_network") == 0) c->request_private_network = decode(value);
+            else { fprintf(stderr, "test_vectors: unknown request key %s\n", key); return 2; }
+        } else if (strcmp(section, "exp") == 0) {
+            if (strcmp(key, "kind") == 0) copy_word(c->kind, sizeof c->kind, value);
+            else if (strcmp(key, "outcome") == 0) copy_word(c->outcome, sizeof c->outcome, value);
+            else if (strcmp(key, "reason") == 0) copy_word(c->reason, sizeof c->reason, value);
+            else if (strcmp(key, "failures") == 0) copy_word(c->failures, sizeof c->failures, value);
+            else if (strcmp(key, "action") == 0) copy_word(c->action, sizeof c->action, value);
+            else if (strcmp(key, "reason_detail") == 0) c->reason_detail = decode(value);
+            else if (strcmp(key, "status") == 0) c->status = strtol(value, NULL, 10);
+            else if (strcmp(key, "headers") == 0) {
+                c->header_count = strtol(value, NULL, 10);
+                if (c->header_count > MAX_EXPECTED_HEADERS) { fprintf(stderr, "test_vectors: too many headers\n"); return 2; }
+            } else if (strcmp(key, "header") == 0) {
+                rest = strchr(value, ' ');
+                if (rest == NULL || expected_headers_seen >= MAX_EXPECTED_HEADERS) { fprintf(stderr, "test_vectors: bad header line\n"); return 2; }
+                *rest++ = '\0';
+                copy_word(c->headers[expected_headers_seen].name, sizeof c->headers[0].name, value);
+                c->headers[expected_headers_seen].value = decode(rest);
+                expected_headers_seen++;
+            } else if (strcmp(key, "body") == 0) {
+                c->body_expected = 1;
+                if (strcmp(value, "none") != 0) c->body = decode(value);
+            } else { fprintf(stderr, "test_vectors: unknown expect key %s\n", key); return 2; }
+        } else if (strcmp(section, "err") == 0) {
+            if (strcmp(key, "code") == 0) copy_word(c->error_code, sizeof c->error_code, value);
+            else if (strcmp(key, "problem") == 0) copy_word(c->error_problem, sizeof c->error_problem, value);
+            else if (strcmp(key, "contains") == 0 && c->contains_count < 16) c->contains[c->contains_count++] = decode(value);
+            else { fprintf(stderr, "test_vectors: unknown error key %s\n", key); return 2; }
+        } else if (section[0] != '\0') {
+            fprintf(stderr, "test_vectors: unknown line %s\n", section);
+            return 2;
+        }
+    }
+    reset(c);
+    free(c);
+    free(data);
+    printf("test_vectors: %lu vector cases, %lu failed\n", cases_run, cases_failed);
+    check_count = cases_run;
+    check_failed = cases_failed;
+    if (cases_run == 0) {
+        fprintf(stderr, "test_vectors: no cases\n");
+        return 1;
+    }
+    return cases_failed == 0 ? 0 : 1;
+}
