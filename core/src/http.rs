@@ -146,49 +146,21 @@ pub fn apply<const O: usize, const N: usize, const B: usize>(
     }
 }
 
-/// Adds `tokens` (a comma-separated list) to the response's `Vary`.
+/// Adds `tokens` (a comma-separated list) to the response's `Vary`, as
+/// [`merge_vary`](crate::merge_vary) does, leaving one `Vary` header.
 pub fn merge_vary(headers: &mut HeaderMap, tokens: &[u8], merge: VaryMerge) {
-    let existing: Vec<&[u8]> = headers
-        .get_all(VARY)
-        .iter()
-        .map(HeaderValue::as_bytes)
-        .collect();
-    let mut merged: Vec<u8> = Vec::new();
-    for (i, line) in existing.iter().enumerate() {
+    let mut existing: Vec<u8> = Vec::new();
+    for (i, line) in headers.get_all(VARY).iter().enumerate() {
         if i > 0 {
-            merged.extend_from_slice(b", ");
+            existing.extend_from_slice(b", ");
         }
-        merged.extend_from_slice(line);
+        existing.extend_from_slice(line.as_bytes());
     }
-    match merge {
-        VaryMerge::Join => {
-            if !merged.is_empty() {
-                merged.extend_from_slice(b", ");
-            }
-            merged.extend_from_slice(tokens);
-        }
-        VaryMerge::Dedup => {
-            let listed = |merged: &[u8], t: &[u8]| {
-                merged
-                    .split(|&b| b == b',')
-                    .map(crate::headers::trim_ows)
-                    .any(|e| e == b"*" || e.eq_ignore_ascii_case(t))
-            };
-            let mut added = false;
-            for token in tokens.split(|&b| b == b',').map(crate::headers::trim_ows) {
-                if token.is_empty() || listed(&merged, token) {
-                    continue;
-                }
-                if !merged.is_empty() {
-                    merged.extend_from_slice(b", ");
-                }
-                merged.extend_from_slice(token);
-                added = true;
-            }
-            if !added {
-                return;
-            }
-        }
+    let mut merged: Vec<u8> = Vec::with_capacity(existing.len() + tokens.len() + 2);
+    if !crate::merge_vary(merge, &existing, tokens, |piece| {
+        merged.extend_from_slice(piece)
+    }) {
+        return;
     }
     if let Ok(value) = HeaderValue::from_bytes(&merged) {
         headers.insert(VARY, value);

@@ -61,6 +61,7 @@ mod decision;
 mod headers;
 mod origin;
 mod policy;
+mod vary;
 
 #[cfg(feature = "http")]
 pub mod http;
@@ -80,3 +81,4 @@ pub use decision::{
 };
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
 pub use policy::{Policy, MAX_DECISION_HEADERS};
+pub use vary::merge_vary;

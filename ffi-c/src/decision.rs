@@ -5,7 +5,8 @@ use core::ffi::c_char;
 use core::ptr::{self, addr_of};
 
 use corsguard_core::{
-    Action, Decision, HeaderName, Outcome, Reason, Request, RequestKind, MAX_DECISION_HEADERS,
+    Action, Decision, HeaderName, Outcome, Reason, Request, RequestKind, VaryMerge,
+    MAX_DECISION_HEADERS,
 };
 
 use crate::boundary::guard_try;
@@ -579,21 +580,6 @@ pub unsafe extern "C" fn corsguard_decision_write_headers(
     })
 }
 
-/// Optional whitespace around list elements.
-fn trim_ows(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
-}
-
-fn elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {
-    list.split(|&b| b == b',').map(trim_ows)
-}
-
 /// The merged `Vary` value.
 struct Merged<'a> {
     mode: corsguard_vary_merge_mode,
@@ -601,39 +587,13 @@ struct Merged<'a> {
     tokens: &'a [u8],
 }
 
-impl Merged<'_> {
-    /// Whether `token` is already covered by `existing` or by a token before
-    /// it (`*` covers everything; names compare case-insensitively).
-    fn listed(&self, index: usize, token: &[u8]) -> bool {
-        let covers = |e: &[u8]| e == b"*" || e.eq_ignore_ascii_case(token);
-        elements(self.existing).any(covers) || elements(self.tokens).take(index).any(covers)
-    }
-}
-
 impl Pieces for Merged<'_> {
     fn pieces(&self, sink: &mut dyn FnMut(&[u8])) {
-        sink(self.existing);
-        let mut written = !self.existing.is_empty();
-        match self.mode {
-            corsguard_vary_merge_mode::Join => {
-                if written && !self.tokens.is_empty() {
-                    sink(b", ");
-                }
-                sink(self.tokens);
-            }
-            corsguard_vary_merge_mode::Dedup => {
-                for (index, token) in elements(self.tokens).enumerate() {
-                    if token.is_empty() || self.listed(index, token) {
-                        continue;
-                    }
-                    if written {
-                        sink(b", ");
-                    }
-                    sink(token);
-                    written = true;
-                }
-            }
-        }
+        let mode = match self.mode {
+            corsguard_vary_merge_mode::Dedup => VaryMerge::Dedup,
+            corsguard_vary_merge_mode::Join => VaryMerge::Join,
+        };
+        corsguard_core::merge_vary(mode, self.existing, self.tokens, sink);
     }
 }
 
@@ -775,6 +735,5 @@ mod tests {
             assert_eq!(len, text.len());
             assert!(!ptr.is_null());
         }
-        assert_eq!(trim_ows(b" \ta b\t "), b"a b");
     }
 }
