@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node
 
 demo: setup
 	$(CARGO) run --release -p corsguard-demo-server
 
-test: setup lint test-rust test-embedded test-bench check-demo test-c test-python
+test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node
 	@echo "make test: every check passed"
 
 setup:
@@ -37,6 +37,10 @@ test-c:
 # The Python package: builds it into bindings-python/.venv, runs pytest.
 test-python:
 	./bindings-python/test.sh
+
+# The Node addon: npm ci (builds it with napi), then node --test.
+test-node:
+	./bindings-node/test.sh
 
 check-demo:
 	$(CARGO) run -q -p corsguard-demo-server -- --check

@@ -1,0 +1,41 @@
+'use strict';
+
+// Loads the addon that `npm install` built from source (napi build).
+const path = require('node:path');
+
+let native;
+try {
+  native = require(path.join(__dirname, '..', 'corsguard.node'));
+} catch (error) {
+  const hint = new Error(
+    'corsguard: the native addon is missing or cannot load (' + error.message + '). ' +
+      'It is built from source when the package is installed: run `npm install` ' +
+      '(or `npm run build`) in the corsguard package with a Rust toolchain on the PATH.'
+  );
+  hint.cause = error;
+  throw hint;
+}
+
+/** Builds a native policy, throwing the core's refusal as a TypeError or RangeError. */
+function compile(options, large) {
+  const result = native.compile(options, large);
+  if (result instanceof native.NativePolicy) return result;
+  throw configError(result);
+}
+
+/** The core's refusal as the JS error a caller expects, with its `code`. */
+function configError(problem) {
+  const ErrorType = problem.range ? RangeError : TypeError;
+  const error = new ErrorType(problem.message);
+  error.code = problem.code;
+  if (problem.problem) error.problem = problem.problem;
+  return error;
+}
+
+/** Like `compile`, but returns the refusal (or null) instead of throwing. */
+function check(options) {
+  const result = native.compile(options, false);
+  return result instanceof native.NativePolicy ? null : result;
+}
+
+module.exports = { compile, check, configError, NativePolicy: native.NativePolicy };

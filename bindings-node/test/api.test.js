@@ -1,0 +1,162 @@
+'use strict';
+
+// The API surface: the strict Policy's errors, the drop-in's warnings and
+// strict mode, malformed requests, capacities, and the ESM entry point.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const cors = require('..');
+const { Policy } = require('..');
+const { mock } = require('./helpers');
+
+test('Policy refuses a bad configuration with the core message, as a TypeError with a code', () => {
+  assert.throws(
+    () => new Policy({ allowedOrigins: ['https://app.example.com/'] }),
+    (e) =>
+      e instanceof TypeError &&
+      e.code === 'malformed_origin' &&
+      e.problem === 'trailing_slash' &&
+      /allowed_origins `https:\/\/app\.example\.com\/`/.test(e.message)
+  );
+  assert.throws(
+    () => new Policy({ allowedOrigins: ['*'], credentials: true }),
+    (e) => e instanceof TypeError && e.code === 'wildcard_origin_with_credentials'
+  );
+  assert.throws(
+    () => new Policy({ allowedOrigins: ['https://a.example'], maxAge: 90000 }),
+    (e) => e instanceof RangeError && e.code === 'max_age_out_of_range'
+  );
+  assert.throws(
+    () => new Policy({ allowedOrigins: ['https://a.example'], preflightStatus: 302 }),
+    (e) => e instanceof RangeError && e.code === 'status_out_of_range'
+  );
+  assert.throws(() => new Policy({ allowedOrigins: 'https://a.example' }), (e) => e instanceof TypeError && e.code === 'invalid_option');
+  assert.throws(() => new Policy({ origins: [] }), /not an option/);
+});
+
+test('Policy capacity: the core default (256 origins) is the limit, as a RangeError', () => {
+  const origins = Array.from({ length: 257 }, (_, i) => `https://o${i}.example.com`);
+  assert.throws(
+    () => new Policy({ allowedOrigins: origins }),
+    (e) => e instanceof RangeError && e.code === 'capacity_exceeded'
+  );
+  assert.equal(new Policy({ allowedOrigins: origins.slice(0, 256) }).sizeClass, 'default');
+  assert.equal(new Policy({ allowedOrigins: origins.slice(0, 3) }).sizeClass, 'small');
+});
+
+test('the drop-in accepts large configurations, as cors does', () => {
+  const origins = Array.from({ length: 1500 }, (_, i) => `https://o${i}.example.com`);
+  const m = mock('GET', { origin: 'https://o1499.example.com' });
+  cors({ origin: origins })(m.req, m.res, m.next);
+  assert.deepEqual(m.log[0], ['setHeader', 'Access-Control-Allow-Origin', 'https://o1499.example.com']);
+});
+
+test('Policy.evaluate: a refused preflight names the reason; a verdict function is consulted', () => {
+  const policy = new Policy({
+    allowedOrigins: ['https://app.example.com'],
+    originVerdict: (origin) => /^https:\/\/pr-\d+\.preview\.example\.com$/.test(origin),
+    allowedMethods: ['PUT'],
+  });
+  const refused = policy.evaluate({ method: 'OPTIONS', origin: 'https://app.example.com', requestMethod: 'DELETE' });
+  assert.equal(refused.outcome, 'denied');
+  assert.equal(refused.reason, 'method_not_allowed');
+  assert.equal(refused.reasonDetail, 'DELETE');
+  assert.equal(refused.status, 403);
+  const preview = policy.evaluate({ method: 'GET', origin: 'https://pr-7.preview.example.com' });
+  assert.equal(preview.allowed, true);
+  assert.deepEqual(preview.headers[0], ['Access-Control-Allow-Origin', 'https://pr-7.preview.example.com']);
+  const other = policy.evaluate({ method: 'GET', origin: 'https://pr-7.preview.example.com.evil.net' });
+  assert.equal(other.allowed, false);
+});
+
+function captureWarnings(fn) {
+  const seen = [];
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const onWarning = (w) => seen.push(w);
+  process.on('warning', onWarning);
+  fn();
+  // Warnings are emitted on the next tick.
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      process.removeListener('warning', onWarning);
+      for (const l of listeners) process.on('warning', l);
+      resolve(seen);
+    })
+  );
+}
+
+test('risky drop-in configurations warn once, with the core message', async () => {
+  const seen = await captureWarnings(() => {
+    cors({ origin: ['https://warn-once.example/'], credentials: true });
+    cors({ origin: ['https://warn-once.example/'], credentials: true });
+    cors({ origin: true, credentials: true });
+    cors({ origin: /warn-once\.example$/ });
+    cors();
+  });
+  const codes = seen.map((w) => w.code);
+  assert.deepEqual(codes, [
+    'CORSGUARD_MALFORMED_ORIGIN',
+    'CORSGUARD_REFLECT_ANY_ORIGIN_WITH_CREDENTIALS',
+    'CORSGUARD_UNANCHORED_ORIGIN_PATTERN',
+  ]);
+  assert.ok(seen.every((w) => w.name === 'CorsguardWarning'));
+  assert.match(seen[0].message, /trailing slash/);
+});
+
+test('strict: true makes risky configurations fatal (thrown, or passed to next)', () => {
+  assert.throws(
+    () => cors({ origin: '*', credentials: true, strict: true }),
+    (e) => e instanceof TypeError && e.code === 'wildcard_origin_with_credentials'
+  );
+  const m = mock('GET', { origin: 'https://a.example' });
+  cors((req, cb) => cb(null, { origin: (o, done) => done(null, true), credentials: true, strict: true }))(m.req, m.res, m.next);
+  assert.equal(m.log.length, 1);
+  assert.equal(m.log[0][0], 'next');
+  assert.match(m.log[0][1], /reflected/);
+});
+
+test('malformed request headers never throw into the app', () => {
+  const weird = [
+    { origin: ['https://a.example', 'https://b.example'] },
+    { origin: 42 },
+    { origin: 'https://a.example\r\nSet-Cookie: x=1' },
+    { origin: 'https://a.example', 'access-control-request-headers': ['x-a', 'x-b'] },
+    { origin: 'https://a.example', 'access-control-request-headers': 'x-a\r\ny' },
+    { origin: '\u0000' },
+    undefined,
+  ];
+  for (const headers of weird) {
+    for (const method of ['GET', 'OPTIONS', undefined, 42]) {
+      for (const options of [{ origin: true }, {}, { origin: ['https://a.example', /b/] }]) {
+        const m = mock(method, headers);
+        assert.doesNotThrow(() => cors(options)(m.req, m.res, m.next));
+        for (const entry of m.log) {
+          if (entry[0] === 'setHeader') assert.doesNotMatch(String(entry[2]), /[\r\n\0]/);
+        }
+      }
+      const m = mock(method, headers);
+      assert.doesNotThrow(() =>
+        new Policy({ allowedOrigins: ['https://a.example'], allowedHeaders: 'mirror' }).middleware()(m.req, m.res, m.next)
+      );
+    }
+  }
+});
+
+test('CommonJS and ESM entry points export the same things', () => {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import cors, { Policy, corsguard } from ${JSON.stringify(path.join(__dirname, '..', 'index.mjs'))};
+       console.log(typeof cors, typeof Policy, cors === corsguard);`,
+    ],
+    { encoding: 'utf8' }
+  );
+  assert.equal(out.trim(), 'function function true');
+  assert.equal(typeof cors, 'function');
+  assert.equal(cors.default, cors);
+});
