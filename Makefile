@@ -2,12 +2,15 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node test-e2e
 
+# The two-origin demo with one server: RUNTIME=node|python|c|rust (default:
+# node when the addon builds, else rust). Ctrl-C stops it.
+RUNTIME ?=
 demo: setup
-	$(CARGO) run --release -p corsguard-demo-server
+	./examples/demo/run.sh $(RUNTIME)
 
-test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node
+test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node test-e2e
 	@echo "make test: every check passed"
 
 setup:
@@ -41,6 +44,12 @@ test-python:
 # The Node addon: npm ci (builds it with napi), then node --test.
 test-node:
 	./bindings-node/test.sh
+
+# The browser proof: every demo server (node, python, c, rust) judged by
+# headless Chromium (installs chromium when root and missing; E2E_RUNTIMES=...
+# narrows it). Saves the screenshot docs/demo.png.
+test-e2e:
+	./e2e/test.sh
 
 check-demo:
 	$(CARGO) run -q -p corsguard-demo-server -- --check

@@ -1,31 +1,235 @@
-/* A small JSON API on libmicrohttpd with a corsguard policy: the seed
- * scenario, an API on http://localhost:8080 for a frontend on
- * http://localhost:3000.
+/* The corsguard demo on libmicrohttpd and the C library: a frontend page on
+ * http://localhost:3000 and a JSON API on http://localhost:8080 that a
+ * corsguard policy protects, the same API the Node, Python and Rust demo
+ * servers answer.
  *
- *   make -C examples/c-server && ./examples/c-server/corsguard-c-server [port]
+ *   make -C examples/c-server && ./examples/c-server/corsguard-c-server [api-port]
  *
- * The port is the first argument, else $PORT, else 8080; the frontend origin
- * is $FRONTEND_ORIGIN, else http://localhost:3000.
+ * Environment:
+ *   DEMO_API_PORT   the API port when no argument is given (else $PORT, else 8080)
+ *   DEMO_PAGE_PORT  the page port (3000); 0 serves no page
+ *   DEMO_POLICY     the policy file (examples/demo/policy.json): a JSON object
+ *                   in the conformance vectors' config format
+ *   DEMO_PAGE       the page (examples/demo/index.html)
+ *   DEMO_HOST       the IPv4 address to listen on (127.0.0.1)
  *
- * Routes: GET /api/items (JSON), POST/PUT/DELETE /api/items (JSON), anything
- * else 404. Every request goes through the policy first: a preflight is
- * answered by the decision, any other request by the application, with the
- * decision's headers added (Vary merged, never overwritten). */
+ * API routes: GET /api/hello, POST /api/items, DELETE /api/items/<id>,
+ * POST /api/login (sets the cookie demo_session), GET /api/me (reads it),
+ * GET /api/exposed (X-Corsguard-Demo, exposed; X-Hidden, not), GET and POST
+ * /api/decisions (the decision log; POST clears it), POST /api/case/<id>
+ * (tags the next decisions); anything else 404.
+ *
+ * Every API request goes through the policy first: a preflight is answered
+ * by the decision, any other request by the application, with the decision's
+ * headers added (Vary merged into the application's own, never replacing
+ * it). Refusals are logged on stderr. */
 #define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <corsguard.h>
 #include <microhttpd.h>
 
+#define RUNTIME_JSON "\"runtime\":\"c\",\"server\":\"libmicrohttpd + libcorsguard (C)\""
+#define LOG_LIMIT 200
+#define ENTRY_MAX 4096
+
 static corsguard_policy *policy;
+
+/* The page, with the API URL filled in. */
+static char *page;
+static size_t page_len;
 
 /* Marks a request whose body is still arriving. */
 static int request_started;
+
+/* ---- the decision log ------------------------------------------------------ */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char current_case[64];
+static char *log_entries[LOG_LIMIT]; /* each one rendered JSON object */
+static size_t log_count;
+
+/* A growing string; on allocation failure it stays marked failed. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+    int failed;
+} buf;
+
+static void buf_add(buf *b, const char *s, size_t n)
+{
+    if (b->failed) {
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        char *grown;
+        while (cap < b->len + n + 1) {
+            cap *= 2;
+        }
+        grown = realloc(b->data, cap);
+        if (grown == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_str(buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+/* Appends bytes as a JSON string; bytes that are not printable ASCII are
+ * written as \u00XX (Latin-1), so the output is always valid JSON. */
+static void buf_json(buf *b, const char *s, size_t n)
+{
+    size_t i;
+    buf_add(b, "\"", 1);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            buf_add(b, esc, 2);
+        } else if (c < 0x20 || c >= 0x7f) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            buf_add(b, esc, 6);
+        } else {
+            buf_add(b, (const char *)&s[i], 1);
+        }
+    }
+    buf_add(b, "\"", 1);
+}
+
+static void record(const char *method, const char *url, const corsguard_decision *d)
+{
+    buf b = {0};
+    char message[512];
+    size_t len = 0;
+    size_t i;
+
+    pthread_mutex_lock(&log_lock);
+    if (log_count >= LOG_LIMIT) {
+        pthread_mutex_unlock(&log_lock);
+        return;
+    }
+    buf_str(&b, "{\"case\":");
+    buf_json(&b, current_case, strlen(current_case));
+    pthread_mutex_unlock(&log_lock);
+
+    buf_str(&b, ",\"method\":");
+    buf_json(&b, method, strlen(method));
+    buf_str(&b, ",\"path\":");
+    buf_json(&b, url, strlen(url));
+    buf_str(&b, ",\"outcome\":");
+    buf_str(&b, "\"");
+    buf_str(&b, corsguard_outcome_code(d->outcome).ptr);
+    buf_str(&b, "\",\"reason\":");
+    if (d->reason != CORSGUARD_REASON_NONE &&
+        corsguard_decision_reason_message(d, message, sizeof message, &len) == CORSGUARD_RESULT_OK) {
+        buf_json(&b, message, len);
+    } else {
+        buf_str(&b, "null");
+    }
+    buf_str(&b, ",\"headers\":[");
+    for (i = 0; i < d->header_count; i++) {
+        buf line = {0};
+        if (i > 0) {
+            buf_str(&b, ",");
+        }
+        buf_add(&line, d->headers[i].name, d->headers[i].name_len);
+        buf_str(&line, ": ");
+        buf_add(&line, d->headers[i].value, d->headers[i].value_len);
+        if (line.failed) {
+            b.failed = 1;
+        } else {
+            buf_json(&b, line.data, line.len);
+        }
+        free(line.data);
+    }
+    buf_str(&b, "]}");
+    if (b.failed || b.len > ENTRY_MAX) {
+        free(b.data);
+        return;
+    }
+    pthread_mutex_lock(&log_lock);
+    if (log_count < LOG_LIMIT) {
+        log_entries[log_count++] = b.data;
+        b.data = NULL;
+    }
+    pthread_mutex_unlock(&log_lock);
+    free(b.data);
+}
+
+static char *decisions_json(size_t *len)
+{
+    buf b = {0};
+    size_t i;
+    buf_str(&b, "[");
+    pthread_mutex_lock(&log_lock);
+    for (i = 0; i < log_count; i++) {
+        if (i > 0) {
+            buf_str(&b, ",");
+        }
+        buf_str(&b, log_entries[i]);
+    }
+    pthread_mutex_unlock(&log_lock);
+    buf_str(&b, "]");
+    if (b.failed) {
+        free(b.data);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data;
+}
+
+static void clear_log(void)
+{
+    size_t i;
+    pthread_mutex_lock(&log_lock);
+    for (i = 0; i < log_count; i++) {
+        free(log_entries[i]);
+    }
+    log_count = 0;
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* Tags later decisions with `id`, keeping only [A-Za-z0-9._-]. */
+static void tag_case(const char *id)
+{
+    size_t i, n = 0;
+    pthread_mutex_lock(&log_lock);
+    for (i = 0; id[i] != '\0' && n + 1 < sizeof current_case; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (isalnum(c) || c == '-' || c == '_' || c == '.') {
+            current_case[n++] = (char)c;
+        }
+    }
+    current_case[n] = '\0';
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* ---- CORS ------------------------------------------------------------------ */
 
 /* The CORS request headers, as (pointer, length) ranges into MHD's copies.
  * Access-Control-Request-Headers may come on several lines: they are joined
@@ -124,25 +328,72 @@ static void log_refusal(const char *method, const char *url, const corsguard_dec
             (int)len, message);
 }
 
-/* The application: what the API answers, CORS aside. */
-static struct MHD_Response *application(const char *method, const char *url, unsigned *status)
+/* ---- the application ------------------------------------------------------- */
+
+static int is_bookkeeping(const char *url)
 {
-    const char *body;
-    struct MHD_Response *response;
-    if (strcmp(url, "/api/items") != 0) {
-        *status = MHD_HTTP_NOT_FOUND;
-        body = "{\"error\":\"not found\"}";
-    } else if (strcmp(method, "GET") == 0) {
-        *status = MHD_HTTP_OK;
-        body = "{\"items\":[\"apple\",\"pear\"]}";
-    } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0) {
-        *status = MHD_HTTP_OK;
-        body = "{\"ok\":true}";
+    return strcmp(url, "/api/decisions") == 0 || strncmp(url, "/api/case/", 10) == 0;
+}
+
+static struct MHD_Response *json_response(const char *body)
+{
+    return MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+}
+
+/* What the API answers, CORS aside. */
+static struct MHD_Response *application(struct MHD_Connection *connection, const char *method, const char *url,
+                                        unsigned *status)
+{
+    struct MHD_Response *response = NULL;
+    int is_get = strcmp(method, "GET") == 0;
+    int is_post = strcmp(method, "POST") == 0;
+    *status = MHD_HTTP_OK;
+
+    if (is_get && strcmp(url, "/api/hello") == 0) {
+        response = json_response("{\"message\":\"hello from the API\"," RUNTIME_JSON "}");
+    } else if (is_post && strcmp(url, "/api/items") == 0) {
+        *status = MHD_HTTP_CREATED;
+        response = json_response("{\"created\":\"teapot\"}");
+    } else if (strcmp(method, "DELETE") == 0 && strncmp(url, "/api/items/", 11) == 0) {
+        response = json_response("{\"deleted\":true}");
+    } else if (is_post && strcmp(url, "/api/login") == 0) {
+        response = json_response("{\"logged_in\":true}");
+        if (response != NULL) {
+            MHD_add_response_header(response, "Set-Cookie", "demo_session=s3cr3t; Path=/; SameSite=Lax; HttpOnly");
+        }
+    } else if (is_get && strcmp(url, "/api/me") == 0) {
+        const char *session = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "demo_session");
+        buf b = {0};
+        buf_str(&b, "{\"session\":");
+        buf_json(&b, session ? session : "", session ? strlen(session) : 0);
+        buf_str(&b, "}");
+        if (!b.failed) {
+            response = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
+        } else {
+            free(b.data);
+        }
+    } else if (is_get && strcmp(url, "/api/exposed") == 0) {
+        response = json_response("{\"headers\":\"X-Corsguard-Demo is exposed, X-Hidden is not\"}");
+        if (response != NULL) {
+            MHD_add_response_header(response, "X-Corsguard-Demo", "exposed-value");
+            MHD_add_response_header(response, "X-Hidden", "hidden-value");
+        }
+    } else if (is_get && strcmp(url, "/api/decisions") == 0) {
+        size_t len = 0;
+        char *body = decisions_json(&len);
+        if (body != NULL) {
+            response = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        }
+    } else if (is_post && strcmp(url, "/api/decisions") == 0) {
+        clear_log();
+        response = json_response("{}");
+    } else if (is_post && strncmp(url, "/api/case/", 10) == 0) {
+        tag_case(url + 10);
+        response = json_response("{}");
     } else {
-        *status = MHD_HTTP_METHOD_NOT_ALLOWED;
-        body = "{\"error\":\"method not allowed\"}";
+        *status = MHD_HTTP_NOT_FOUND;
+        response = json_response("{\"error\":\"not found\"}");
     }
-    response = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
     if (response != NULL) {
         MHD_add_response_header(response, "Content-Type", "application/json");
         /* The application's own Vary, which CORS must add to, not replace. */
@@ -151,9 +402,9 @@ static struct MHD_Response *application(const char *method, const char *url, uns
     return response;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-                              const char *version, const char *upload_data, size_t *upload_data_size,
-                              void **request_state)
+static enum MHD_Result handle_api(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **request_state)
 {
     cors_headers h;
     corsguard_request request;
@@ -200,16 +451,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
         return MHD_NO;
     }
     log_refusal(method, url, &d);
+    if (!is_bookkeeping(url)) {
+        record(method, url, &d);
+    }
 
     if (d.action == CORSGUARD_ACTION_RESPOND) {
         /* A preflight, answered by the policy alone. */
-        response = MHD_create_response_from_buffer(d.body_len, (void *)d.body, MHD_RESPMEM_PERSISTENT);
+        response = MHD_create_response_from_buffer(d.body_len, (void *)d.body, MHD_RESPMEM_MUST_COPY);
         if (response != NULL && d.body != NULL) {
             MHD_add_response_header(response, "Content-Type", "text/plain; charset=utf-8");
         }
         status = d.status;
     } else {
-        response = application(method, url, &status);
+        response = application(connection, method, url, &status);
     }
     if (response == NULL || !add_cors_headers(response, &d)) {
         if (response != NULL) {
@@ -222,54 +476,473 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     return queued;
 }
 
-static corsguard_policy *build_policy(const char *frontend)
+static enum MHD_Result handle_page(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                   const char *version, const char *upload_data, size_t *upload_data_size,
+                                   void **request_state)
 {
+    struct MHD_Response *response;
+    enum MHD_Result queued;
+    unsigned status = MHD_HTTP_OK;
+    (void)cls;
+    (void)version;
+    (void)upload_data;
+    if (*request_state == NULL) {
+        *request_state = &request_started;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0) {
+        response = MHD_create_response_from_buffer(page_len, page, MHD_RESPMEM_PERSISTENT);
+        if (response != NULL) {
+            MHD_add_response_header(response, "Content-Type", "text/html; charset=utf-8");
+        }
+    } else {
+        status = MHD_HTTP_NOT_FOUND;
+        response = MHD_create_response_from_buffer(9, (void *)"not found", MHD_RESPMEM_PERSISTENT);
+    }
+    if (response == NULL) {
+        return MHD_NO;
+    }
+    queued = MHD_queue_response(connection, status, response);
+    MHD_destroy_response(response);
+    return queued;
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    buf b = {0};
+    char chunk[4096];
+    size_t n;
+    if (f == NULL) {
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf_add(&b, chunk, n);
+    }
+    if (ferror(f) || b.failed || b.data == NULL) {
+        fclose(f);
+        free(b.data);
+        return NULL;
+    }
+    fclose(f);
+    *len = b.len;
+    return b.data;
+}
+
+/* The page with every "http://localhost:8080" replaced by the API's URL. */
+static char *load_page(const char *path, long api_port, size_t *len)
+{
+    static const char from[] = "http://localhost:8080";
+    char to[64];
+    size_t raw_len = 0;
+    char *raw = read_file(path, &raw_len);
+    const char *p, *hit;
+    buf b = {0};
+    if (raw == NULL) {
+        return NULL;
+    }
+    snprintf(to, sizeof to, "http://localhost:%ld", api_port);
+    for (p = raw; (hit = strstr(p, from)) != NULL; p = hit + sizeof from - 1) {
+        buf_add(&b, p, (size_t)(hit - p));
+        buf_str(&b, to);
+    }
+    buf_str(&b, p);
+    free(raw);
+    if (b.failed) {
+        free(b.data);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data;
+}
+
+/* ---- the policy file ------------------------------------------------------- */
+/* A small reader for the policy file: one JSON object whose values are
+ * strings, arrays of strings, booleans or integers (the conformance vectors'
+ * config format). Anything else is an error naming the place. */
+
+typedef struct {
+    const char *start;
+    const char *p;
+    const char *end;
+    char error[256];
+} json_reader;
+
+static int json_fail(json_reader *r, const char *fmt, ...)
+{
+    va_list args;
+    if (r->error[0] == '\0') {
+        va_start(args, fmt);
+        vsnprintf(r->error, sizeof r->error, fmt, args);
+        va_end(args);
+    }
+    return 0;
+}
+
+static void json_space(json_reader *r)
+{
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) {
+        r->p++;
+    }
+}
+
+static int json_expect(json_reader *r, char c)
+{
+    json_space(r);
+    if (r->p >= r->end || *r->p != c) {
+        return json_fail(r, "expected `%c` at byte %ld", c, (long)(r->p - r->start));
+    }
+    r->p++;
+    return 1;
+}
+
+static int json_peek(json_reader *r, char c)
+{
+    json_space(r);
+    return r->p < r->end && *r->p == c;
+}
+
+static void put_utf8(buf *b, unsigned long cp)
+{
+    char out[4];
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        buf_add(b, out, 1);
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        buf_add(b, out, 2);
+    } else {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        buf_add(b, out, 3);
+    }
+}
+
+/* Reads a JSON string into `out` (NUL-terminated, may hold NUL bytes: see len). */
+static int json_string(json_reader *r, buf *out)
+{
+    out->len = 0;
+    buf_add(out, "", 0);
+    if (!json_expect(r, '"')) {
+        return 0;
+    }
+    while (r->p < r->end && *r->p != '"') {
+        unsigned char c = (unsigned char)*r->p++;
+        if (c < 0x20) {
+            return json_fail(r, "a control character in a string");
+        }
+        if (c != '\\') {
+            buf_add(out, (const char *)&c, 1);
+            continue;
+        }
+        if (r->p >= r->end) {
+            break;
+        }
+        c = (unsigned char)*r->p++;
+        switch (c) {
+        case '"': case '\\': case '/': buf_add(out, (const char *)&c, 1); break;
+        case 'b': buf_add(out, "\b", 1); break;
+        case 'f': buf_add(out, "\f", 1); break;
+        case 'n': buf_add(out, "\n", 1); break;
+        case 'r': buf_add(out, "\r", 1); break;
+        case 't': buf_add(out, "\t", 1); break;
+        case 'u': {
+            char hex[5] = {0};
+            char *stop;
+            unsigned long cp;
+            if (r->end - r->p < 4) {
+                return json_fail(r, "a short \\u escape");
+            }
+            memcpy(hex, r->p, 4);
+            cp = strtoul(hex, &stop, 16);
+            if (*stop != '\0' || (cp >= 0xd800 && cp <= 0xdfff)) {
+                return json_fail(r, "a \\u escape this reader does not take (%s)", hex);
+            }
+            r->p += 4;
+            put_utf8(out, cp);
+            break;
+        }
+        default:
+            return json_fail(r, "an unknown escape \\%c", c);
+        }
+    }
+    if (out->failed) {
+        return json_fail(r, "out of memory");
+    }
+    return json_expect(r, '"');
+}
+
+/* true, false, or an unsigned integer. */
+static int json_literal(json_reader *r, const char *key, int *is_bool, unsigned long *value)
+{
+    json_space(r);
+    if (r->end - r->p >= 4 && strncmp(r->p, "true", 4) == 0) {
+        r->p += 4;
+        *is_bool = 1;
+        *value = 1;
+        return 1;
+    }
+    if (r->end - r->p >= 5 && strncmp(r->p, "false", 5) == 0) {
+        r->p += 5;
+        *is_bool = 1;
+        *value = 0;
+        return 1;
+    }
+    if (r->p < r->end && isdigit((unsigned char)*r->p)) {
+        unsigned long n = 0;
+        while (r->p < r->end && isdigit((unsigned char)*r->p)) {
+            if (n > 429496729UL) {
+                return json_fail(r, "`%s`: the number is too large", key);
+            }
+            n = n * 10 + (unsigned long)(*r->p++ - '0');
+        }
+        *is_bool = 0;
+        *value = n;
+        return 1;
+    }
+    return json_fail(r, "`%s`: expected a string, an array of strings, true, false or an integer", key);
+}
+
+typedef corsguard_result (*add_fn)(struct corsguard_config *, const char *, size_t);
+typedef corsguard_result (*mode_fn)(struct corsguard_config *, uint32_t);
+
+/* A list option: an array of strings, or one of its keywords ("*", "mirror"). */
+static int json_list(json_reader *r, corsguard_config *config, const char *key, add_fn add, mode_fn mode,
+                     int allow_mirror)
+{
+    buf s = {0};
+    int ok = 1;
+    if (json_peek(r, '"') && mode != NULL) {
+        ok = json_string(r, &s);
+        if (ok && strcmp(s.data, "*") == 0) {
+            mode(config, CORSGUARD_LIST_MODE_ANY);
+        } else if (ok && allow_mirror && strcmp(s.data, "mirror") == 0) {
+            mode(config, CORSGUARD_LIST_MODE_MIRROR);
+        } else if (ok) {
+            ok = json_fail(r, "`%s`: expected an array of strings or a keyword, not \"%s\"", key, s.data);
+        }
+        free(s.data);
+        return ok;
+    }
+    if (!json_expect(r, '[')) {
+        return json_fail(r, "`%s`: expected an array of strings", key);
+    }
+    if (mode != NULL) {
+        mode(config, CORSGUARD_LIST_MODE_LIST);
+    }
+    if (!json_peek(r, ']')) {
+        do {
+            if (!json_string(r, &s)) {
+                ok = 0;
+                break;
+            }
+            /* Refusals (a bad origin, a forbidden method...) come from the
+             * policy build, which names the entry and the rule. */
+            if (add(config, s.data, s.len) == CORSGUARD_RESULT_NOT_UTF8) {
+                ok = json_fail(r, "`%s`: an entry is not UTF-8", key);
+                break;
+            }
+        } while (json_peek(r, ',') && json_expect(r, ','));
+    }
+    free(s.data);
+    return ok && json_expect(r, ']');
+}
+
+static corsguard_result set_methods_mode(struct corsguard_config *c, uint32_t m)
+{
+    return corsguard_config_set_methods_mode(c, m);
+}
+static corsguard_result set_headers_mode(struct corsguard_config *c, uint32_t m)
+{
+    return corsguard_config_set_allowed_headers_mode(c, m);
+}
+static corsguard_result set_exposed_mode(struct corsguard_config *c, uint32_t m)
+{
+    return corsguard_config_set_exposed_headers_mode(c, m);
+}
+
+static int json_config_value(json_reader *r, corsguard_config *config, const char *key)
+{
+    buf s = {0};
+    int is_bool = 0;
+    unsigned long n = 0;
+    int ok = 1;
+    static const char *const known[] = {"profile", "allowed_origins", "fixed_origin", "origin_verdict",
+                                        "allowed_methods", "allowed_headers", "exposed_headers", "credentials",
+                                        "max_age", "private_network", "preflight_continue", "preflight_status"};
+    size_t i;
+
+    for (i = 0; i < sizeof known / sizeof known[0] && strcmp(key, known[i]) != 0; i++) {
+    }
+    if (i == sizeof known / sizeof known[0]) {
+        return json_fail(r, "`%s`: not an option of the policy file (the conformance vectors' config format)", key);
+    }
+    if (strcmp(key, "allowed_origins") == 0) {
+        return json_list(r, config, key, corsguard_config_add_origin, NULL, 0);
+    } else if (strcmp(key, "allowed_methods") == 0) {
+        return json_list(r, config, key, corsguard_config_add_method, set_methods_mode, 0);
+    } else if (strcmp(key, "allowed_headers") == 0) {
+        return json_list(r, config, key, corsguard_config_add_allowed_header, set_headers_mode, 1);
+    } else if (strcmp(key, "exposed_headers") == 0) {
+        return json_list(r, config, key, corsguard_config_add_exposed_header, set_exposed_mode, 0);
+    } else if (strcmp(key, "profile") == 0 || strcmp(key, "fixed_origin") == 0 ||
+               (strcmp(key, "max_age") == 0 && json_peek(r, '"'))) {
+        if (!json_string(r, &s)) {
+            return 0;
+        }
+        if (strcmp(key, "fixed_origin") == 0) {
+            corsguard_config_set_fixed_origin(config, s.data, s.len);
+        } else if (strcmp(key, "max_age") == 0) {
+            corsguard_config_set_max_age_literal(config, s.data, s.len);
+        } else if (strcmp(s.data, "strict") == 0) {
+            corsguard_config_set_profile(config, CORSGUARD_PROFILE_STRICT);
+        } else if (strcmp(s.data, "cors_npm") == 0) {
+            corsguard_config_set_profile(config, CORSGUARD_PROFILE_CORS_NPM);
+        } else if (strcmp(s.data, "starlette") == 0) {
+            corsguard_config_set_profile(config, CORSGUARD_PROFILE_STARLETTE);
+        } else {
+            ok = json_fail(r, "`profile`: expected \"strict\", \"cors_npm\" or \"starlette\"");
+        }
+        free(s.data);
+        return ok;
+    }
+    if (!json_literal(r, key, &is_bool, &n)) {
+        return 0;
+    }
+    if (strcmp(key, "max_age") == 0 && !is_bool) {
+        corsguard_config_set_max_age(config, (uint32_t)n);
+    } else if (strcmp(key, "preflight_status") == 0 && !is_bool) {
+        if (n > 65535) {
+            return json_fail(r, "`preflight_status`: %lu is not a status", n);
+        }
+        corsguard_config_set_preflight_status(config, (uint16_t)n);
+    } else if (strcmp(key, "credentials") == 0 && is_bool) {
+        corsguard_config_set_credentials(config, n != 0);
+    } else if (strcmp(key, "origin_verdict") == 0 && is_bool) {
+        corsguard_config_set_origin_verdict(config, n != 0);
+    } else if (strcmp(key, "private_network") == 0 && is_bool) {
+        corsguard_config_set_private_network(config, n != 0);
+    } else if (strcmp(key, "preflight_continue") == 0 && is_bool) {
+        corsguard_config_set_preflight_continue(config, n != 0);
+    } else {
+        return json_fail(r, "`%s`: the wrong type of value", key);
+    }
+    return 1;
+}
+
+/* Builds the policy from the policy file; prints why on failure. */
+static corsguard_policy *load_policy(const char *path)
+{
+    json_reader r;
+    size_t len = 0;
+    char *text = read_file(path, &len);
     corsguard_config *config = NULL;
     corsguard_policy *built = NULL;
     corsguard_error error;
-    static const char *methods[] = {"GET", "POST", "PUT", "DELETE"};
-    size_t i;
+    buf key = {0};
+    int ok;
 
-    if (corsguard_config_new(&config) != CORSGUARD_RESULT_OK) {
+    if (text == NULL) {
+        fprintf(stderr, "cannot read the policy file %s: %s\n", path, strerror(errno));
         return NULL;
     }
-    corsguard_config_add_origin(config, frontend, strlen(frontend));
-    for (i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-        corsguard_config_add_method(config, methods[i], strlen(methods[i]));
+    if (corsguard_config_new(&config) != CORSGUARD_RESULT_OK) {
+        free(text);
+        return NULL;
     }
-    corsguard_config_add_allowed_header(config, "content-type", 12);
-    corsguard_config_add_allowed_header(config, "x-request-id", 12);
-    corsguard_config_add_exposed_header(config, "x-request-id", 12);
-    corsguard_config_set_credentials(config, true);
-    corsguard_config_set_max_age(config, 600);
-    if (corsguard_policy_new(config, &built, &error) != CORSGUARD_RESULT_OK) {
-        fprintf(stderr, "corsguard: invalid CORS configuration (%s): %.*s\n", corsguard_result_code(error.code).ptr,
+    memset(&r, 0, sizeof r);
+    r.start = text;
+    r.p = text;
+    r.end = text + len;
+    ok = json_expect(&r, '{');
+    if (ok && !json_peek(&r, '}')) {
+        do {
+            ok = json_string(&r, &key) && json_expect(&r, ':') && json_config_value(&r, config, key.data);
+        } while (ok && json_peek(&r, ',') && json_expect(&r, ','));
+    }
+    ok = ok && json_expect(&r, '}');
+    json_space(&r);
+    if (ok && r.p != r.end) {
+        ok = json_fail(&r, "text after the policy object");
+    }
+    if (!ok) {
+        fprintf(stderr, "invalid policy file %s: %s\n", path, r.error);
+    } else if (corsguard_policy_new(config, &built, &error) != CORSGUARD_RESULT_OK) {
+        fprintf(stderr, "invalid policy %s (%s): %.*s\n", path, corsguard_result_code(error.code).ptr,
                 (int)error.message_len, error.message);
         built = NULL;
     }
+    free(key.data);
     corsguard_config_free(config);
+    free(text);
     return built;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static long env_port(const char *name, long fallback)
+{
+    const char *text = getenv(name);
+    return text != NULL && *text != '\0' ? strtol(text, NULL, 10) : fallback;
+}
+
+static struct MHD_Daemon *start(const char *host, long port, MHD_AccessHandlerCallback handler, unsigned threads)
+{
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "DEMO_HOST %s: not an IPv4 address\n", host);
+        return NULL;
+    }
+    if (threads <= 1) {
+        return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+                                handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
+    }
+    return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+                            handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 }
 
 int main(int argc, char **argv)
 {
-    const char *port_text = argc > 1 ? argv[1] : getenv("PORT");
-    const char *frontend = getenv("FRONTEND_ORIGIN");
-    long port = port_text != NULL ? strtol(port_text, NULL, 10) : 8080;
-    struct MHD_Daemon *daemon;
+    const char *port_text = argc > 1 ? argv[1] : NULL;
+    const char *policy_path = getenv("DEMO_POLICY");
+    const char *page_path = getenv("DEMO_PAGE");
+    const char *host = getenv("DEMO_HOST");
+    long api_port = port_text != NULL ? strtol(port_text, NULL, 10) : env_port("DEMO_API_PORT", env_port("PORT", 8080));
+    long page_port = env_port("DEMO_PAGE_PORT", 3000);
+    struct MHD_Daemon *api, *pages = NULL;
     sigset_t signals;
     int signal_number = 0;
 
-    if (port <= 0 || port > 65535) {
-        fprintf(stderr, "usage: %s [port]\n", argv[0]);
+    if (api_port <= 0 || api_port > 65535 || page_port < 0 || page_port > 65535) {
+        fprintf(stderr, "usage: %s [api-port]  (DEMO_API_PORT, DEMO_PAGE_PORT: 1 to 65535)\n", argv[0]);
         return 2;
     }
-    if (frontend == NULL) {
-        frontend = "http://localhost:3000";
-    }
-    policy = build_policy(frontend);
+    policy_path = policy_path != NULL && *policy_path ? policy_path : "examples/demo/policy.json";
+    page_path = page_path != NULL && *page_path ? page_path : "examples/demo/index.html";
+    host = host != NULL && *host ? host : "127.0.0.1";
+    policy = load_policy(policy_path);
     if (policy == NULL) {
         return 1;
+    }
+    if (page_port != 0) {
+        page = load_page(page_path, api_port, &page_len);
+        if (page == NULL) {
+            fprintf(stderr, "cannot read the page %s\n", page_path);
+            corsguard_policy_free(policy);
+            return 1;
+        }
     }
     /* Wait for SIGINT or SIGTERM on this thread; MHD's threads must not take them. */
     sigemptyset(&signals);
@@ -278,18 +951,36 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
 
     /* Several polling threads share the one immutable policy. */
-    daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
-                              handle, NULL, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_END);
-    if (daemon == NULL) {
-        fprintf(stderr, "cannot listen on port %ld\n", port);
+    api = start(host, api_port, handle_api, 4u);
+    if (api == NULL) {
+        fprintf(stderr, "cannot listen on %s:%ld\n", host, api_port);
         corsguard_policy_free(policy);
+        free(page);
         return 1;
     }
-    printf("corsguard C server on http://localhost:%ld for %s (corsguard %s)\n", port, frontend,
-           corsguard_version().ptr);
+    if (page_port != 0) {
+        pages = start(host, page_port, handle_page, 1u);
+        if (pages == NULL) {
+            fprintf(stderr, "cannot listen on %s:%ld\n", host, page_port);
+            MHD_stop_daemon(api);
+            corsguard_policy_free(policy);
+            free(page);
+            return 1;
+        }
+    }
+    printf("corsguard demo (libmicrohttpd + libcorsguard %s), policy %s\n", corsguard_version().ptr, policy_path);
+    if (pages != NULL) {
+        printf("  frontend: http://localhost:%ld/   <- open this in a browser\n", page_port);
+    }
+    printf("  API:      http://localhost:%ld/api/hello\nPress Ctrl-C to stop.\n", api_port);
     fflush(stdout);
     sigwait(&signals, &signal_number);
-    MHD_stop_daemon(daemon);
+    if (pages != NULL) {
+        MHD_stop_daemon(pages);
+    }
+    MHD_stop_daemon(api);
     corsguard_policy_free(policy);
+    clear_log();
+    free(page);
     return 0;
 }

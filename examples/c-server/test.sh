@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Drives the libmicrohttpd example over real HTTP on loopback with curl:
-# preflights (allowed and refused), allowed and denied actual requests, and
-# requests a browser would never send.
+# Drives the libmicrohttpd demo server over real HTTP on loopback with curl,
+# with the demo policy (examples/demo/policy.json): preflights (allowed and
+# refused), allowed and denied actual requests, requests a browser would
+# never send, the demo API's cookie, exposed-header and decision-log
+# endpoints, the page, and policy files the server must refuse.
 #
 # Usage: examples/c-server/test.sh <server binary> [port]
 # Prints `server test: N checks, M failed`; exits non-zero on any failure.
@@ -9,8 +11,11 @@ set -uo pipefail
 
 server=${1:?usage: test.sh <server binary> [port]}
 port=${2:-$((20000 + $$ % 20000))}
+page_port=$((port + 1))
 base="http://127.0.0.1:$port"
 frontend="http://localhost:3000"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export DEMO_POLICY="$here/../demo/policy.json" DEMO_PAGE="$here/../demo/index.html" DEMO_PAGE_PORT=$page_port
 work=$(mktemp -d)
 checks=0
 failed=0
@@ -25,15 +30,17 @@ cleanup() {
 trap cleanup EXIT
 
 for _ in $(seq 1 50); do
-  curl -s -o /dev/null "$base/api/items" && break
+  curl -s -o /dev/null "$base/api/hello" && break
   sleep 0.1
 done
 
-# request NAME METHOD [curl args...]: sends one request, keeps status, headers, body.
+# request NAME METHOD [curl args...]: sends one request to $path (default
+# /api/items), keeps status, headers, body.
+path=/api/items
 request() {
   local name=$1 method=$2
   shift 2
-  status=$(curl -s -X "$method" -o "$work/body" -D "$work/headers" -w '%{http_code}' "$@" "$base/api/items")
+  status=$(curl -s -m 10 -X "$method" -o "$work/body" -D "$work/headers" -w '%{http_code}' "$@" "$base$path")
   tr -d '\r' <"$work/headers" >"$work/headers.clean"
   current=$name
 }
@@ -59,14 +66,14 @@ request "allowed preflight" OPTIONS "${origin[@]}" \
 check '[ "$status" = 204 ]'
 check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
 check '[ "$(header Access-Control-Allow-Credentials)" = true ]'
-check '[ "$(header Access-Control-Allow-Methods)" = "GET, POST, PUT, DELETE" ]'
+check '[ "$(header Access-Control-Allow-Methods)" = "GET, POST, PUT" ]'
 check '[ "$(header Access-Control-Allow-Headers)" = "content-type, x-request-id" ]'
 check '[ "$(header Access-Control-Max-Age)" = 600 ]'
 check '[ "$(header Vary)" = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" ]'
 check '[ ! -s "$work/body" ]'
 
 request "preflight with the request headers split over two lines" OPTIONS "${origin[@]}" \
-  -H "Access-Control-Request-Method: DELETE" \
+  -H "Access-Control-Request-Method: POST" \
   -H "Access-Control-Request-Headers: content-type" -H "Access-Control-Request-Headers: x-request-id"
 check '[ "$status" = 204 ]'
 check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
@@ -75,6 +82,12 @@ request "preflight for a method not allowed" OPTIONS "${origin[@]}" -H "Access-C
 check '[ "$status" = 403 ]'
 check '[ -z "$(header Access-Control-Allow-Origin)" ]'
 check '[ -z "$(header Access-Control-Allow-Methods)" ]'
+
+path=/api/items/1
+request "preflight for the demo's DELETE" OPTIONS "${origin[@]}" -H "Access-Control-Request-Method: DELETE"
+check '[ "$status" = 403 ]'
+check '[ -z "$(header Access-Control-Allow-Origin)" ]'
+path=/api/items
 
 request "preflight for a header not allowed, on a second line" OPTIONS "${origin[@]}" \
   -H "Access-Control-Request-Method: PUT" \
@@ -92,19 +105,25 @@ request "preflight from a lookalike origin" OPTIONS -H "Origin: http://localhost
 check '[ "$status" = 403 ]'
 check '[ -z "$(header Access-Control-Allow-Origin)" ]'
 
+path=/api/hello
 request "allowed GET" GET "${origin[@]}"
 check '[ "$status" = 200 ]'
 check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
 check '[ "$(header Access-Control-Allow-Credentials)" = true ]'
-check '[ "$(header Access-Control-Expose-Headers)" = x-request-id ]'
+check '[ "$(header Access-Control-Expose-Headers)" = x-corsguard-demo ]'
 check '[ "$(header Vary)" = "Accept-Encoding, Origin" ]'
-check 'grep -q apple "$work/body"'
+check 'grep -q "\"runtime\":\"c\"" "$work/body"'
+
+request "GET from the policy's other origin" GET -H "Origin: http://127.0.0.1:3000"
+check '[ "$(header Access-Control-Allow-Origin)" = "http://127.0.0.1:3000" ]'
+path=/api/items
 
 request "allowed POST" POST "${origin[@]}" -H "Content-Type: application/json" --data '{"name":"plum"}'
-check '[ "$status" = 200 ]'
+check '[ "$status" = 201 ]'
 check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
-check 'grep -q "\"ok\":true" "$work/body"'
+check 'grep -q "\"created\":\"teapot\"" "$work/body"'
 
+path=/api/hello
 request "GET from an origin not allowed" GET -H "Origin: https://evil.example"
 check '[ "$status" = 200 ]'
 check '[ -z "$(header Access-Control-Allow-Origin)" ]'
@@ -122,6 +141,7 @@ check '[ -z "$(header Access-Control-Allow-Origin)" ]'
 
 request "origin null" GET -H "Origin: null"
 check '[ -z "$(header Access-Control-Allow-Origin)" ]'
+path=/api/items
 
 commas=$(printf ',%.0s' $(seq 1 4000))
 request "request headers with thousands of empty elements" OPTIONS "${origin[@]}" \
@@ -130,12 +150,73 @@ check '[ "$status" = 204 ]'
 check '[ "$(header Access-Control-Allow-Headers)" = "content-type, x-request-id" ]'
 
 request "plain OPTIONS with Origin goes to the application" OPTIONS "${origin[@]}"
-check '[ "$status" = 405 ]'
+check '[ "$status" = 404 ]'
 check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
+
+# --- the demo API's own endpoints ------------------------------------------------
+path=/api/login
+request "login sets the session cookie" POST "${origin[@]}"
+check '[ "$status" = 200 ]'
+check '[ "$(header Set-Cookie)" = "demo_session=s3cr3t; Path=/; SameSite=Lax; HttpOnly" ]'
+check '[ "$(header Access-Control-Allow-Credentials)" = true ]'
+
+path=/api/me
+request "the cookie is read back" GET "${origin[@]}" -H "Cookie: other=1; demo_session=s3cr3t"
+check '[ "$(cat "$work/body")" = "{\"session\":\"s3cr3t\"}" ]'
+request "no cookie, no session" GET "${origin[@]}"
+check '[ "$(cat "$work/body")" = "{\"session\":\"\"}" ]'
+
+path=/api/exposed
+request "exposed and hidden headers" GET "${origin[@]}"
+check '[ "$(header X-Corsguard-Demo)" = exposed-value ]'
+check '[ "$(header X-Hidden)" = hidden-value ]'
+check '[ "$(header Access-Control-Expose-Headers)" = x-corsguard-demo ]'
+
+path=/api/nowhere
+request "unknown route" GET "${origin[@]}"
+check '[ "$status" = 404 ]'
+
+path=/api/decisions
+request "the decision log can be cleared" POST "${origin[@]}"
+check '[ "$status" = 200 ]'
+path=/api/case/c-test
+request "the log is tagged with a case" POST "${origin[@]}"
+path=/api/items/1
+request "a refused preflight for the log" OPTIONS "${origin[@]}" -H "Access-Control-Request-Method: DELETE"
+path=/api/hello
+request "an allowed GET for the log" GET "${origin[@]}"
+path=/api/decisions
+request "the decision log" GET "${origin[@]}"
+check '[ "$status" = 200 ]'
+expected_log='[{"case":"c-test","method":"OPTIONS","path":"/api/items/1","outcome":"denied","reason":"the method `DELETE` is not allowed by the policy","headers":["Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]},{"case":"c-test","method":"GET","path":"/api/hello","outcome":"allowed","reason":null,"headers":["Access-Control-Allow-Origin: http://localhost:3000","Access-Control-Allow-Credentials: true","Access-Control-Expose-Headers: x-corsguard-demo","Vary: Origin"]}]'
+check '[ "$(cat "$work/body")" = "$expected_log" ]'
+
+current="the page"
+page=$(curl -s -m 10 "http://127.0.0.1:$page_port/")
+check 'grep -q "<title>corsguard demo</title>" <<<"$page"'
+check 'grep -q "http://localhost:$port" <<<"$page" && ! grep -q "http://localhost:8080" <<<"$page"'
+check '[ "$(curl -s -m 10 -o /dev/null -w "%{http_code}" "http://127.0.0.1:$page_port/nowhere")" = 404 ]'
 
 check 'grep -q "refused OPTIONS /api/items (method_not_allowed): the method \`PATCH\` is not allowed by the policy" "$work/server.err"'
 current="server still running"
 check 'kill -0 "$server_pid"'
+
+# refuses NAME FILE-CONTENT PATTERN: the server exits 1 with PATTERN on stderr.
+refuses() {
+  current=$1
+  refused_pattern=$3
+  printf '%s' "$2" >"$work/policy.json"
+  DEMO_POLICY="$work/policy.json" DEMO_PAGE_PORT=0 timeout 10 "$server" "$((port + 2))" \
+    >"$work/refused.out" 2>"$work/refused.err"
+  refused_status=$?
+  check '[ "$refused_status" = 1 ]'
+  check 'grep -qF -- "$refused_pattern" "$work/refused.err"'
+}
+refuses "policy: * with credentials" '{"allowed_origins": ["*"], "credentials": true}' \
+  "(wildcard_origin_with_credentials): allowed_origins"
+refuses "policy: a trailing slash" '{"allowed_origins": ["http://localhost:3000/"]}' "(malformed_origin)"
+refuses "policy: an unknown key" '{"allowed_origin": ["http://localhost:3000"]}' '`allowed_origin`: not an option'
+refuses "policy: not JSON" '{"allowed_origins": [' "invalid policy file"
 
 echo "server test: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

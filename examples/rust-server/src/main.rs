@@ -4,6 +4,13 @@
 //! `corsguard-demo-server` serves both (std only, one thread per connection)
 //! and prints the URL to open. `corsguard-demo-server --check` prints how the
 //! policy judges the scenario's requests and exits.
+//!
+//! The policy is the demo's shared policy file, `examples/demo/policy.json`
+//! (the conformance vectors' config format), which the Node, Python and C
+//! demo servers load too: built in, or the file named by `DEMO_POLICY`.
+//! Ports: `DEMO_PAGE_PORT` (3000) and `DEMO_API_PORT` (8080).
+
+mod policy_file;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -11,20 +18,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use corsguard::{
-    Action, AllowedHeaders, Config, Decision, ExposedHeaders, HeaderName, Methods, Policy, Request,
-};
+use corsguard::{Action, Decision, HeaderName, Policy, Request};
 
-/// The demo policy, built at compile time as a constant configuration.
-const CONFIG: Config<'static> = Config::new()
-    .allowed_origins(&["http://localhost:3000", "http://127.0.0.1:3000"])
-    .allowed_methods(Methods::List(&["GET", "POST", "PUT"]))
-    .allowed_headers(AllowedHeaders::List(&["content-type", "x-request-id"]))
-    .exposed_headers(ExposedHeaders::List(&["x-corsguard-demo"]))
-    .credentials(true)
-    .max_age(600);
+use crate::policy_file::PolicyFile;
 
-type DemoPolicy = Policy<8, 8, 1024>;
+/// The demo policy file, built in.
+const POLICY_JSON: &str = include_str!("../../demo/policy.json");
+
+type DemoPolicy = Policy;
 
 const PAGE: &str = include_str!("../../demo/index.html");
 const MAX_HEAD: usize = 64 * 1024;
@@ -63,13 +64,7 @@ impl HttpRequest {
 }
 
 fn main() {
-    let policy = match DemoPolicy::new(&CONFIG) {
-        Ok(policy) => policy,
-        Err(err) => {
-            eprintln!("invalid demo policy: {err}");
-            std::process::exit(2);
-        }
-    };
+    let policy = load_policy();
     if std::env::args().any(|a| a == "--check") {
         print_scenario(&policy);
         return;
@@ -93,6 +88,31 @@ fn main() {
     let api_thread = std::thread::spawn(move || serve(api, move |s| handle_api(s, &api_state)));
     serve(page, move |s| handle_page(s, api_port));
     let _ = api_thread.join();
+}
+
+/// The policy of `DEMO_POLICY`, else the built-in policy file; exits on error.
+fn load_policy() -> DemoPolicy {
+    let (source, text) = match std::env::var("DEMO_POLICY") {
+        Ok(path) if !path.is_empty() => match std::fs::read_to_string(&path) {
+            Ok(text) => (path, text),
+            Err(err) => {
+                eprintln!("cannot read the policy file {path}: {err}");
+                std::process::exit(1);
+            }
+        },
+        _ => (
+            "examples/demo/policy.json (built in)".to_string(),
+            POLICY_JSON.to_string(),
+        ),
+    };
+    let file = PolicyFile::parse(&text).unwrap_or_else(|err| {
+        eprintln!("invalid policy file {source}: {err}");
+        std::process::exit(1);
+    });
+    file.build().unwrap_or_else(|(code, message)| {
+        eprintln!("invalid policy {source} ({code}): {message}");
+        std::process::exit(1);
+    })
 }
 
 fn port_from_env(name: &str, default: u16) -> u16 {
@@ -258,7 +278,7 @@ fn handle_api(stream: TcpStream, state: &State) {
     }
     let json = ("Content-Type".to_string(), b"application/json".to_vec());
     let (status, body): (u16, String) = match (request.method.as_str(), path.as_str()) {
-        ("GET", "/api/hello") => (200, r#"{"message":"hello from the API"}"#.into()),
+        ("GET", "/api/hello") => (200, r#"{"message":"hello from the API","runtime":"rust","server":"the std-only Rust server + the corsguard core"}"#.into()),
         ("POST", "/api/items") => (201, r#"{"created":"teapot"}"#.into()),
         ("DELETE", p) if p.starts_with("/api/items/") => (200, r#"{"deleted":true}"#.into()),
         ("POST", "/api/login") => {

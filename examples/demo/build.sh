@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds what one demo server needs, idempotently:
+#
+#   examples/demo/build.sh node|python|c|rust
+#
+#   node    the Node addon (npm ci in bindings-node when corsguard.node is
+#           missing or older than its sources) and Express (npm ci in
+#           examples/node-server)
+#   python  a Python with corsguard, Starlette and uvicorn: bindings-python/.venv
+#           when bindings-python/test.sh made it, else target/demo/venv;
+#           target/demo/python runs it
+#   c       libcorsguard installed into target/demo/c-prefix (make -C ffi-c
+#           install), then target/demo/corsguard-c-server (libmicrohttpd)
+#   rust    target/release/corsguard-demo-server
+#
+# examples/demo/serve.sh starts what this builds. Exits non-zero on failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+OUT="$TARGET/demo"
+export PATH="$HOME/.cargo/bin:$PATH"
+runtime=${1:?usage: build.sh node|python|c|rust}
+mkdir -p "$OUT"
+
+say() { printf '== demo build (%s): %s\n' "$runtime" "$*" >&2; }
+
+case $runtime in
+  node)
+    addon="$ROOT/bindings-node/corsguard.node"
+    if [ ! -f "$addon" ] || [ -n "$(find "$ROOT/core/src" "$ROOT/core/Cargo.toml" "$ROOT/bindings-node/src" \
+        "$ROOT/bindings-node/Cargo.toml" -newer "$addon" -print -quit 2>/dev/null)" ]; then
+      say "building the Node addon (npm ci in bindings-node)"
+      (cd "$ROOT/bindings-node" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+    node -e "const { Policy } = require(process.argv[1]); new Policy({ allowedOrigins: ['http://localhost:3000'] })" \
+      "$ROOT/bindings-node" || { echo "build.sh: the Node addon does not load" >&2; exit 1; }
+    server="$ROOT/examples/node-server"
+    if [ ! -d "$server/node_modules/express" ] || [ "$server/package-lock.json" -nt "$server/node_modules/.package-lock.json" ]; then
+      say "installing Express (npm ci in examples/node-server)"
+      (cd "$server" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+    ;;
+  python)
+    check='import corsguard, starlette, uvicorn'
+    python=""
+    for candidate in "$ROOT/bindings-python/.venv/bin/python" "$OUT/venv/bin/python"; do
+      if [ -x "$candidate" ] && "$candidate" -c "$check" 2>/dev/null; then
+        python=$candidate
+        break
+      fi
+    done
+    if [ -z "$python" ]; then
+      say "creating $OUT/venv (corsguard from bindings-python, Starlette, uvicorn)"
+      rm -rf "$OUT/venv"
+      "${PYTHON:-python3}" -m venv "$OUT/venv"
+      "$OUT/venv/bin/python" -m pip install --quiet --upgrade pip >&2
+      "$OUT/venv/bin/python" -m pip install --quiet starlette==1.10.0 uvicorn==0.54.0 >&2
+      CARGO_TARGET_DIR="$ROOT/bindings-python/target" \
+        "$OUT/venv/bin/python" -m pip install --quiet "$ROOT/bindings-python" >&2
+      python="$OUT/venv/bin/python"
+      "$python" -c "$check"
+    fi
+    # A wrapper, not a symlink: a venv's python finds its venv from the path it was started by.
+    rm -f "$OUT/python"
+    printf '#!/bin/sh\nexec "%s" "$@"\n' "$python" >"$OUT/python"
+    chmod +x "$OUT/python"
+    ;;
+  c)
+    missing=()
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    pkg-config --exists libmicrohttpd 2>/dev/null || missing+=(libmicrohttpd-dev)
+    command -v cc >/dev/null || missing+=(gcc)
+    command -v make >/dev/null || missing+=(make)
+    if [ ${#missing[@]} -gt 0 ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      else
+        echo "build.sh: missing ${missing[*]} (run as root to install them)" >&2
+        exit 1
+      fi
+    fi
+    say "installing libcorsguard into $OUT/c-prefix"
+    make -s -C "$ROOT/ffi-c" install PREFIX="$OUT/c-prefix" >/dev/null
+    PKG_CONFIG_PATH="$OUT/c-prefix/lib/pkgconfig" make -s -C "$ROOT/examples/c-server" OUT="$OUT/corsguard-c-server" >&2
+    ;;
+  rust)
+    say "cargo build --release -p corsguard-demo-server"
+    (cd "$ROOT" && cargo build --release --quiet -p corsguard-demo-server)
+    ;;
+  *)
+    echo "build.sh: unknown runtime \`$runtime\` (node, python, c or rust)" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,183 @@
+'use strict';
+
+// The corsguard demo API on Express, protected by the corsguard Node addon.
+//
+//   node examples/node-server/server.js
+//
+// Serves the demo page (examples/demo/index.html) on http://localhost:3000
+// and the API on http://localhost:8080. The API goes through the addon's
+// strict native `Policy`, built from the shared policy file
+// (examples/demo/policy.json, the conformance vectors' config format), so the
+// Python, C and Rust servers answer the same way. `policy.middleware()`
+// writes the CORS answer; the decision log shows `policy.evaluate()` of the
+// same request (a pure function of its headers: the very decision the
+// middleware applied), with corsguard's reason when it refused.
+//
+// Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
+// policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1), CORSGUARD_NODE
+// (where the addon is; bindings-node by default).
+
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const express = require('express');
+
+// In an application: require('corsguard'), after `npm install ./bindings-node`.
+const { Policy } = require(process.env.CORSGUARD_NODE || path.join(__dirname, '..', '..', 'bindings-node'));
+
+const DEMO = path.join(__dirname, '..', 'demo');
+const RUNTIME = { runtime: 'node', server: 'Express + the corsguard Node addon' };
+const LOG_LIMIT = 200;
+
+/** The policy file's snake_case keys as the addon's camelCase options. */
+function loadPolicy(file) {
+  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new TypeError(`${file}: expected a JSON object`);
+  }
+  const options = {};
+  for (const [key, value] of Object.entries(config)) {
+    options[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value;
+  }
+  return new Policy(options);
+}
+
+/** The decisions corsguard made, tagged with the case the page is running. */
+class DecisionLog {
+  constructor() {
+    this.case = '';
+    this.entries = [];
+  }
+
+  record(method, path, d) {
+    if (this.entries.length >= LOG_LIMIT) return;
+    this.entries.push({
+      case: this.case,
+      method,
+      path,
+      outcome: d.outcome,
+      reason: d.message,
+      headers: d.headers.map(([name, value]) => `${name}: ${value}`),
+    });
+  }
+}
+
+/** One header's value as a string (repeated lines joined, as Node does). */
+function headerValue(value) {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function apiApp(policy, log) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // The log: what the policy decides for this request.
+  app.use((req, res, next) => {
+    if (!(req.path === '/api/decisions' || req.path.startsWith('/api/case/'))) {
+      const d = policy.evaluate({
+        method: req.method,
+        origin: headerValue(req.headers.origin),
+        requestMethod: headerValue(req.headers['access-control-request-method']),
+        requestHeaders: headerValue(req.headers['access-control-request-headers']),
+        requestPrivateNetwork: headerValue(req.headers['access-control-request-private-network']),
+      });
+      log.record(req.method, req.path, d);
+    }
+    next();
+  });
+  // CORS: answers preflights, adds the headers to every other response.
+  app.use(policy.middleware());
+
+  app.get('/api/hello', (req, res) => res.json({ message: 'hello from the API', ...RUNTIME }));
+  app.post('/api/items', (req, res) => res.status(201).json({ created: 'teapot' }));
+  app.delete('/api/items/:id', (req, res) => res.json({ deleted: true }));
+  app.post('/api/login', (req, res) => {
+    res.setHeader('Set-Cookie', 'demo_session=s3cr3t; Path=/; SameSite=Lax; HttpOnly');
+    res.json({ logged_in: true });
+  });
+  app.get('/api/me', (req, res) => {
+    const cookies = (req.headers.cookie || '').split(';').map((c) => c.trim());
+    const found = cookies.find((c) => c.startsWith('demo_session='));
+    res.json({ session: found ? found.slice('demo_session='.length) : '' });
+  });
+  app.get('/api/exposed', (req, res) => {
+    res.setHeader('X-Corsguard-Demo', 'exposed-value');
+    res.setHeader('X-Hidden', 'hidden-value');
+    res.json({ headers: 'X-Corsguard-Demo is exposed, X-Hidden is not' });
+  });
+  app.get('/api/decisions', (req, res) => res.json(log.entries));
+  app.post('/api/decisions', (req, res) => {
+    log.entries = [];
+    res.json({});
+  });
+  app.post('/api/case/:id', (req, res) => {
+    log.case = req.params.id;
+    res.json({});
+  });
+  app.use((req, res) => res.status(404).json({ error: 'not found' }));
+  return app;
+}
+
+function pageApp(page) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/', (req, res) => res.type('html').send(page));
+  app.use((req, res) => res.status(404).type('text').send('not found'));
+  return app;
+}
+
+function listen(app, port, host) {
+  const server = http.createServer(app);
+  // Longer than any wait of the browser tests between two requests (Node's
+  // default of 5 s would reset a connection the browser is about to reuse).
+  server.keepAliveTimeout = 75000;
+  server.headersTimeout = 80000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+async function main() {
+  const pagePort = Number(process.env.DEMO_PAGE_PORT || 3000);
+  const apiPort = Number(process.env.DEMO_API_PORT || 8080);
+  const host = process.env.DEMO_HOST || '127.0.0.1';
+  const policyFile = process.env.DEMO_POLICY || path.join(DEMO, 'policy.json');
+  const pageFile = process.env.DEMO_PAGE || path.join(DEMO, 'index.html');
+  let policy;
+  try {
+    policy = loadPolicy(policyFile);
+  } catch (err) {
+    console.error(`invalid policy ${policyFile}${err.code ? ` (${err.code})` : ''}: ${err.message}`);
+    process.exit(1);
+  }
+  const page = fs
+    .readFileSync(pageFile, 'utf8')
+    .replaceAll('http://localhost:8080', `http://localhost:${apiPort}`);
+  let servers;
+  try {
+    servers = await Promise.all([
+      listen(pageApp(page), pagePort, host),
+      listen(apiApp(policy, new DecisionLog()), apiPort, host),
+    ]);
+  } catch (err) {
+    console.error(`cannot listen: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`corsguard demo (${RUNTIME.server}), policy ${policyFile}`);
+  console.log(`  frontend: http://localhost:${pagePort}/   <- open this in a browser`);
+  console.log(`  API:      http://localhost:${apiPort}/api/hello`);
+  console.log('Press Ctrl-C to stop.');
+  const stop = () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main();

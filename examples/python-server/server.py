@@ -1,0 +1,251 @@
+"""The corsguard demo API on Starlette and uvicorn, with the Python package.
+
+    python examples/python-server/server.py
+
+Serves the demo page (examples/demo/index.html) on http://localhost:3000 and
+the API on http://localhost:8080, both from one uvicorn server listening on
+two sockets. The API is protected by the strict ``corsguard.Policy`` built
+from the shared policy file (examples/demo/policy.json, the conformance
+vectors' config format), so the Node, C and Rust servers answer the same way.
+
+Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
+policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import corsguard
+import uvicorn
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+HERE = Path(__file__).resolve().parent
+DEMO = HERE.parent / "demo"
+RUNTIME = {"runtime": "python", "server": "Starlette on uvicorn + the corsguard Python package"}
+LOG_LIMIT = 200
+
+_ORIGIN = b"origin"
+_ACRM = b"access-control-request-method"
+_ACRH = b"access-control-request-headers"
+_ACRPN = b"access-control-request-private-network"
+
+
+def load_policy(path: Path) -> corsguard.Policy:
+    """Builds the strict policy from a policy file: its keys are the
+    keywords of ``corsguard.Policy`` (the conformance vectors' config)."""
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    return corsguard.Policy(**config)
+
+
+class DecisionLog:
+    """The decisions corsguard made, tagged with the case the page is running."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.case = ""
+        self.entries: list[dict] = []
+
+    def record(self, method: str, path: str, decision: corsguard.Decision) -> None:
+        entry = {
+            "method": method,
+            "path": path,
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+            "headers": [f"{name}: {value}" for name, value in decision.headers],
+        }
+        with self._lock:
+            if len(self.entries) < LOG_LIMIT:
+                self.entries.append({"case": self.case, **entry})
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self.entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries.clear()
+
+    def tag(self, case: str) -> None:
+        with self._lock:
+            self.case = case
+
+
+class CorsguardMiddleware:
+    """ASGI middleware: every request goes through the policy first. A
+    preflight is answered by the decision; any other request by the
+    application, with the decision's headers added (Vary appended as its own
+    header line, never replacing the application's). Each decision is logged,
+    except the demo's bookkeeping requests."""
+
+    def __init__(self, app, policy: corsguard.Policy, log: DecisionLog) -> None:
+        self.app = app
+        self.policy = policy
+        self.log = log
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origin = request_method = private_network = None
+        request_headers: list[bytes] = []
+        for key, value in scope.get("headers") or ():
+            if key == _ORIGIN and origin is None:
+                origin = value
+            elif key == _ACRM and request_method is None:
+                request_method = value
+            elif key == _ACRH:
+                # Several lines form one list, as the Fetch standard joins them.
+                request_headers.append(value)
+            elif key == _ACRPN and private_network is None:
+                private_network = value
+        method = scope["method"]
+        decision = self.policy.evaluate(
+            method,
+            origin,
+            request_method,
+            b",".join(request_headers) if request_headers else None,
+            private_network,
+        )
+        path = scope["path"]
+        if not (path == "/api/decisions" or path.startswith("/api/case/")):
+            self.log.record(method, path, decision)
+        cors_headers = [(name.lower(), value) for name, value in decision.raw_headers]
+
+        if decision.action == "respond":
+            body = (decision.body or "").encode()
+            headers = list(cors_headers)
+            if body:
+                headers.append((b"content-type", b"text/plain; charset=utf-8"))
+            if decision.status not in (204, 304):
+                headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def send_with_cors(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers") or ()) + cors_headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def api_app(log: DecisionLog):
+    """The demo API, CORS aside: the same routes as the Rust, C and Node servers."""
+
+    async def app(scope, receive, send) -> None:
+        request = Request(scope, receive)
+        method, path = request.method, request.url.path
+        await request.body()  # read (and ignore) any body
+        headers = {}
+        if method == "GET" and path == "/api/hello":
+            response = JSONResponse({"message": "hello from the API", **RUNTIME})
+        elif method == "POST" and path == "/api/items":
+            response = JSONResponse({"created": "teapot"}, status_code=201)
+        elif method == "DELETE" and path.startswith("/api/items/"):
+            response = JSONResponse({"deleted": True})
+        elif method == "POST" and path == "/api/login":
+            response = JSONResponse({"logged_in": True})
+            headers["set-cookie"] = "demo_session=s3cr3t; Path=/; SameSite=Lax; HttpOnly"
+        elif method == "GET" and path == "/api/me":
+            response = JSONResponse({"session": request.cookies.get("demo_session", "")})
+        elif method == "GET" and path == "/api/exposed":
+            response = JSONResponse({"headers": "X-Corsguard-Demo is exposed, X-Hidden is not"})
+            headers["x-corsguard-demo"] = "exposed-value"
+            headers["x-hidden"] = "hidden-value"
+        elif method == "GET" and path == "/api/decisions":
+            response = JSONResponse(log.snapshot())
+        elif method == "POST" and path == "/api/decisions":
+            log.clear()
+            response = JSONResponse({})
+        elif method == "POST" and path.startswith("/api/case/"):
+            log.tag(path[len("/api/case/"):])
+            response = JSONResponse({})
+        else:
+            response = JSONResponse({"error": "not found"}, status_code=404)
+        response.headers.update(headers)
+        await response(scope, receive, send)
+
+    return app
+
+
+def page_app(page: str):
+    async def app(scope, receive, send) -> None:
+        if scope["method"] == "GET" and scope["path"] == "/":
+            response: Response = HTMLResponse(page)
+        else:
+            response = Response("not found", status_code=404, media_type="text/plain")
+        await response(scope, receive, send)
+
+    return app
+
+
+def build(api_port: int, policy_path: Path, page_path: Path):
+    """One ASGI app for both sockets, dispatching on the port it was reached at."""
+    log = DecisionLog()
+    api = CorsguardMiddleware(api_app(log), load_policy(policy_path), log)
+    page = page_path.read_text(encoding="utf-8").replace(
+        "http://localhost:8080", f"http://localhost:{api_port}"
+    )
+    pages = page_app(page)
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            return
+        server = scope.get("server") or ("", 0)
+        target = api if server[1] == api_port else pages
+        await target(scope, receive, send)
+
+    return app
+
+
+def listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sys.exit(f"cannot listen on {host}:{port}: {err}")
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def main() -> None:
+    page_port = int(os.environ.get("DEMO_PAGE_PORT", "3000"))
+    api_port = int(os.environ.get("DEMO_API_PORT", "8080"))
+    host = os.environ.get("DEMO_HOST", "127.0.0.1")
+    policy_path = Path(os.environ.get("DEMO_POLICY") or DEMO / "policy.json")
+    page_path = Path(os.environ.get("DEMO_PAGE") or DEMO / "index.html")
+    try:
+        app = build(api_port, policy_path, page_path)
+    except corsguard.ConfigError as err:
+        sys.exit(f"invalid policy {policy_path} ({err.code}): {err}")
+    sockets = [listen(host, page_port), listen(host, api_port)]
+    print(f"corsguard demo ({RUNTIME['server']}), policy {policy_path}")
+    print(f"  frontend: http://localhost:{page_port}/   <- open this in a browser")
+    print(f"  API:      http://localhost:{api_port}/api/hello")
+    print("Press Ctrl-C to stop.", flush=True)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        # Longer than any wait of the browser tests between two requests.
+        timeout_keep_alive=75,
+    )
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+if __name__ == "__main__":
+    main()
