@@ -8,7 +8,7 @@ use crate::config::{
     ActualHeaders, HeadersSlot, OriginSlot, PreflightBody, PreflightDetection, Slot, Syntax,
     VaryStyle,
 };
-use crate::headers::{cmp_ignore_ascii_case, is_safe_value, is_token, ListElements};
+use crate::headers::{is_safe_value, is_token, ListElements};
 use crate::origin::{any_pattern_key, parse_request_origin};
 use crate::policy::{HeaderMode, Policy, MAX_DECISION_HEADERS};
 
@@ -707,19 +707,11 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     fn method_allowed(&self, method: &[u8]) -> bool {
-        if self.behaviour.syntax == Syntax::Strict && !is_token(method) {
-            return false;
-        }
-        self.any_method
-            || (self.behaviour.safelisted_methods_implicit
-                && matches!(method, b"GET" | b"HEAD" | b"POST"))
+        // Listed methods are tokens in strict syntax, so only the wildcard
+        // needs the token check.
+        (self.behaviour.safelisted_methods_implicit && matches!(method, b"GET" | b"HEAD" | b"POST"))
             || self.methods.iter().any(|&m| self.get(m) == method)
-    }
-
-    fn lists_header(&self, name: &[u8]) -> bool {
-        self.header_names
-            .binary_search_by(|&s| cmp_ignore_ascii_case(self.get(s), name))
-            .is_ok()
+            || (self.any_method && (self.behaviour.syntax == Syntax::Literal || is_token(method)))
     }
 
     fn headers_allowed<'a>(&self, requested: &'a [u8]) -> Result<(), Reason<'a>> {
@@ -738,9 +730,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 }
                 return Err(Reason::HeaderNotAllowed { name });
             }
-            if strict && !is_token(name) {
-                return Err(Reason::MalformedRequestHeaders);
-            }
+            // A listed name is a token (strict syntax checks the list), so
+            // the token check is only needed when the lookup fails or when
+            // nothing is looked up.
             let allowed = match self.header_mode {
                 HeaderMode::Mirror => true,
                 // `*` never covers Authorization (Fetch: CORS non-wildcard
@@ -748,6 +740,10 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 HeaderMode::Any => !name.eq_ignore_ascii_case(b"authorization"),
                 HeaderMode::List => self.lists_header(name),
             };
+            let checked = allowed && self.header_mode == HeaderMode::List;
+            if strict && !checked && !is_token(name) {
+                return Err(Reason::MalformedRequestHeaders);
+            }
             if !allowed {
                 return Err(Reason::HeaderNotAllowed { name });
             }
@@ -770,11 +766,10 @@ fn push<'a>(decision: &mut Decision<'a>, slot: Slot, value: Option<&'a [u8]>, em
         Slot::AllowPrivateNetwork => HeaderName::AllowPrivateNetwork,
         Slot::Vary | Slot::VaryOrigin | Slot::VaryRequestHeaders => HeaderName::Vary,
     };
-    // Every value is either precomputed from a validated configuration or a
-    // request value checked by `is_safe_value`; the check here is the last
-    // line of defence and costs a scan of a few bytes.
-    if is_safe_value(value) {
-        // The order's length is checked at construction, so this never fills.
-        let _ = decision.headers.push(Header { name, value });
-    }
+    // Every value is precomputed from a validated configuration, or a
+    // request value that matched a validated entry or passed
+    // `is_safe_value` before it got here; the property tests hold this.
+    debug_assert!(is_safe_value(value));
+    // The order's length is checked at construction, so this never fills.
+    let _ = decision.headers.push(Header { name, value });
 }

@@ -333,6 +333,20 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             .any(|e| e.pattern == pattern && self.get(e.span) == key)
     }
 
+    /// Whether `name` is an allowed request-header name, compared
+    /// ASCII-case-insensitively: a binary search on (length, lowercase bytes).
+    pub(crate) fn lists_header(&self, name: &[u8]) -> bool {
+        self.header_names
+            .binary_search_by(|&s| {
+                (s.len as usize).cmp(&name.len()).then_with(|| {
+                    let stored = self.get(s);
+                    let lower = name.iter().map(u8::to_ascii_lowercase);
+                    stored.iter().copied().cmp(lower)
+                })
+            })
+            .is_ok()
+    }
+
     fn add_methods<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
         let strict = self.strict();
         let list = match config.methods {
@@ -469,10 +483,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                     limit: NAMES,
                 })?;
         }
+        // Sorted by length first: most lookups then end on a length
+        // comparison, without looking at the bytes.
         let bytes = &self.bytes;
         let get = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
         self.header_names
-            .sort_unstable_by(|a, b| get(a).cmp(get(b)));
+            .sort_unstable_by(|a, b| a.len.cmp(&b.len).then_with(|| get(a).cmp(get(b))));
         Ok(())
     }
 
