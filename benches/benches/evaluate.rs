@@ -12,7 +12,8 @@
 //!   - `corsguard`: the writer in this file, copying each value into a new
 //!     `HeaderValue`;
 //!   - `corsguard-adapter`: corsguard's own `corsguard::http` adapter
-//!     (`RequestHeaders`, `apply`, `merge_vary`);
+//!     (`RequestHeaders` to read, `Writer` with its prebuilt header values
+//!     to write);
 //!   - `corsguard-cached`: this file's writer with the values the policy
 //!     owns kept as ready-made, reference-counted `HeaderValue`s (and the
 //!     echoed origin taken from the request's own value), prototyping an
@@ -327,21 +328,25 @@ fn corsguard_http(
 }
 
 /// The same work through corsguard's own adapter for the `http` crate
-/// (`corsguard::http`): `RequestHeaders` to read, `apply` to write. The
+/// (`corsguard::http`): `RequestHeaders` to read, `Writer` to write. The
 /// decision borrows the request, so an actual request's headers are written
 /// aside first and moved onto the application's response afterwards.
-fn corsguard_adapter(policy: &BenchPolicy, req: HttpRequest<()>) -> Response<()> {
+fn corsguard_adapter(
+    policy: &BenchPolicy,
+    writer: &corsguard::http::Writer<'_, 16384, 32, 524288>,
+    req: HttpRequest<()>,
+) -> Response<()> {
     let aside = {
         let cors = RequestHeaders::from_request(&req);
         let decision = policy.evaluate(&cors.request());
         if let Action::Respond { status } = decision.action() {
             let mut response = Response::new(());
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            corsguard::http::apply(policy, &decision, response.headers_mut());
+            writer.apply(&decision, response.headers_mut());
             return response;
         }
         let mut aside = HeaderMap::new();
-        corsguard::http::apply(policy, &decision, &mut aside);
+        writer.apply(&decision, &mut aside);
         aside
     };
     let mut response = app(req);
@@ -518,7 +523,8 @@ fn bench_http<M: Measurement>(c: &mut Criterion<M>) {
             let cached = corsguard_http(&policy, Some(&cache), req.clone());
             let theirs = tower_call(&mut cors, req.clone());
             check_same_headers(case, group_name, &ours, &theirs);
-            let adapted = corsguard_adapter(&policy, req.clone());
+            let writer = corsguard::http::Writer::new(&*policy);
+            let adapted = corsguard_adapter(&policy, &writer, req.clone());
             assert_eq!(ours.headers(), cached.headers(), "{}", case.name);
             assert_eq!(ours.headers(), adapted.headers(), "{}", case.name);
             assert_eq!(ours.status(), adapted.status(), "{}", case.name);
@@ -548,7 +554,7 @@ fn bench_http<M: Measurement>(c: &mut Criterion<M>) {
             group.bench_function(BenchmarkId::new("corsguard-adapter", case.name), |b| {
                 b.iter_batched(
                     || req.clone(),
-                    |req| corsguard_adapter(&policy, black_box(req)),
+                    |req| corsguard_adapter(&policy, &writer, black_box(req)),
                     BATCH,
                 )
             });

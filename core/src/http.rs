@@ -123,26 +123,109 @@ impl<'h> RequestHeaders<'h> {
     }
 }
 
+/// The `http` crate's constant for a CORS header name (no parsing).
+fn http_name(name: crate::HeaderName) -> HeaderName {
+    use http::header;
+    match name {
+        crate::HeaderName::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        crate::HeaderName::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        crate::HeaderName::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
+        crate::HeaderName::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
+        crate::HeaderName::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
+        crate::HeaderName::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        crate::HeaderName::AllowPrivateNetwork => {
+            HeaderName::from_static("access-control-allow-private-network")
+        }
+        crate::HeaderName::Vary => VARY,
+    }
+}
+
 /// Writes a decision's headers into a response's `HeaderMap`: each CORS
 /// header is set (replacing an earlier value), and `Vary` is merged into the
 /// existing one the way the policy's [`VaryMerge`] says, never overwritten.
+///
+/// Each value is copied into a new `HeaderValue`; [`Writer`] avoids that for
+/// the values the policy holds.
 pub fn apply<const O: usize, const N: usize, const B: usize>(
     policy: &Policy<O, N, B>,
     decision: &Decision<'_>,
     headers: &mut HeaderMap,
 ) {
+    write(policy, decision, headers, |value| {
+        HeaderValue::from_bytes(value).ok()
+    });
+}
+
+fn write<const O: usize, const N: usize, const B: usize>(
+    policy: &Policy<O, N, B>,
+    decision: &Decision<'_>,
+    headers: &mut HeaderMap,
+    value_of: impl Fn(&[u8]) -> Option<HeaderValue>,
+) {
     for header in decision.headers() {
-        let Ok(value) = HeaderValue::from_bytes(header.value) else {
-            continue;
-        };
-        if header.name == crate::HeaderName::Vary {
+        if header.name == crate::HeaderName::Vary && headers.contains_key(VARY) {
             merge_vary(headers, header.value, policy.behaviour().vary_merge);
-        } else {
-            headers.insert(
-                HeaderName::from_static(header.name.as_lowercase_str()),
-                value,
-            );
+            continue;
         }
+        if let Some(value) = value_of(header.value) {
+            headers.insert(http_name(header.name), value);
+        }
+    }
+}
+
+/// Writes decisions of one policy into `HeaderMap`s, reusing `HeaderValue`s
+/// built once for every value the policy holds (so writing them costs a
+/// reference-count increment, not a copy). Values taken from the request
+/// (a reflected origin, mirrored request headers) are still copied.
+///
+/// ```
+/// use corsguard::{Config, Policy, Request};
+/// use corsguard::http::Writer;
+///
+/// let config = Config::new().allowed_origins(&["https://app.example.com"]).credentials(true);
+/// let policy: Policy = Policy::new(&config).unwrap();
+/// let writer = Writer::new(&policy);
+/// let decision = policy.evaluate(&Request::new(b"GET").origin(b"https://app.example.com"));
+/// let mut headers = http::HeaderMap::new();
+/// writer.apply(&decision, &mut headers);
+/// assert_eq!(headers["access-control-allow-credentials"], "true");
+/// ```
+#[derive(Debug)]
+pub struct Writer<'p, const O: usize, const N: usize, const B: usize> {
+    policy: &'p Policy<O, N, B>,
+    /// (offset in the policy's bytes, length, value), a handful of entries.
+    values: Vec<(usize, usize, HeaderValue)>,
+}
+
+impl<'p, const O: usize, const N: usize, const B: usize> Writer<'p, O, N, B> {
+    /// Builds the `HeaderValue` of every header value the policy holds.
+    pub fn new(policy: &'p Policy<O, N, B>) -> Self {
+        let values = policy
+            .constant_values()
+            .filter_map(|(offset, bytes)| {
+                let value = HeaderValue::from_bytes(bytes).ok()?;
+                Some((offset, bytes.len(), value))
+            })
+            .collect();
+        Writer { policy, values }
+    }
+
+    /// Like [`apply`], with the prebuilt values.
+    pub fn apply(&self, decision: &Decision<'_>, headers: &mut HeaderMap) {
+        write(self.policy, decision, headers, |value| {
+            let cached = self.policy.offset_of(value).and_then(|offset| {
+                self.values
+                    .iter()
+                    .find(|(o, len, _)| *o == offset && *len == value.len())
+                    .map(|(_, _, v)| v.clone())
+            });
+            cached.or_else(|| match value {
+                b"*" => Some(HeaderValue::from_static("*")),
+                b"true" => Some(HeaderValue::from_static("true")),
+                b"Origin" => Some(HeaderValue::from_static("Origin")),
+                _ => HeaderValue::from_bytes(value).ok(),
+            })
+        });
     }
 }
 
@@ -260,5 +343,36 @@ mod tests {
             h[VARY],
             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         );
+    }
+
+    #[test]
+    fn writer_writes_what_apply_writes() {
+        let p = policy();
+        for (method, origin, acrm) in [
+            ("OPTIONS", "https://app.example.com", Some("PUT")),
+            ("GET", "https://app.example.com", None),
+            ("GET", "https://other.example", None),
+        ] {
+            let mut req = http::Request::builder()
+                .method(method)
+                .uri("/")
+                .header("origin", origin);
+            if let Some(m) = acrm {
+                req = req.header("access-control-request-method", m);
+            }
+            let req = req.body(()).unwrap();
+            let cors = RequestHeaders::from_request(&req);
+            let decision = p.evaluate(&cors.request());
+            let (mut plain, mut cached) = (HeaderMap::new(), HeaderMap::new());
+            plain.insert(VARY, "accept-encoding".parse().unwrap());
+            cached.insert(VARY, "accept-encoding".parse().unwrap());
+            apply(&p, &decision, &mut plain);
+            Writer::new(&p).apply(&decision, &mut cached);
+            assert_eq!(plain, cached, "{method} {origin}");
+            assert!(plain[VARY]
+                .to_str()
+                .unwrap()
+                .starts_with("accept-encoding, Origin"));
+        }
     }
 }

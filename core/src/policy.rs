@@ -24,13 +24,13 @@ pub(crate) struct Span {
     len: u32,
 }
 
-/// One stored origin (exact or pattern), found by its hash.
+/// One stored origin (exact or pattern), found by its hash. Pattern keys
+/// are hashed with a different seed ([`key_hash`]), so a lookup of one kind
+/// never lands on the other and the entry stays 16 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct OriginEntry {
     hash: u64,
     span: Span,
-    /// A pattern key (`https://*.example.com`), never matched as an exact origin.
-    pattern: bool,
 }
 
 /// A validated CORS policy, ready to evaluate requests without allocating.
@@ -143,6 +143,30 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// How many of the `ORIGINS` capacity this policy uses.
     pub fn origins_used(&self) -> usize {
         self.origins.len()
+    }
+
+    /// The precomputed header values, with their offsets in the policy's
+    /// bytes (for bindings that prebuild host-side header values).
+    pub(crate) fn constant_values(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        [
+            self.allow_methods,
+            self.allow_headers,
+            self.expose_headers,
+            self.max_age,
+            self.vary_preflight,
+            self.vary_actual,
+            self.fixed_origin,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|span| (span.start as usize, self.get(span)))
+    }
+
+    /// Where `value` starts in the policy's bytes, if it borrows from them.
+    pub(crate) fn offset_of(&self, value: &[u8]) -> Option<usize> {
+        let base = self.bytes.as_ptr() as usize;
+        let at = value.as_ptr() as usize;
+        (at >= base && at + value.len() <= base + self.bytes.len()).then(|| at - base)
     }
 
     fn strict(&self) -> bool {
@@ -310,9 +334,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         let span = self.store(&[entry.as_bytes()])?;
         self.origins
             .push(OriginEntry {
-                hash: hash(entry.as_bytes()),
+                hash: key_hash(entry.as_bytes(), pattern),
                 span,
-                pattern,
             })
             .map_err(|_| ConfigError::CapacityExceeded {
                 capacity: Capacity::Origins,
@@ -325,12 +348,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// hashes, then a byte comparison. The two kinds never match each other,
     /// so a request cannot send a pattern's own text as its origin.
     pub(crate) fn contains_origin(&self, key: &[u8], pattern: bool) -> bool {
-        let h = hash(key);
+        let h = key_hash(key, pattern);
         let start = self.origins.partition_point(|e| e.hash < h);
         self.origins[start..]
             .iter()
             .take_while(|e| e.hash == h)
-            .any(|e| e.pattern == pattern && self.get(e.span) == key)
+            .any(|e| self.get(e.span) == key)
     }
 
     /// Whether `name` is an allowed request-header name, compared
@@ -601,6 +624,13 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
         Ok(())
     }
+}
+
+/// The table hash of an exact origin or of a pattern key: the two kinds get
+/// hashes that differ for the same bytes, so they never match each other.
+fn key_hash(key: &[u8], pattern: bool) -> u64 {
+    const PATTERN_SEED: u64 = 0xA076_1D64_78BD_642F;
+    hash(key) ^ if pattern { PATTERN_SEED } else { 0 }
 }
 
 /// Validates one name of a header list (allowed or exposed headers).
