@@ -19,6 +19,7 @@ setup:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	$(CARGO) clippy -p corsguard --target thumbv7em-none-eabihf -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p corsguard --all-features --no-deps
 
 test-rust:

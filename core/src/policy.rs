@@ -147,6 +147,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
 
     /// The precomputed header values, with their offsets in the policy's
     /// bytes (for bindings that prebuild host-side header values).
+    #[cfg(feature = "http")]
     pub(crate) fn constant_values(&self) -> impl Iterator<Item = (usize, &[u8])> {
         [
             self.allow_methods,
@@ -163,6 +164,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     /// Where `value` starts in the policy's bytes, if it borrows from them.
+    #[cfg(feature = "http")]
     pub(crate) fn offset_of(&self, value: &[u8]) -> Option<usize> {
         let base = self.bytes.as_ptr() as usize;
         let at = value.as_ptr() as usize;
@@ -359,12 +361,19 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// Whether `name` is an allowed request-header name, compared
     /// ASCII-case-insensitively: a binary search on (length, lowercase bytes).
     pub(crate) fn lists_header(&self, name: &[u8]) -> bool {
+        // Browsers send lowercase names: compare those as plain bytes, and
+        // lowercase on the fly only for the rare name with uppercase letters.
+        let lowercase = !name.iter().any(u8::is_ascii_uppercase);
         self.header_names
             .binary_search_by(|&s| {
                 (s.len as usize).cmp(&name.len()).then_with(|| {
                     let stored = self.get(s);
-                    let lower = name.iter().map(u8::to_ascii_lowercase);
-                    stored.iter().copied().cmp(lower)
+                    if lowercase {
+                        stored.cmp(name)
+                    } else {
+                        let lower = name.iter().map(u8::to_ascii_lowercase);
+                        stored.iter().copied().cmp(lower)
+                    }
                 })
             })
             .is_ok()
