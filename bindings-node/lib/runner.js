@@ -4,7 +4,9 @@
 // the request's method, Origin, Access-Control-Request-Method, -Headers,
 // -Private-Network and the host's verdict, so answers are memoized on
 // exactly those inputs: repeated requests skip the native call.
-// The memo is bounded (cleared when full), so hostile inputs cannot grow it.
+// The memo is bounded (cleared when full), so hostile inputs cannot grow it,
+// and it steps aside when inputs rarely repeat: filling it would then cost
+// more than the native calls it saves.
 
 const { prepareShape } = require('./write');
 
@@ -18,6 +20,20 @@ class Runner {
     this.shapes = [];
     this.memo = new Map();
     this.memoSize = 0;
+    this.hits = 0;
+    // Calls left to make without the memo after it proved useless.
+    this.bypass = 0;
+  }
+
+  /** The shape of a native answer id (UNCACHED: a one-off answer). */
+  shapeOf(id) {
+    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.joinVary);
+    let shape = this.shapes[id];
+    if (shape === undefined) {
+      shape = prepareShape(this.native.shape(id), this.joinVary);
+      this.shapes[id] = shape;
+    }
+    return shape;
   }
 
   /**
@@ -25,6 +41,10 @@ class Runner {
    * is undefined, false or true.
    */
   shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
+    if (this.bypass > 0) {
+      this.bypass--;
+      return this.shapeOf(this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict));
+    }
     let byOrigin = this.memo.get(method);
     if (byOrigin === undefined) {
       byOrigin = new Map();
@@ -54,18 +74,21 @@ class Runner {
     }
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
     const known = ids[slot];
-    if (known !== -1) return this.shapes[known];
+    if (known !== -1) {
+      this.hits++;
+      return this.shapes[known];
+    }
 
     const id = this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
-    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.joinVary);
-    let shape = this.shapes[id];
-    if (shape === undefined) {
-      shape = prepareShape(this.native.shape(id), this.joinVary);
-      this.shapes[id] = shape;
-    }
+    const shape = this.shapeOf(id);
+    if (id === UNCACHED) return shape;
     if (this.memoSize >= MEMO_LIMIT) {
+      // Mostly misses since the last clear: the inputs do not repeat (many
+      // distinct origins, or hostile traffic), so skip the memo for a while.
+      if (this.hits < MEMO_LIMIT) this.bypass = 16 * MEMO_LIMIT;
       this.memo.clear();
       this.memoSize = 0;
+      this.hits = 0;
       return shape;
     }
     ids[slot] = id;

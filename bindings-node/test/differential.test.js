@@ -194,3 +194,25 @@ function pairs(raw) {
   for (let i = 0; i < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
   return out;
 }
+
+test('differential: answers stay identical when origins never repeat (the answer memo fills, clears and steps aside)', () => {
+  const options = {
+    origin: ['https://app.example.com', /^https:\/\/[a-z0-9-]+\.preview\.example\.com$/],
+    credentials: true,
+    exposedHeaders: ['X-Total'],
+  };
+  const theirs = cors(options);
+  const ours = corsguard(options);
+  // More than four times the memo's 4096 entries, then the memo's bypass
+  // window, with a repeated origin mixed in.
+  for (let i = 0; i < 20000; i++) {
+    const origin = i % 7 === 0 ? 'https://app.example.com' : `https://n${i}.preview.example.com`;
+    const method = i % 3 === 0 ? 'OPTIONS' : 'GET';
+    const headers = { origin, 'access-control-request-method': 'PUT' };
+    const a = mock(method, headers);
+    const b = mock(method, headers);
+    theirs(a.req, a.res, a.next);
+    ours(b.req, b.res, b.next);
+    assert.deepEqual(b.log, a.log, `request ${i}: ${method} ${origin}`);
+  }
+});
