@@ -96,14 +96,13 @@ pub struct NativeConfigError {
 }
 
 fn profile_behaviour(name: Option<&str>) -> Result<Behaviour, NativeConfigError> {
-    match name.unwrap_or("strict") {
-        "strict" => Ok(Behaviour::STRICT),
-        "cors_npm" => Ok(Behaviour::CORS_NPM),
-        "starlette" => Ok(Behaviour::STARLETTE),
-        other => Err(NativeConfigError {
+    let name = name.unwrap_or("strict");
+    match Behaviour::named(name) {
+        Some(behaviour) => Ok(behaviour),
+        None => Err(NativeConfigError {
             code: "unknown_profile".into(),
             message: format!(
-                "profile `{other}`: not a profile; use \"strict\", \"cors_npm\" or \"starlette\""
+                "profile `{name}`: not a profile; use \"strict\", \"cors_npm\" or \"starlette\""
             ),
             range: false,
             problem: None,

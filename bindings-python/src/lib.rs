@@ -288,12 +288,10 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn profile_behaviour(profile: &str) -> PyResult<Behaviour> {
-    match profile {
-        "strict" => Ok(Behaviour::STRICT),
-        "starlette" => Ok(Behaviour::STARLETTE),
-        "cors_npm" => Ok(Behaviour::CORS_NPM),
-        other => Err(PyValueError::new_err(format!(
-            "profile {other:?}: expected \"strict\", \"starlette\" or \"cors_npm\""
+    match Behaviour::named(profile) {
+        Some(behaviour) => Ok(behaviour),
+        None => Err(PyValueError::new_err(format!(
+            "profile {profile:?}: expected \"strict\", \"starlette\" or \"cors_npm\""
         ))),
     }
 }

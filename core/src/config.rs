@@ -318,6 +318,28 @@ impl Behaviour {
         ],
     };
 
+    /// The preset profiles by the names every binding and the policy files
+    /// use: `strict`, `cors_npm`, `starlette`.
+    pub const PROFILES: [(&'static str, Behaviour); 3] = [
+        ("strict", Behaviour::STRICT),
+        ("cors_npm", Behaviour::CORS_NPM),
+        ("starlette", Behaviour::STARLETTE),
+    ];
+
+    /// The preset profile called `name` (see [`Behaviour::PROFILES`]).
+    ///
+    /// ```
+    /// use corsguard::Behaviour;
+    /// assert_eq!(Behaviour::named("cors_npm"), Some(Behaviour::CORS_NPM));
+    /// assert_eq!(Behaviour::named("express"), None);
+    /// ```
+    pub fn named(name: &str) -> Option<Behaviour> {
+        Self::PROFILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| *b)
+    }
+
     /// The answers of the `cors` npm package, version 2.8.6.
     pub const CORS_NPM: Behaviour = Behaviour {
         syntax: Syntax::Literal,
