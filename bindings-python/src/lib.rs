@@ -763,11 +763,39 @@ impl Decision {
     }
 }
 
+/// The response's new `Vary` value after adding a decision's `tokens` to its
+/// current value `existing` (its `Vary` lines joined with `, `; empty when
+/// none), by the core's rule for `mode` (`"dedup"` or `"join"`). Returns
+/// `None` when nothing is added and the response's `Vary` can stay.
+#[pyfunction]
+fn merge_vary<'py>(
+    py: Python<'py>,
+    mode: &str,
+    existing: &[u8],
+    tokens: &[u8],
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let mode = match mode {
+        "dedup" => VaryMerge::Dedup,
+        "join" => VaryMerge::Join,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "mode {other:?}: expected \"dedup\" or \"join\""
+            )))
+        }
+    };
+    let mut merged = Vec::with_capacity(existing.len() + tokens.len() + 2);
+    let added = corsguard::merge_vary(mode, existing, tokens, |piece| {
+        merged.extend_from_slice(piece)
+    });
+    Ok(added.then(|| PyBytes::new(py, &merged)))
+}
+
 /// The native extension of `corsguard`; import `corsguard` instead.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePolicy>()?;
     m.add_class::<Decision>()?;
+    m.add_function(wrap_pyfunction!(merge_vary, m)?)?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("DEFAULT_CAPACITY", (256, 64, 16384))?;
     m.add("LARGE_CAPACITY", (2048, 256, 131072))?;

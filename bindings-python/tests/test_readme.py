@@ -83,3 +83,12 @@ def test_policy_example(capsys):
     exec(block("import corsguard\n"), {})
     out = capsys.readouterr().out
     assert "wildcard_origin_with_credentials - allowed_origins `*` with credentials" in out
+
+
+def test_policy_middleware_quick_start():
+    ns: dict = {}
+    exec(block("Middleware(PolicyMiddleware, policy=policy)"), ns)
+    r = asgi_get(ns["app"], "OPTIONS", "/", {**PREFLIGHT, "access-control-request-method": "PUT"})
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert r.headers["access-control-allow-methods"] == "GET, PUT"

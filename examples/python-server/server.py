@@ -4,8 +4,8 @@
 
 Serves the demo page (examples/demo/index.html) on http://localhost:3000 and
 the API on http://localhost:8080, both from one uvicorn server listening on
-two sockets. The API is protected by the strict ``corsguard.Policy`` built
-from the shared policy file (examples/demo/policy.json, the conformance
+two sockets. The API is protected by ``corsguard.asgi.PolicyMiddleware`` with
+the strict ``corsguard.Policy`` built from the shared policy file (examples/demo/policy.json, the conformance
 vectors' config format), so the Node, C and Rust servers answer the same way.
 
 Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import corsguard
 import uvicorn
+from corsguard.asgi import PolicyMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -30,11 +31,6 @@ HERE = Path(__file__).resolve().parent
 DEMO = HERE.parent / "demo"
 RUNTIME = {"runtime": "python", "server": "Starlette on uvicorn + the corsguard Python package"}
 LOG_LIMIT = 200
-
-_ORIGIN = b"origin"
-_ACRM = b"access-control-request-method"
-_ACRH = b"access-control-request-headers"
-_ACRPN = b"access-control-request-private-network"
 
 
 def load_policy(path: Path) -> corsguard.Policy:
@@ -78,66 +74,6 @@ class DecisionLog:
     def tag(self, case: str) -> None:
         with self._lock:
             self.case = case
-
-
-class CorsguardMiddleware:
-    """ASGI middleware: every request goes through the policy first. A
-    preflight is answered by the decision; any other request by the
-    application, with the decision's headers added (Vary appended as its own
-    header line, never replacing the application's). Each decision is logged,
-    except the demo's bookkeeping requests."""
-
-    def __init__(self, app, policy: corsguard.Policy, log: DecisionLog) -> None:
-        self.app = app
-        self.policy = policy
-        self.log = log
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        origin = request_method = private_network = None
-        request_headers: list[bytes] = []
-        for key, value in scope.get("headers") or ():
-            if key == _ORIGIN and origin is None:
-                origin = value
-            elif key == _ACRM and request_method is None:
-                request_method = value
-            elif key == _ACRH:
-                # Several lines form one list, as the Fetch standard joins them.
-                request_headers.append(value)
-            elif key == _ACRPN and private_network is None:
-                private_network = value
-        method = scope["method"]
-        decision = self.policy.evaluate(
-            method,
-            origin,
-            request_method,
-            b",".join(request_headers) if request_headers else None,
-            private_network,
-        )
-        path = scope["path"]
-        if not (path == "/api/decisions" or path.startswith("/api/case/")):
-            self.log.record(method, path, decision)
-        cors_headers = [(name.lower(), value) for name, value in decision.raw_headers]
-
-        if decision.action == "respond":
-            body = (decision.body or "").encode()
-            headers = list(cors_headers)
-            if body:
-                headers.append((b"content-type", b"text/plain; charset=utf-8"))
-            if decision.status not in (204, 304):
-                headers.append((b"content-length", str(len(body)).encode()))
-            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-
-        async def send_with_cors(message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers") or ()) + cors_headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_cors)
 
 
 def api_app(log: DecisionLog):
@@ -193,7 +129,14 @@ def page_app(page: str):
 def build(api_port: int, policy_path: Path, page_path: Path):
     """One ASGI app for both sockets, dispatching on the port it was reached at."""
     log = DecisionLog()
-    api = CorsguardMiddleware(api_app(log), load_policy(policy_path), log)
+
+    def record(scope, decision: corsguard.Decision) -> None:
+        # Every decision but the demo's own bookkeeping requests.
+        path = scope["path"]
+        if not (path == "/api/decisions" or path.startswith("/api/case/")):
+            log.record(scope["method"], path, decision)
+
+    api = PolicyMiddleware(api_app(log), load_policy(policy_path), on_decision=record)
     page = page_path.read_text(encoding="utf-8").replace(
         "http://localhost:8080", f"http://localhost:{api_port}"
     )

@@ -1,4 +1,5 @@
-"""ASGI middleware: a drop-in for Starlette's ``CORSMiddleware``.
+"""ASGI middleware: a drop-in for Starlette's ``CORSMiddleware``, and
+:class:`PolicyMiddleware` for a strict :class:`corsguard.Policy`.
 
 Works with Starlette, FastAPI and any ASGI 3 application::
 
@@ -26,8 +27,9 @@ from collections.abc import Awaitable, Collection, MutableMapping
 from typing import Any, Callable, Optional
 
 from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._native import merge_vary
 
-__all__ = ["CORSMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -56,13 +58,18 @@ def _set(headers: list, name: bytes, value: bytes) -> None:
         headers.append((name, value))
 
 
-def apply_headers(headers: list, decision_headers: list) -> None:
+def apply_headers(headers: list, decision_headers: list, vary_merge: str = "join") -> None:
     """Writes a decision's headers into an ASGI header list: each header is
-    set, and ``Vary`` is joined with the response's own ``Vary`` values into
-    one header (the Starlette profile's ``VaryMerge::Join``)."""
+    set, and ``Vary`` is merged into the response's own ``Vary`` values, as
+    one header, by the core's rule for ``vary_merge`` (``"join"`` for the
+    Starlette profile, ``"dedup"`` for the others)."""
     for name, value in decision_headers:
         if name == _VARY:
-            value = b", ".join([item[1] for item in headers if item[0] == _VARY] + [value])
+            existing = b", ".join([item[1] for item in headers if item[0] == _VARY])
+            merged = merge_vary(vary_merge, existing, value)
+            if merged is None:
+                continue
+            value = merged
         _set(headers, name, value)
 
 
@@ -177,3 +184,93 @@ class CORSMiddleware:
         headers.append(_TEXT_PLAIN)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class PolicyMiddleware:
+    """CORS for an ASGI application from a :class:`corsguard.Policy`: the
+    strict, Fetch-standard answers by default (or the policy's profile).
+
+    A preflight is answered from the decision (its status, headers and body);
+    any other request goes to the application, and the decision's headers
+    are set on its response, with ``Vary`` merged into the application's own.
+    ``Access-Control-Request-Headers`` sent on several lines is read as one
+    list, as browsers and the Fetch standard combine them.
+
+    :param app: the ASGI application.
+    :param policy: a :class:`corsguard.Policy`.
+    :param on_decision: called as ``on_decision(scope, decision)`` for every
+        HTTP request, for logging or metrics (a refused request's
+        ``decision.reason`` says why).
+
+    ::
+
+        import corsguard
+        from corsguard.asgi import PolicyMiddleware
+
+        policy = corsguard.Policy(allowed_origins=["https://app.example.com"],
+                                  allowed_methods=["GET", "PUT"], credentials=True)
+        app = PolicyMiddleware(app, policy)
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: Any,
+        on_decision: Optional[Callable[[Scope, Any], None]] = None,
+    ) -> None:
+        self.app = app
+        self.policy = policy
+        self.on_decision = on_decision
+        self._vary_merge = policy.vary_merge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origin = request_method = private_network = None
+        request_headers: list = []
+        for item in scope.get("headers") or ():
+            try:
+                key, value = item
+            except (TypeError, ValueError):
+                continue
+            if key == _ORIGIN:
+                if origin is None:
+                    origin = bytes(value)
+            elif key == _ACRM:
+                if request_method is None:
+                    request_method = bytes(value)
+            elif key == _ACRH:
+                request_headers.append(bytes(value))
+            elif key == _ACRPN:
+                if private_network is None:
+                    private_network = bytes(value)
+        decision = self.policy.evaluate(
+            scope.get("method", "GET"),
+            origin,
+            request_method,
+            b",".join(request_headers) if request_headers else None,
+            private_network,
+        )
+        if self.on_decision is not None:
+            self.on_decision(scope, decision)
+        cors_headers = [(name.lower(), value) for name, value in decision.raw_headers]
+
+        if decision.action == "respond":
+            body = (decision.body or "").encode("latin-1")
+            headers = list(cors_headers)
+            if body:
+                headers.append(_TEXT_PLAIN)
+            if decision.status not in (204, 304):
+                headers.append((b"content-length", str(len(body)).encode("latin-1")))
+            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = message["headers"] = list(message.get("headers") or ())
+                apply_headers(response_headers, cors_headers, self._vary_merge)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

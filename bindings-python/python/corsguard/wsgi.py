@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterable
 from typing import Any, Callable, Optional
 
 from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._native import merge_vary
 
 __all__ = ["CORSMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
 
@@ -56,14 +57,15 @@ def apply_headers(headers: list, decision_headers: list) -> None:
     """Writes a decision's headers into a WSGI header list: each header is
     set (the first of that name, compared case-insensitively, replaced in
     place and later ones removed), and ``Vary`` is joined with the
-    response's own ``Vary`` values into one header."""
+    response's own ``Vary`` values into one header (the core's join rule)."""
     for raw_name, raw_value in decision_headers:
         name = _NAMES[raw_name]
         value = raw_value.decode("latin-1")
         lower = name.lower()
         found = [i for i, item in enumerate(headers) if item[0].lower() == lower]
         if lower == "vary":
-            value = ", ".join([headers[i][1] for i in found] + [value])
+            existing = ", ".join(headers[i][1] for i in found).encode("latin-1")
+            value = merge_vary("join", existing, raw_value).decode("latin-1")
         for i in reversed(found[1:]):
             del headers[i]
         if found:
