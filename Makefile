@@ -28,6 +28,7 @@ test-rust:
 
 test-embedded:
 	$(CARGO) build -p corsguard --target thumbv7em-none-eabihf --release
+	./examples/embedded/size.sh
 
 # Runs every benchmark once, as a test: proves the benches work without timing them.
 test-bench:
