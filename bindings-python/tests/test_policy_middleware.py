@@ -102,3 +102,48 @@ def test_merge_vary_follows_the_core_rules():
     assert corsguard._native.merge_vary("dedup", b"accept-encoding, origin", b"Origin") is None
     assert corsguard._native.merge_vary("dedup", b"", b"Origin") == b"Origin"
     assert corsguard._native.merge_vary("join", b"Origin", b"Origin") == b"Origin, Origin"
+
+
+def flask_app(seen: list):
+    from flask import Flask
+
+    from corsguard.wsgi import PolicyMiddleware as WSGIPolicyMiddleware
+
+    app = Flask(__name__)
+
+    @app.route("/items", methods=["GET", "PUT", "DELETE"])
+    def items():
+        return "items", 200, {"Vary": "Accept-Encoding"}
+
+    policy = corsguard.Policy(
+        allowed_origins=[PAGE], allowed_methods=["GET", "PUT"], allowed_headers=["x-request-id"]
+    )
+    app.wsgi_app = WSGIPolicyMiddleware(app.wsgi_app, policy, on_decision=lambda env, d: seen.append(d))
+    return app
+
+
+def test_wsgi_policy_middleware_answers_preflights_and_sets_headers():
+    seen: list = []
+    client = flask_app(seen).test_client()
+    ok = client.options(
+        "/items",
+        headers={"Origin": PAGE, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-request-id"},
+    )
+    assert ok.status_code == 204
+    assert ok.headers["Access-Control-Allow-Origin"] == PAGE
+    assert ok.headers["Access-Control-Allow-Headers"] == "x-request-id"
+    refused = client.options("/items", headers={"Origin": PAGE, "Access-Control-Request-Method": "DELETE"})
+    assert refused.status_code == 403
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    actual = client.get("/items", headers={"Origin": PAGE})
+    assert actual.status_code == 200 and actual.text == "items"
+    assert actual.headers["Access-Control-Allow-Origin"] == PAGE
+    assert actual.headers.getlist("Vary") == ["Accept-Encoding, Origin"]
+    assert [d.reason_code for d in seen] == [None, "method_not_allowed", None]
+
+
+def test_wsgi_policy_middleware_survives_malformed_environ_values():
+    client = flask_app([]).test_client()
+    r = client.get("/items", headers={"Origin": "https://\u00e9vil.example", "Access-Control-Request-Headers": ","})
+    assert r.status_code == 200
+    assert "Access-Control-Allow-Origin" not in r.headers

@@ -18,6 +18,8 @@ For Django, wrap the application in ``wsgi.py``::
 The keywords, defaults and answers are those of Starlette's
 ``CORSMiddleware`` (see :mod:`corsguard.asgi`), written to WSGI responses:
 header names in their canonical capitalization, matched case-insensitively.
+:class:`PolicyMiddleware` puts a strict :class:`corsguard.Policy` in front of
+a WSGI application instead.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Callable, Optional
 from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
 from ._native import merge_vary
 
-__all__ = ["CORSMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -53,11 +55,12 @@ def _status_line(status: int) -> str:
         return f"{status} Unknown"
 
 
-def apply_headers(headers: list, decision_headers: list) -> None:
+def apply_headers(headers: list, decision_headers: list, vary_merge: str = "join") -> None:
     """Writes a decision's headers into a WSGI header list: each header is
     set (the first of that name, compared case-insensitively, replaced in
-    place and later ones removed), and ``Vary`` is joined with the
-    response's own ``Vary`` values into one header (the core's join rule)."""
+    place and later ones removed), and ``Vary`` is merged with the
+    response's own ``Vary`` values into one header by the core's rule for
+    ``vary_merge`` (``"join"`` for the Starlette profile)."""
     for raw_name, raw_value in decision_headers:
         name = _NAMES[raw_name]
         value = raw_value.decode("latin-1")
@@ -65,7 +68,10 @@ def apply_headers(headers: list, decision_headers: list) -> None:
         found = [i for i, item in enumerate(headers) if item[0].lower() == lower]
         if lower == "vary":
             existing = ", ".join(headers[i][1] for i in found).encode("latin-1")
-            value = merge_vary("join", existing, raw_value).decode("latin-1")
+            merged = merge_vary(vary_merge, existing, raw_value)
+            if merged is None:
+                continue
+            value = merged.decode("latin-1")
         for i in reversed(found[1:]):
             del headers[i]
         if found:
@@ -133,6 +139,78 @@ class CORSMiddleware:
         def start_with_cors(status_line: str, response_headers: list, exc_info: Any = None) -> Any:
             response_headers = list(response_headers)
             apply_headers(response_headers, headers)
+            if exc_info is None:
+                return start_response(status_line, response_headers)
+            return start_response(status_line, response_headers, exc_info)
+
+        return self.app(environ, start_with_cors)
+
+
+def _latin1(value: Any) -> Optional[bytes]:
+    """A WSGI header value back as the bytes received (PEP 3333 decodes them
+    as latin-1); anything that is not such a string is absent."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+class PolicyMiddleware:
+    """CORS for a WSGI application (Flask, Django, ...) from a
+    :class:`corsguard.Policy`, as :class:`corsguard.asgi.PolicyMiddleware`
+    does for ASGI: preflights answered from the decision, the decision's
+    headers set on every other response, ``Vary`` merged by the core's rule,
+    and ``on_decision(environ, decision)`` called for each request.
+
+    ::
+
+        from flask import Flask
+        import corsguard
+        from corsguard.wsgi import PolicyMiddleware
+
+        app = Flask(__name__)
+        policy = corsguard.Policy(allowed_origins=["https://app.example.com"])
+        app.wsgi_app = PolicyMiddleware(app.wsgi_app, policy)
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        policy: Any,
+        on_decision: Optional[Callable[[dict, Any], None]] = None,
+    ) -> None:
+        self.app = app
+        self.policy = policy
+        self.on_decision = on_decision
+        self._vary_merge = policy.vary_merge
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        decision = self.policy.evaluate(
+            _latin1(environ.get("REQUEST_METHOD")) or b"GET",
+            _latin1(environ.get("HTTP_ORIGIN")),
+            _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")),
+            _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")),
+            _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")),
+        )
+        if self.on_decision is not None:
+            self.on_decision(environ, decision)
+        headers = [(name.lower(), value) for name, value in decision.raw_headers]
+
+        if decision.action == "respond":
+            body = (decision.body or "").encode("latin-1")
+            response_headers = [(_NAMES[n], v.decode("latin-1")) for n, v in headers]
+            if body:
+                response_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            if decision.status not in (204, 304):
+                response_headers.append(("Content-Length", str(len(body))))
+            start_response(_status_line(decision.status), response_headers)
+            return [body]
+
+        def start_with_cors(status_line: str, response_headers: list, exc_info: Any = None) -> Any:
+            response_headers = list(response_headers)
+            apply_headers(response_headers, headers, self._vary_merge)
             if exc_info is None:
                 return start_response(status_line, response_headers)
             return start_response(status_line, response_headers, exc_info)
