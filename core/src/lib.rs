@@ -59,6 +59,7 @@ extern crate std;
 mod config;
 mod decision;
 mod headers;
+mod host;
 mod origin;
 mod policy;
 mod vary;

@@ -62,6 +62,9 @@ const ORIGIN_PROBLEM_CODES: &[&str] = &[
     "bad_pattern",
     "pattern_too_wide",
     "too_long",
+    "non_canonical_ip",
+    "invalid_ip",
+    "opaque_origin",
 ];
 
 /// Every `Reason::code()`.
