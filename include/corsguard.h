@@ -233,6 +233,8 @@ enum corsguard_origin_problem
   CORSGUARD_ORIGIN_PROBLEM_INVALID_IP,
   // A `file:`, `data:`, `javascript:` or `blob:` URL.
   CORSGUARD_ORIGIN_PROBLEM_OPAQUE_ORIGIN,
+  // A subdomain pattern over a public suffix (`https://*.co.uk`).
+  CORSGUARD_ORIGIN_PROBLEM_PUBLIC_SUFFIX,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

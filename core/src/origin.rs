@@ -66,6 +66,10 @@ pub enum OriginProblem {
     /// A `file:`, `data:`, `javascript:` or `blob:` URL, whose page never
     /// sends it as its origin.
     OpaqueOrigin,
+    /// A subdomain pattern whose domain is a public suffix on the Public
+    /// Suffix List (`https://*.co.uk`, `https://*.github.io`); checked with
+    /// the `psl` feature.
+    PublicSuffix,
 }
 
 impl OriginProblem {
@@ -91,6 +95,7 @@ impl OriginProblem {
             OriginProblem::NonCanonicalIp => "non_canonical_ip",
             OriginProblem::InvalidIp => "invalid_ip",
             OriginProblem::OpaqueOrigin => "opaque_origin",
+            OriginProblem::PublicSuffix => "public_suffix",
         }
     }
 
@@ -116,6 +121,7 @@ impl OriginProblem {
             OriginProblem::NonCanonicalIp => "browsers send an IP address in its canonical form (IPv4 as four decimal numbers without leading zeros, IPv6 in lowercase hex with the longest run of zeros as `::`), so this entry could never match; write the canonical form",
             OriginProblem::InvalidIp => "the host is not a valid IP address, so browsers refuse such a URL (a host whose last label is a number must be an IPv4 address, each number at most 255; an IPv6 address has eight groups of up to four hex digits and at most one `::`); write a valid address or a DNS name",
             OriginProblem::OpaqueOrigin => "pages loaded from `file:`, `data:` or `javascript:` URLs have an opaque origin, for which browsers send `Origin: null` (allow `null` instead, never with credentials), and a `blob:` URL's page sends the origin of the page that created it; list that origin instead",
+            OriginProblem::PublicSuffix => "the pattern's domain is a public suffix (on the Public Suffix List), under which anyone can register a site, so this pattern would allow sites you do not control; name a domain you own under it",
         }
     }
 }
@@ -228,6 +234,18 @@ fn has_uppercase_outside_brackets(s: &[u8]) -> bool {
     })
 }
 
+/// Whether a subdomain pattern (`*.` and the rest) covers a public suffix:
+/// its domain is one, or the list has a wildcard rule making every label
+/// under it one (`*.kawasaki.jp`). The `*` label never equals a rule's
+/// exception, so the list's own wildcard rules answer the second question.
+#[cfg(feature = "psl")]
+fn covers_public_suffix(pattern_host: &[u8], domain: &[u8]) -> bool {
+    use psl::Psl as _;
+    psl::List
+        .suffix(pattern_host)
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes().len() >= domain.len())
+}
+
 /// Parses an origin as a browser sends it in the `Origin` header (not `null`).
 /// Returns `None` for anything that is not a serialized tuple origin.
 pub(crate) fn parse_request_origin(s: &[u8]) -> Option<OriginParts<'_>> {
@@ -297,7 +315,9 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
             return Err(OriginProblem::DefaultPort);
         }
     }
-    let host = match host.strip_prefix(b"*.") {
+    let pattern_host = host;
+    let subdomains = host.strip_prefix(b"*.");
+    let host = match subdomains {
         Some(rest) => {
             pattern = true;
             if rest.starts_with(b"[") {
@@ -330,6 +350,14 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
         IpHost::NonCanonical(_) => return Err(OriginProblem::NonCanonicalIp),
         IpHost::NotIp | IpHost::Canonical => {}
     }
+    #[cfg(feature = "psl")]
+    if let Some(domain) = subdomains {
+        if covers_public_suffix(pattern_host, domain) {
+            return Err(OriginProblem::PublicSuffix);
+        }
+    }
+    #[cfg(not(feature = "psl"))]
+    let _ = (pattern_host, subdomains);
     if pattern {
         if s.len() > MAX_PATTERN_ORIGIN_LEN {
             return Err(OriginProblem::TooLong);
@@ -376,6 +404,22 @@ pub(crate) fn write_fix(
                 write!(f, "; write `{origin}`")?;
             }
             Ok(())
+        }
+        OriginProblem::PublicSuffix => {
+            let Some(OriginParts { scheme, host, port }) = split(entry.as_bytes()) else {
+                return Ok(());
+            };
+            let domain = host.strip_prefix(b"*.").unwrap_or(host);
+            write!(
+                f,
+                ", such as `{}://*.example.{}",
+                text(scheme),
+                text(domain)
+            )?;
+            if let Some(port) = port {
+                write!(f, ":{}", text(port))?;
+            }
+            f.write_str("`")
         }
         _ => Ok(()),
     }
@@ -666,6 +710,50 @@ mod tests {
         let k = keys("https://a.example.com.");
         assert!(k.iter().any(|k| k == "https://*.example.com."));
         assert!(!k.iter().any(|k| k == "https://*.example.com"));
+    }
+
+    #[cfg(feature = "psl")]
+    #[test]
+    fn patterns_over_a_public_suffix_are_refused() {
+        for bad in [
+            "https://*.co.uk",
+            "https://*.github.io",
+            "https://*.github.io:*",
+            "https://*.co.uk.",
+            // A wildcard rule: every label under kawasaki.jp is a suffix.
+            "https://*.kawasaki.jp",
+        ] {
+            assert_eq!(
+                classify_entry(bad),
+                Err(OriginProblem::PublicSuffix),
+                "{bad:?}"
+            );
+        }
+        for ok in [
+            "https://*.example.co.uk",
+            "https://*.me.github.io",
+            // An exception to the wildcard rule is a registrable domain.
+            "https://*.city.kawasaki.jp",
+            "https://*.corp.internal",
+            "http://*.localhost",
+        ] {
+            assert_eq!(classify_entry(ok), Ok(EntryKind::Pattern), "{ok:?}");
+        }
+        let m = message("https://*.co.uk:8443");
+        assert!(
+            m.ends_with(", such as `https://*.example.co.uk:8443`"),
+            "{m}"
+        );
+    }
+
+    #[cfg(not(feature = "psl"))]
+    #[test]
+    fn without_the_list_only_single_label_suffixes_are_too_wide() {
+        assert_eq!(classify_entry("https://*.co.uk"), Ok(EntryKind::Pattern));
+        assert_eq!(
+            classify_entry("https://*.uk"),
+            Err(OriginProblem::PatternTooWide)
+        );
     }
 
     #[test]

@@ -247,10 +247,12 @@ pub enum corsguard_origin_problem {
     InvalidIp,
     /// A `file:`, `data:`, `javascript:` or `blob:` URL.
     OpaqueOrigin,
+    /// A subdomain pattern over a public suffix (`https://*.co.uk`).
+    PublicSuffix,
 }
 
 /// Every problem with its snake_case code (the core's `OriginProblem::code()`).
-const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 21] = {
+const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 22] = {
     use corsguard_origin_problem as P;
     [
         (P::None, "none\0"),
@@ -274,6 +276,7 @@ const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 21] = {
         (P::NonCanonicalIp, "non_canonical_ip\0"),
         (P::InvalidIp, "invalid_ip\0"),
         (P::OpaqueOrigin, "opaque_origin\0"),
+        (P::PublicSuffix, "public_suffix\0"),
     ]
 };
 
