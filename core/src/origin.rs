@@ -234,6 +234,15 @@ fn has_uppercase_outside_brackets(s: &[u8]) -> bool {
     })
 }
 
+/// Whether `domain` is itself a public suffix.
+#[cfg(feature = "psl")]
+fn is_public_suffix(domain: &[u8]) -> bool {
+    use psl::Psl as _;
+    psl::List
+        .suffix(domain)
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes().len() == domain.len())
+}
+
 /// Whether a subdomain pattern (`*.` and the rest) covers a public suffix:
 /// its domain is one, or the list has a wildcard rule making every label
 /// under it one (`*.kawasaki.jp`). The `*` label never equals a rule's
@@ -405,11 +414,17 @@ pub(crate) fn write_fix(
             }
             Ok(())
         }
+        #[cfg(feature = "psl")]
         OriginProblem::PublicSuffix => {
             let Some(OriginParts { scheme, host, port }) = split(entry.as_bytes()) else {
                 return Ok(());
             };
             let domain = host.strip_prefix(b"*.").unwrap_or(host);
+            // Under a wildcard rule (`*.kawasaki.jp`) one more label is still
+            // a suffix: no example then.
+            if !is_public_suffix(domain) {
+                return Ok(());
+            }
             write!(
                 f,
                 ", such as `{}://*.example.{}",
@@ -739,6 +754,8 @@ mod tests {
         ] {
             assert_eq!(classify_entry(ok), Ok(EntryKind::Pattern), "{ok:?}");
         }
+        let m = message("https://*.kawasaki.jp");
+        assert!(m.ends_with("name a domain you own under it"), "{m}");
         let m = message("https://*.co.uk:8443");
         assert!(
             m.ends_with(", such as `https://*.example.co.uk:8443`"),
