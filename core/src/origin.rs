@@ -118,7 +118,7 @@ impl OriginProblem {
             OriginProblem::BadPattern => "a pattern may only use `*.` as the first label of the host (`https://*.example.com`) or `*` as the port (`http://localhost:*`)",
             OriginProblem::PatternTooWide => "a subdomain pattern must name at least a registrable domain (`https://*.example.com`), not a whole top-level domain",
             OriginProblem::TooLong => "an origin pattern may be at most 320 bytes long",
-            OriginProblem::NonCanonicalIp => "browsers send an IP address in its canonical form (IPv4 as four decimal numbers without leading zeros, IPv6 in lowercase hex with the longest run of zeros as `::`), so this entry could never match; write the canonical form",
+            OriginProblem::NonCanonicalIp => "browsers send an IP address in its canonical form (IPv4 as four decimal numbers without leading zeros, IPv6 in lowercase hex with the longest run of zeros as `::`), so this entry could never match; write it as a browser does",
             OriginProblem::InvalidIp => "the host is not a valid IP address, so browsers refuse such a URL (a host whose last label is a number must be an IPv4 address, each number at most 255; an IPv6 address has eight groups of up to four hex digits and at most one `::`); write a valid address or a DNS name",
             OriginProblem::OpaqueOrigin => "pages loaded from `file:`, `data:` or `javascript:` URLs have an opaque origin, for which browsers send `Origin: null` (allow `null` instead, never with credentials), and a `blob:` URL's page sends the origin of the page that created it; list that origin instead",
             OriginProblem::PublicSuffix => "the pattern's domain is a public suffix (on the Public Suffix List), under which anyone can register a site, so this pattern would allow sites you do not control; name a domain you own under it",
@@ -377,7 +377,7 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
 }
 
 /// Writes the specific fix for an entry refused with `problem`, when there
-/// is one: `; write `...`` with the form a browser would send.
+/// is one: the form a browser would send, or an example to follow.
 pub(crate) fn write_fix(
     f: &mut fmt::Formatter<'_>,
     entry: &str,
@@ -391,7 +391,7 @@ pub(crate) fn write_fix(
             let IpHost::NonCanonical(canonical) = host::judge(host) else {
                 return Ok(());
             };
-            write!(f, "; write `{}://{}", text(scheme), canonical.as_str())?;
+            write!(f, ": `{}://{}", text(scheme), canonical.as_str())?;
             if let Some(port) = port {
                 write!(f, ":{}", text(port))?;
             }
@@ -410,7 +410,7 @@ pub(crate) fn write_fix(
                 .map_or(inner.len(), |i| sep + 3 + i);
             let origin = &inner[..end];
             if classify_entry(origin) == Ok(EntryKind::Exact) {
-                write!(f, "; write `{origin}`")?;
+                write!(f, ": `{origin}`")?;
             }
             Ok(())
         }
@@ -672,14 +672,23 @@ mod tests {
     #[test]
     fn non_canonical_ip_messages_give_the_canonical_origin() {
         for (entry, fix) in [
-            ("http://[0:0:0:0:0:0:0:1]", "; write `http://[::1]`"),
+            (
+                "http://[0:0:0:0:0:0:0:1]",
+                "as a browser does: `http://[::1]`",
+            ),
             (
                 "http://[::ffff:1.2.3.4]:8080",
-                "; write `http://[::ffff:102:304]:8080`",
+                "as a browser does: `http://[::ffff:102:304]:8080`",
             ),
-            ("http://[2001:DB8::1]", "; write `http://[2001:db8::1]`"),
-            ("http://0x7f.0.0.1", "; write `http://127.0.0.1`"),
-            ("http://2130706433:*", "; write `http://127.0.0.1:*`"),
+            (
+                "http://[2001:DB8::1]",
+                "as a browser does: `http://[2001:db8::1]`",
+            ),
+            ("http://0x7f.0.0.1", "as a browser does: `http://127.0.0.1`"),
+            (
+                "http://2130706433:*",
+                "as a browser does: `http://127.0.0.1:*`",
+            ),
         ] {
             let m = message(entry);
             assert!(m.ends_with(fix), "{m}");
@@ -691,9 +700,12 @@ mod tests {
     fn blob_messages_give_the_creating_origin() {
         let m = message("blob:https://app.example.com/0b1e-44");
         assert!(m.contains("`Origin: null`"), "{m}");
-        assert!(m.ends_with("; write `https://app.example.com`"), "{m}");
+        assert!(
+            m.ends_with("list that origin instead: `https://app.example.com`"),
+            "{m}"
+        );
         let m = message("blob:null/0b1e");
-        assert!(!m.contains("; write"), "{m}");
+        assert!(m.ends_with("list that origin instead"), "{m}");
         let m = message("file:///index.html");
         assert!(m.contains("allow `null` instead"), "{m}");
     }
