@@ -227,6 +227,14 @@ enum corsguard_origin_problem
   CORSGUARD_ORIGIN_PROBLEM_TOO_LONG,
   // A problem this version of the C API has no code for.
   CORSGUARD_ORIGIN_PROBLEM_OTHER,
+  // An IP address browsers serialize differently (the message gives the form).
+  CORSGUARD_ORIGIN_PROBLEM_NON_CANONICAL_IP,
+  // A host that must be an IP address and is not a valid one.
+  CORSGUARD_ORIGIN_PROBLEM_INVALID_IP,
+  // A `file:`, `data:`, `javascript:` or `blob:` URL.
+  CORSGUARD_ORIGIN_PROBLEM_OPAQUE_ORIGIN,
+  // A subdomain pattern over a public suffix (`https://*.co.uk`).
+  CORSGUARD_ORIGIN_PROBLEM_PUBLIC_SUFFIX,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

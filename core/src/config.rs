@@ -757,7 +757,8 @@ impl fmt::Display for ConfigError<'_> {
                 "allowed_origins `*` together with `{entry}`: the wildcard already allows every origin; keep either `*` alone or only the listed origins"
             ),
             ConfigError::MalformedOrigin { entry, problem } => {
-                write!(f, "allowed_origins `{entry}`: {}", problem.explanation())
+                write!(f, "allowed_origins `{entry}`: {}", problem.explanation())?;
+                crate::origin::write_fix(f, entry, problem)
             }
             ConfigError::NoOrigins => f.write_str(
                 "allowed_origins is empty: a policy that allows no origin answers nothing; list at least one origin, or `*`",

@@ -49,6 +49,12 @@
 //! ## Features
 //! - `std`: `std::error::Error` for [`ConfigError`].
 //! - `http`: adapters for the `http` crate's request and header types ([`http`]).
+//! - `psl`: refuse subdomain patterns as wide as a public suffix on the Public
+//!   Suffix List (`https://*.co.uk`, `https://*.github.io`), with the list
+//!   compiled in by the `psl` crate (no_std, no alloc; the list is code:
+//!   about 550 KB more `.text` on `thumbv7em-none-eabihf`). Without it, only patterns over a single label
+//!   (`https://*.com`) are refused as too wide, and `https://*.co.uk` is
+//!   accepted. Either way the rule holds with or without credentials.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -59,6 +65,7 @@ extern crate std;
 mod config;
 mod decision;
 mod headers;
+mod host;
 mod origin;
 mod policy;
 mod vary;

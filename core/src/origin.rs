@@ -5,6 +5,15 @@
 //! because an entry in any other form can never match a real request. Request
 //! origins are only parsed when a pattern needs their parts; exact entries
 //! are found by hashing the raw bytes.
+//!
+//! IP hosts are held to the URL standard's serialization (see
+//! [`crate::host`]); a host with a trailing dot (`https://example.com.`) is
+//! a distinct origin that browsers do send, matched only by entries and
+//! patterns written with the dot.
+
+use core::fmt;
+
+use crate::host::{self, IpHost};
 
 /// Longest origin (in bytes) that can match a pattern. Longer request origins
 /// can still match an exact entry; a configured pattern longer than this is
@@ -47,6 +56,20 @@ pub enum OriginProblem {
     PatternTooWide,
     /// A pattern longer than [`MAX_PATTERN_ORIGIN_LEN`].
     TooLong,
+    /// An IP address that browsers serialize differently (`http://127.1`,
+    /// `http://[0:0:0:0:0:0:0:1]`); the error message gives the canonical form.
+    NonCanonicalIp,
+    /// A host that is no valid IP address although it must be one: brackets
+    /// around something that is not IPv6 (`http://[1::2::3]`), or a host
+    /// ending in a number that is not IPv4 (`http://999.1.1.1`, `https://a.123`).
+    InvalidIp,
+    /// A `file:`, `data:`, `javascript:` or `blob:` URL, whose page never
+    /// sends it as its origin.
+    OpaqueOrigin,
+    /// A subdomain pattern whose domain is a public suffix on the Public
+    /// Suffix List (`https://*.co.uk`, `https://*.github.io`); checked with
+    /// the `psl` feature.
+    PublicSuffix,
 }
 
 impl OriginProblem {
@@ -69,6 +92,10 @@ impl OriginProblem {
             OriginProblem::BadPattern => "bad_pattern",
             OriginProblem::PatternTooWide => "pattern_too_wide",
             OriginProblem::TooLong => "too_long",
+            OriginProblem::NonCanonicalIp => "non_canonical_ip",
+            OriginProblem::InvalidIp => "invalid_ip",
+            OriginProblem::OpaqueOrigin => "opaque_origin",
+            OriginProblem::PublicSuffix => "public_suffix",
         }
     }
 
@@ -91,6 +118,10 @@ impl OriginProblem {
             OriginProblem::BadPattern => "a pattern may only use `*.` as the first label of the host (`https://*.example.com`) or `*` as the port (`http://localhost:*`)",
             OriginProblem::PatternTooWide => "a subdomain pattern must name at least a registrable domain (`https://*.example.com`), not a whole top-level domain",
             OriginProblem::TooLong => "an origin pattern may be at most 320 bytes long",
+            OriginProblem::NonCanonicalIp => "browsers send an IP address in its canonical form (IPv4 as four decimal numbers without leading zeros, IPv6 in lowercase hex with the longest run of zeros as `::`), so this entry could never match; write it as a browser does",
+            OriginProblem::InvalidIp => "the host is not a valid IP address, so browsers refuse such a URL (a host whose last label is a number must be an IPv4 address, each number at most 255; an IPv6 address has eight groups of up to four hex digits and at most one `::`); write a valid address or a DNS name",
+            OriginProblem::OpaqueOrigin => "pages loaded from `file:`, `data:` or `javascript:` URLs have an opaque origin, for which browsers send `Origin: null` (allow `null` instead, never with credentials), and a `blob:` URL's page sends the origin of the page that created it; list that origin instead",
+            OriginProblem::PublicSuffix => "the pattern's domain is a public suffix (on the Public Suffix List), under which anyone can register a site, so this pattern would allow sites you do not control; name a domain you own under it",
         }
     }
 }
@@ -178,9 +209,50 @@ fn valid_host(host: &[u8]) -> bool {
                 .iter()
                 .all(|&b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.'));
     }
-    !host.is_empty()
-        && host.iter().all(|&b| is_host_char(b))
-        && host.split(|&b| b == b'.').all(|label| !label.is_empty())
+    // One trailing dot is part of the host: `example.com.` is its own origin.
+    let name = host.strip_suffix(b".").unwrap_or(host);
+    !name.is_empty()
+        && name.iter().all(|&b| is_host_char(b))
+        && name.split(|&b| b == b'.').all(|label| !label.is_empty())
+}
+
+/// Schemes whose URLs a page never sends as its origin (`Origin: null`, or
+/// for `blob:` the origin of the page that created the URL).
+const OPAQUE_SCHEMES: [&[u8]; 4] = [b"file:", b"data:", b"javascript:", b"blob:"];
+
+/// Uppercase outside `[...]`: an uppercase IPv6 address is judged as a
+/// non-canonical address instead, with its lowercase form as the fix.
+fn has_uppercase_outside_brackets(s: &[u8]) -> bool {
+    let mut in_brackets = false;
+    s.iter().any(|&b| {
+        match b {
+            b'[' => in_brackets = true,
+            b']' => in_brackets = false,
+            _ => {}
+        }
+        !in_brackets && b.is_ascii_uppercase()
+    })
+}
+
+/// Whether `domain` is itself a public suffix.
+#[cfg(feature = "psl")]
+fn is_public_suffix(domain: &[u8]) -> bool {
+    use psl::Psl as _;
+    psl::List
+        .suffix(domain)
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes().len() == domain.len())
+}
+
+/// Whether a subdomain pattern (`*.` and the rest) covers a public suffix:
+/// its domain is one, or the list has a wildcard rule making every label
+/// under it one (`*.kawasaki.jp`). The `*` label never equals a rule's
+/// exception, so the list's own wildcard rules answer the second question.
+#[cfg(feature = "psl")]
+fn covers_public_suffix(pattern_host: &[u8], domain: &[u8]) -> bool {
+    use psl::Psl as _;
+    psl::List
+        .suffix(pattern_host)
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes().len() >= domain.len())
 }
 
 /// Parses an origin as a browser sends it in the `Origin` header (not `null`).
@@ -212,8 +284,11 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
     {
         return Err(OriginProblem::Whitespace);
     }
-    if s.iter().any(u8::is_ascii_uppercase) {
+    if has_uppercase_outside_brackets(s) {
         return Err(OriginProblem::Uppercase);
+    }
+    if OPAQUE_SCHEMES.iter().any(|scheme| s.starts_with(scheme)) {
+        return Err(OriginProblem::OpaqueOrigin);
     }
     let Some(sep) = s.windows(3).position(|w| w == b"://") else {
         return Err(OriginProblem::MissingScheme);
@@ -249,13 +324,24 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
             return Err(OriginProblem::DefaultPort);
         }
     }
-    let host = match host.strip_prefix(b"*.") {
+    let pattern_host = host;
+    let subdomains = host.strip_prefix(b"*.");
+    let host = match subdomains {
         Some(rest) => {
             pattern = true;
-            if is_ipv4(rest) || rest.starts_with(b"[") {
+            if rest.starts_with(b"[") {
                 return Err(OriginProblem::BadPattern);
             }
-            if !rest.contains(&b'.') && rest != b"localhost" {
+            if host::ends_in_a_number(rest) {
+                // Patterns cover DNS names; a host ending in a number is an
+                // IPv4 address or no valid host at all.
+                return Err(match host::parse_ipv4(rest) {
+                    Some(_) => OriginProblem::BadPattern,
+                    None => OriginProblem::InvalidIp,
+                });
+            }
+            let name = rest.strip_suffix(b".").unwrap_or(rest);
+            if !name.contains(&b'.') && name != b"localhost" {
                 return Err(OriginProblem::PatternTooWide);
             }
             rest
@@ -265,9 +351,22 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
     if host.contains(&b'*') {
         return Err(OriginProblem::BadPattern);
     }
-    if !valid_host(host) {
+    if !host.starts_with(b"[") && !valid_host(host) {
         return Err(OriginProblem::BadHost);
     }
+    match host::judge(host) {
+        IpHost::Invalid => return Err(OriginProblem::InvalidIp),
+        IpHost::NonCanonical(_) => return Err(OriginProblem::NonCanonicalIp),
+        IpHost::NotIp | IpHost::Canonical => {}
+    }
+    #[cfg(feature = "psl")]
+    if let Some(domain) = subdomains {
+        if covers_public_suffix(pattern_host, domain) {
+            return Err(OriginProblem::PublicSuffix);
+        }
+    }
+    #[cfg(not(feature = "psl"))]
+    let _ = (pattern_host, subdomains);
     if pattern {
         if s.len() > MAX_PATTERN_ORIGIN_LEN {
             return Err(OriginProblem::TooLong);
@@ -275,6 +374,75 @@ pub(crate) fn classify_entry(entry: &str) -> Result<EntryKind, OriginProblem> {
         return Ok(EntryKind::Pattern);
     }
     Ok(EntryKind::Exact)
+}
+
+/// Writes the specific fix for an entry refused with `problem`, when there
+/// is one: the form a browser would send, or an example to follow.
+pub(crate) fn write_fix(
+    f: &mut fmt::Formatter<'_>,
+    entry: &str,
+    problem: OriginProblem,
+) -> fmt::Result {
+    match problem {
+        OriginProblem::NonCanonicalIp => {
+            let Some(OriginParts { scheme, host, port }) = split(entry.as_bytes()) else {
+                return Ok(());
+            };
+            let IpHost::NonCanonical(canonical) = host::judge(host) else {
+                return Ok(());
+            };
+            write!(f, ": `{}://{}", text(scheme), canonical.as_str())?;
+            if let Some(port) = port {
+                write!(f, ":{}", text(port))?;
+            }
+            f.write_str("`")
+        }
+        OriginProblem::OpaqueOrigin => {
+            // `blob:https://app.example.com/uuid`: the creator's origin.
+            let Some(inner) = entry.strip_prefix("blob:") else {
+                return Ok(());
+            };
+            let Some(sep) = inner.find("://") else {
+                return Ok(());
+            };
+            let end = inner[sep + 3..]
+                .find(['/', '?', '#'])
+                .map_or(inner.len(), |i| sep + 3 + i);
+            let origin = &inner[..end];
+            if classify_entry(origin) == Ok(EntryKind::Exact) {
+                write!(f, ": `{origin}`")?;
+            }
+            Ok(())
+        }
+        #[cfg(feature = "psl")]
+        OriginProblem::PublicSuffix => {
+            let Some(OriginParts { scheme, host, port }) = split(entry.as_bytes()) else {
+                return Ok(());
+            };
+            let domain = host.strip_prefix(b"*.").unwrap_or(host);
+            // Under a wildcard rule (`*.kawasaki.jp`) one more label is still
+            // a suffix: no example then.
+            if !is_public_suffix(domain) {
+                return Ok(());
+            }
+            write!(
+                f,
+                ", such as `{}://*.example.{}",
+                text(scheme),
+                text(domain)
+            )?;
+            if let Some(port) = port {
+                write!(f, ":{}", text(port))?;
+            }
+            f.write_str("`")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Bytes of an entry that passed validation, which are ASCII.
+fn text(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("")
 }
 
 /// A 64-bit hash of a byte string (a multiply-xorshift over 8-byte words).
@@ -423,6 +591,198 @@ mod tests {
         ] {
             assert_eq!(classify_entry(bad), Err(problem), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn ip_hosts_a_browser_never_sends_are_refused() {
+        use OriginProblem::*;
+        for (bad, problem) in [
+            ("http://[0:0:0:0:0:0:0:1]", NonCanonicalIp),
+            ("http://[::ffff:1.2.3.4]", NonCanonicalIp),
+            ("http://[2001:DB8::1]", NonCanonicalIp),
+            ("http://[2001:db8:0::1]:8080", NonCanonicalIp),
+            ("http://127.1", NonCanonicalIp),
+            ("http://0x7f.0.0.1", NonCanonicalIp),
+            ("http://2130706433", NonCanonicalIp),
+            ("http://127.000.0.1", NonCanonicalIp),
+            ("http://0177.0.0.1", NonCanonicalIp),
+            ("http://127.0.0.1.", NonCanonicalIp),
+            ("http://127.1:*", NonCanonicalIp),
+            ("http://999.1.1.1", InvalidIp),
+            ("http://[1::2::3]", InvalidIp),
+            ("http://[12345::]", InvalidIp),
+            ("http://[fe80::1%25eth0]", InvalidIp),
+            ("https://a.123", InvalidIp),
+            ("https://a.0x10", InvalidIp),
+            ("https://*.a.123", InvalidIp),
+            ("https://*.1.2.3", BadPattern),
+            ("http://[::1", BadHost),
+            // Uppercase outside an IPv6 address is still asked to be lowercase.
+            ("HTTP://[::1]", Uppercase),
+        ] {
+            assert_eq!(classify_entry(bad), Err(problem), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn canonical_ip_hosts_are_accepted() {
+        for ok in [
+            "http://[::1]",
+            "http://[::ffff:102:304]",
+            "http://[2001:db8::1]:8443",
+            "http://127.0.0.1",
+            "http://10.0.0.255:3000",
+            "http://[::1]:*",
+        ] {
+            assert!(classify_entry(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn opaque_scheme_entries_are_refused() {
+        for bad in [
+            "file://",
+            "file:///home/me/index.html",
+            "data:text/html,hi",
+            "javascript:alert(1)",
+            "blob:https://app.example.com/0b1e",
+            "blob:null/0b1e",
+        ] {
+            assert_eq!(
+                classify_entry(bad),
+                Err(OriginProblem::OpaqueOrigin),
+                "{bad:?}"
+            );
+        }
+    }
+
+    fn message(entry: &str) -> heapless::String<1024> {
+        use core::fmt::Write as _;
+        let problem = classify_entry(entry).expect_err(entry);
+        let mut out = heapless::String::new();
+        write!(
+            out,
+            "{}",
+            crate::ConfigError::MalformedOrigin { entry, problem }
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn non_canonical_ip_messages_give_the_canonical_origin() {
+        for (entry, fix) in [
+            (
+                "http://[0:0:0:0:0:0:0:1]",
+                "as a browser does: `http://[::1]`",
+            ),
+            (
+                "http://[::ffff:1.2.3.4]:8080",
+                "as a browser does: `http://[::ffff:102:304]:8080`",
+            ),
+            (
+                "http://[2001:DB8::1]",
+                "as a browser does: `http://[2001:db8::1]`",
+            ),
+            ("http://0x7f.0.0.1", "as a browser does: `http://127.0.0.1`"),
+            (
+                "http://2130706433:*",
+                "as a browser does: `http://127.0.0.1:*`",
+            ),
+        ] {
+            let m = message(entry);
+            assert!(m.ends_with(fix), "{m}");
+            assert!(m.starts_with("allowed_origins `"), "{m}");
+        }
+    }
+
+    #[test]
+    fn blob_messages_give_the_creating_origin() {
+        let m = message("blob:https://app.example.com/0b1e-44");
+        assert!(m.contains("`Origin: null`"), "{m}");
+        assert!(
+            m.ends_with("list that origin instead: `https://app.example.com`"),
+            "{m}"
+        );
+        let m = message("blob:null/0b1e");
+        assert!(m.ends_with("list that origin instead"), "{m}");
+        let m = message("file:///index.html");
+        assert!(m.contains("allow `null` instead"), "{m}");
+    }
+
+    #[test]
+    fn trailing_dot_hosts_are_their_own_origins() {
+        assert_eq!(classify_entry("https://example.com."), Ok(EntryKind::Exact));
+        assert_eq!(
+            classify_entry("http://localhost.:3000"),
+            Ok(EntryKind::Exact)
+        );
+        assert_eq!(
+            classify_entry("https://*.example.com."),
+            Ok(EntryKind::Pattern)
+        );
+        assert_eq!(
+            classify_entry("https://example.com.."),
+            Err(OriginProblem::BadHost)
+        );
+        assert_eq!(classify_entry("https://."), Err(OriginProblem::BadHost));
+        assert_eq!(
+            classify_entry("https://*.com."),
+            Err(OriginProblem::PatternTooWide)
+        );
+        let p = parse_request_origin(b"https://a.example.com.").unwrap();
+        assert_eq!(p.host, b"a.example.com.");
+        assert!(parse_request_origin(b"https://a.example.com..").is_none());
+        // The dot stays in every key, so only patterns written with it match.
+        let k = keys("https://a.example.com.");
+        assert!(k.iter().any(|k| k == "https://*.example.com."));
+        assert!(!k.iter().any(|k| k == "https://*.example.com"));
+    }
+
+    #[cfg(feature = "psl")]
+    #[test]
+    fn patterns_over_a_public_suffix_are_refused() {
+        for bad in [
+            "https://*.co.uk",
+            "https://*.github.io",
+            "https://*.github.io:*",
+            "https://*.co.uk.",
+            // A wildcard rule: every label under kawasaki.jp is a suffix.
+            "https://*.kawasaki.jp",
+        ] {
+            assert_eq!(
+                classify_entry(bad),
+                Err(OriginProblem::PublicSuffix),
+                "{bad:?}"
+            );
+        }
+        for ok in [
+            "https://*.example.co.uk",
+            "https://*.me.github.io",
+            // An exception to the wildcard rule is a registrable domain.
+            "https://*.city.kawasaki.jp",
+            "https://*.corp.internal",
+            "http://*.localhost",
+        ] {
+            assert_eq!(classify_entry(ok), Ok(EntryKind::Pattern), "{ok:?}");
+        }
+        let m = message("https://*.kawasaki.jp");
+        assert!(m.ends_with("name a domain you own under it"), "{m}");
+        let m = message("https://*.co.uk:8443");
+        assert!(
+            m.ends_with(", such as `https://*.example.co.uk:8443`"),
+            "{m}"
+        );
+    }
+
+    #[cfg(not(feature = "psl"))]
+    #[test]
+    fn without_the_list_only_single_label_suffixes_are_too_wide() {
+        assert_eq!(classify_entry("https://*.co.uk"), Ok(EntryKind::Pattern));
+        assert_eq!(
+            classify_entry("https://*.uk"),
+            Err(OriginProblem::PatternTooWide)
+        );
     }
 
     #[test]

@@ -316,8 +316,26 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
     let map = value.as_object().ok_or("a case is an object")?;
     known(
         map,
-        &["name", "config", "request", "expect", "expect_error"],
+        &[
+            "name",
+            "features",
+            "config",
+            "request",
+            "expect",
+            "expect_error",
+        ],
     )?;
+    // The C library is built with every optional core feature the vectors use.
+    for feature in map
+        .get("features")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if text(feature)? != "psl" {
+            return Err(format!("unknown core feature {feature}"));
+        }
+    }
     let name = map
         .get("name")
         .map(text)

@@ -241,10 +241,18 @@ pub enum corsguard_origin_problem {
     TooLong,
     /// A problem this version of the C API has no code for.
     Other,
+    /// An IP address browsers serialize differently (the message gives the form).
+    NonCanonicalIp,
+    /// A host that must be an IP address and is not a valid one.
+    InvalidIp,
+    /// A `file:`, `data:`, `javascript:` or `blob:` URL.
+    OpaqueOrigin,
+    /// A subdomain pattern over a public suffix (`https://*.co.uk`).
+    PublicSuffix,
 }
 
 /// Every problem with its snake_case code (the core's `OriginProblem::code()`).
-const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 18] = {
+const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 22] = {
     use corsguard_origin_problem as P;
     [
         (P::None, "none\0"),
@@ -265,6 +273,10 @@ const ORIGIN_PROBLEMS: [(corsguard_origin_problem, &str); 18] = {
         (P::PatternTooWide, "pattern_too_wide\0"),
         (P::TooLong, "too_long\0"),
         (P::Other, "other\0"),
+        (P::NonCanonicalIp, "non_canonical_ip\0"),
+        (P::InvalidIp, "invalid_ip\0"),
+        (P::OpaqueOrigin, "opaque_origin\0"),
+        (P::PublicSuffix, "public_suffix\0"),
     ]
 };
 
