@@ -73,6 +73,9 @@ pub struct NativeOptions {
     pub allowed_origins: Option<Vec<String>>,
     pub fixed_origin: Option<String>,
     pub origin_verdict: Option<bool>,
+    /// Which of the core's `VERDICT_PROBES` the JS verdict admits (bit i).
+    pub origin_verdict_probes: Option<u32>,
+    pub allow_wide_verdict_with_credentials: Option<bool>,
     pub allowed_methods: Option<Either<Vec<String>, String>>,
     pub allowed_headers: Option<Either<Vec<String>, String>>,
     pub exposed_headers: Option<Either<Vec<String>, String>>,
@@ -146,6 +149,12 @@ fn build(options: &NativeOptions, large: bool) -> Result<SizedPolicy, NativeConf
     }
     if let Some(verdict) = options.origin_verdict {
         config = config.origin_verdict(verdict);
+    }
+    if let Some(admitted) = options.origin_verdict_probes {
+        config = config.origin_verdict_probes(admitted as u8);
+    }
+    if let Some(allow) = options.allow_wide_verdict_with_credentials {
+        config = config.allow_wide_verdict_with_credentials(allow);
     }
     config = match &options.allowed_methods {
         None => config,
@@ -468,6 +477,13 @@ pub struct NativePolicy {
     shapes: RefCell<Vec<Shape>>,
     /// The description of the last uncached decision.
     uncached: RefCell<Option<NativeShape>>,
+}
+
+/// The origins a host verdict is tried on when a policy is built (the
+/// core's `VERDICT_PROBES`).
+#[napi]
+pub fn verdict_probes() -> Vec<&'static str> {
+    corsguard::VERDICT_PROBES.to_vec()
 }
 
 /// Builds a policy, or describes why the core refused the configuration.

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use corsguard::{
     Action, AllowedHeaders, Behaviour, Config, ConfigError as CoreError, Decision as CoreDecision,
     ExposedHeaders, Failures, HeaderName, MaxAge, Methods, Policy as CorePolicy, Reason, Request,
-    VaryMerge,
+    VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -323,6 +323,7 @@ impl NativePolicy {
         origin_regex = None,
         origin_predicate = None,
         origin_verdict = false,
+        allow_wide_verdict_with_credentials = false,
         allowed_methods = None,
         allowed_headers = None,
         exposed_headers = None,
@@ -342,6 +343,7 @@ impl NativePolicy {
         origin_regex: Option<Bound<'_, PyAny>>,
         origin_predicate: Option<Bound<'_, PyAny>>,
         origin_verdict: bool,
+        allow_wide_verdict_with_credentials: bool,
         allowed_methods: Option<Bound<'_, PyAny>>,
         allowed_headers: Option<Bound<'_, PyAny>>,
         exposed_headers: Option<Bound<'_, PyAny>>,
@@ -450,6 +452,16 @@ impl NativePolicy {
             _ => None,
         };
         let origin_verdict = origin_verdict || predicate.is_some();
+        // The core judges what the regex or predicate admits: tried on its
+        // probe origins now, refused with credentials when it admits one.
+        let mut probes_admitted = 0u8;
+        if let Some(predicate) = &predicate {
+            for (i, probe) in VERDICT_PROBES.iter().enumerate() {
+                if predicate.bind(py).call1((*probe,))?.is_truthy()? {
+                    probes_admitted |= 1 << i;
+                }
+            }
+        }
 
         let origin_refs: Vec<&str> = origins.iter().map(String::as_str).collect();
         let method_refs = list_refs(&methods);
@@ -460,6 +472,8 @@ impl NativePolicy {
             .behaviour(behaviour)
             .allowed_origins(&origin_refs)
             .origin_verdict(origin_verdict)
+            .origin_verdict_probes(probes_admitted)
+            .allow_wide_verdict_with_credentials(allow_wide_verdict_with_credentials)
             .allowed_methods(match methods {
                 Names::Keyword(_) => Methods::Any,
                 Names::List(_) => Methods::List(&method_refs),
@@ -799,5 +813,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("DEFAULT_CAPACITY", (256, 64, 16384))?;
     m.add("LARGE_CAPACITY", (2048, 256, 131072))?;
+    m.add("VERDICT_PROBES", PyTuple::new(m.py(), VERDICT_PROBES)?)?;
     Ok(())
 }

@@ -439,6 +439,8 @@ pub struct Config<'a> {
     pub(crate) origins: &'a [&'a str],
     pub(crate) fixed_origin: Option<&'a str>,
     pub(crate) origin_verdict: bool,
+    pub(crate) verdict_probes: u8,
+    pub(crate) wide_verdict_with_credentials: bool,
     pub(crate) methods: Methods<'a>,
     pub(crate) allowed_headers: AllowedHeaders<'a>,
     pub(crate) exposed_headers: ExposedHeaders<'a>,
@@ -464,6 +466,8 @@ impl<'a> Config<'a> {
             origins: &[],
             fixed_origin: None,
             origin_verdict: false,
+            verdict_probes: 0,
+            wide_verdict_with_credentials: false,
             methods: Methods::List(&[]),
             allowed_headers: AllowedHeaders::List(&[]),
             exposed_headers: ExposedHeaders::List(&[]),
@@ -497,6 +501,43 @@ impl<'a> Config<'a> {
     /// regular expression or a callback the core cannot run).
     pub const fn origin_verdict(mut self, enabled: bool) -> Self {
         self.origin_verdict = enabled;
+        self
+    }
+
+    /// Which of [`VERDICT_PROBES`] the host's verdict admits: bit `i` set
+    /// when it allows `VERDICT_PROBES[i]`. The host runs its regex or
+    /// callback on each probe when the policy is built and reports the
+    /// result here; a verdict that admits any of them together with
+    /// credentials is refused ([`ConfigError::WideVerdictWithCredentials`])
+    /// wherever `*` with credentials is.
+    ///
+    /// ```
+    /// use corsguard::{Config, ConfigError, Policy, VERDICT_PROBES};
+    /// // The host's rule, e.g. a regex that allows every https origin.
+    /// let allows = |origin: &str| origin.starts_with("https://");
+    /// let admitted = VERDICT_PROBES
+    ///     .iter()
+    ///     .enumerate()
+    ///     .filter(|(_, probe)| allows(probe))
+    ///     .fold(0u8, |mask, (i, _)| mask | 1 << i);
+    /// let config = Config::new()
+    ///     .origin_verdict(true)
+    ///     .origin_verdict_probes(admitted)
+    ///     .credentials(true);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// assert_eq!(err.code(), "wide_verdict_with_credentials");
+    /// ```
+    pub const fn origin_verdict_probes(mut self, admitted: u8) -> Self {
+        self.verdict_probes = admitted;
+        self
+    }
+
+    /// Accepts a verdict that admits probe origins together with credentials
+    /// (the opt-in for [`ConfigError::WideVerdictWithCredentials`]): every
+    /// site the verdict admits can then read your users' credentialed
+    /// responses.
+    pub const fn allow_wide_verdict_with_credentials(mut self, allow: bool) -> Self {
+        self.wide_verdict_with_credentials = allow;
         self
     }
 
@@ -566,6 +607,20 @@ impl<'a> Config<'a> {
         &self.behaviour
     }
 }
+
+/// Origins no real policy means to allow, for judging a host's verdict
+/// before any request: sites under the reserved `.test` and `.invalid`
+/// top-level domains (RFC 6761), which no deployed page is ever served
+/// from, over https and http. A regex or callback that admits one of them
+/// admits arbitrary sites (`/.*/`, `https://.*`, `() => true`,
+/// an unanchored pattern). `null` is not among them: the strict profile
+/// never lets a verdict allow `null`. Loopback is not among them either: a
+/// development rule allowing `http://127.0.0.1` on any port is narrow.
+pub const VERDICT_PROBES: [&str; 3] = [
+    "https://evil.test",
+    "http://evil.test",
+    "https://corsguard-probe.invalid",
+];
 
 /// Which configuration option an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -703,6 +758,12 @@ pub enum ConfigError<'a> {
         /// The configured status.
         status: u16,
     },
+    /// A host verdict that admits one of [`VERDICT_PROBES`] in a policy
+    /// with credentials: it exposes users as `*` with credentials would.
+    WideVerdictWithCredentials {
+        /// The first probe origin the verdict admitted.
+        probe: &'static str,
+    },
     /// A fixed capacity is too small for this configuration.
     CapacityExceeded {
         /// Which capacity.
@@ -733,6 +794,7 @@ impl ConfigError<'_> {
             ConfigError::MaxAgeOutOfRange { .. } => "max_age_out_of_range",
             ConfigError::LiteralNeedsLiteralSyntax { .. } => "literal_needs_literal_syntax",
             ConfigError::StatusOutOfRange { .. } => "status_out_of_range",
+            ConfigError::WideVerdictWithCredentials { .. } => "wide_verdict_with_credentials",
             ConfigError::CapacityExceeded { .. } => "capacity_exceeded",
         }
     }
@@ -813,6 +875,10 @@ impl fmt::Display for ConfigError<'_> {
                     option.name()
                 ),
             },
+            ConfigError::WideVerdictWithCredentials { probe } => write!(
+                f,
+                "origin_verdict allows `{probe}`, an origin no policy means to allow, with credentials: any site could read your users' credentialed responses; make the regex or callback admit only your own origins (a regex must match the whole origin), or opt in with allow_wide_verdict_with_credentials"
+            ),
             ConfigError::CapacityExceeded { capacity, limit } => {
                 let what = match capacity {
                     Capacity::Origins => "ORIGINS (origins and patterns)",
@@ -837,3 +903,111 @@ impl fmt::Display for ConfigError<'_> {
 
 #[cfg(feature = "std")]
 impl std::error::Error for ConfigError<'_> {}
+
+impl Config<'_> {
+    /// Refuses a host verdict that admits a probe origin together with
+    /// credentials, where the behaviour refuses `*` with credentials.
+    pub(crate) fn check_verdict(&self) -> Result<(), ConfigError<'static>> {
+        let admitted = if self.origin_verdict && self.credentials {
+            self.verdict_probes
+        } else {
+            0
+        };
+        let refused = self.behaviour.wildcard_with_credentials == WildcardWithCredentials::Refuse
+            && !self.wide_verdict_with_credentials;
+        match VERDICT_PROBES
+            .iter()
+            .enumerate()
+            .find(|(i, _)| admitted & (1 << i) != 0)
+        {
+            Some((_, probe)) if refused => Err(ConfigError::WideVerdictWithCredentials { probe }),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+
+    type Small = Policy<8, 8, 512>;
+
+    fn verdict(admitted: u8, credentials: bool) -> Config<'static> {
+        Config::new()
+            .origin_verdict(true)
+            .origin_verdict_probes(admitted)
+            .credentials(credentials)
+    }
+
+    #[test]
+    fn a_verdict_admitting_a_probe_with_credentials_is_refused() {
+        let err = Small::new(&verdict(0b010, true)).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::WideVerdictWithCredentials {
+                probe: "http://evil.test"
+            }
+        );
+        let mut message = heapless::String::<512>::new();
+        fmt::Write::write_fmt(&mut message, format_args!("{err}")).unwrap();
+        assert!(message.starts_with("origin_verdict allows `http://evil.test`"));
+        assert!(message.ends_with("opt in with allow_wide_verdict_with_credentials"));
+    }
+
+    #[test]
+    fn the_first_admitted_probe_is_named() {
+        let err = Small::new(&verdict(0b110, true)).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::WideVerdictWithCredentials {
+                probe: VERDICT_PROBES[1]
+            }
+        );
+    }
+
+    #[test]
+    fn a_narrow_verdict_with_credentials_is_accepted() {
+        assert!(Small::new(&verdict(0, true)).is_ok());
+    }
+
+    #[test]
+    fn a_wide_verdict_without_credentials_is_accepted_like_the_wildcard() {
+        assert!(Small::new(&verdict(0b111, false)).is_ok());
+    }
+
+    #[test]
+    fn the_opt_in_accepts_a_wide_verdict_with_credentials() {
+        let config = verdict(0b001, true).allow_wide_verdict_with_credentials(true);
+        assert!(Small::new(&config).is_ok());
+    }
+
+    #[test]
+    fn probes_without_a_verdict_are_ignored() {
+        let config = Config::new()
+            .allowed_origins(&["https://app.example.com"])
+            .origin_verdict_probes(0b111)
+            .credentials(true);
+        assert!(Small::new(&config).is_ok());
+    }
+
+    #[test]
+    fn profiles_that_send_the_wildcard_with_credentials_accept_a_wide_verdict() {
+        for name in ["cors_npm", "starlette"] {
+            let behaviour = Behaviour::named(name).unwrap();
+            let config = verdict(0b111, true).behaviour(behaviour);
+            assert!(Small::new(&config).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn probes_are_tuple_origins_under_reserved_names() {
+        for probe in VERDICT_PROBES {
+            let host = probe.split("://").nth(1).unwrap();
+            assert!(
+                host.ends_with(".test") || host.ends_with(".invalid"),
+                "{probe}"
+            );
+        }
+    }
+}

@@ -75,6 +75,7 @@ pub use config::{
     ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
     HeadersSlot, MaxAge, Methods, OriginSlot, PreflightBody, PreflightDetection, RefusedPreflight,
     Separator, Setting, Slot, Syntax, VaryMerge, VaryStyle, WildcardWithCredentials,
+    VERDICT_PROBES,
 };
 pub use decision::{
     Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,

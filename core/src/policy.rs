@@ -120,6 +120,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             vary_preflight: None,
             vary_actual: None,
         };
+        config.check_verdict()?;
         policy.check_statuses(config)?;
         policy.add_origins(config)?;
         policy.add_methods(config)?;

@@ -13,14 +13,10 @@ import warnings
 from collections.abc import Collection
 from typing import Callable, Optional
 
-from ._native import ConfigError, NativePolicy
+from ._native import VERDICT_PROBES, ConfigError, NativePolicy
 
 #: Starlette's expansion of ``allow_methods=["*"]``.
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
-
-# Origins no real configuration means to allow; a regex that matches them
-# matches (nearly) anything.
-_PROBE_ORIGINS = ("https://corsguard-probe.invalid", "http://attacker.example")
 
 
 class RiskyConfigWarning(UserWarning):
@@ -95,10 +91,12 @@ def starlette_policy(
     fullmatch = None
     if allow_origin_regex is not None:
         fullmatch = re.compile(allow_origin_regex).fullmatch
-        if "*" not in origins and any(fullmatch(o) for o in _PROBE_ORIGINS):
+        # The core's probe origins: no real configuration means to allow them.
+        admitted = next((o for o in VERDICT_PROBES if fullmatch(o)), None)
+        if "*" not in origins and admitted is not None:
             risks.append(
                 f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
-                f"(it matches {_PROBE_ORIGINS[0]!r})"
+                f"(it matches {admitted!r})"
             )
     if "*" in origins and credentials:
         risks.append(
