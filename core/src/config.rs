@@ -622,6 +622,102 @@ pub const VERDICT_PROBES: [&str; 3] = [
     "https://corsguard-probe.invalid",
 ];
 
+/// How a binding's users spell each option, so that an error or a finding
+/// names the option as they wrote it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionNames {
+    /// [`Setting::AllowedOrigins`].
+    pub allowed_origins: &'static str,
+    /// [`Setting::AllowedMethods`].
+    pub allowed_methods: &'static str,
+    /// [`Setting::AllowedHeaders`].
+    pub allowed_headers: &'static str,
+    /// [`Setting::ExposedHeaders`].
+    pub exposed_headers: &'static str,
+    /// [`Setting::MaxAge`].
+    pub max_age: &'static str,
+    /// [`Setting::PreflightStatus`].
+    pub preflight_status: &'static str,
+    /// [`Config::origin_verdict`].
+    pub origin_verdict: &'static str,
+    /// [`Config::allow_wide_verdict_with_credentials`].
+    pub allow_wide_verdict_with_credentials: &'static str,
+}
+
+impl OptionNames {
+    /// The Rust builder's names (`allowed_origins`, `max_age`), used by
+    /// `Display`; the C setters and Python's `Policy` keywords match them.
+    pub const RUST: OptionNames = OptionNames {
+        allowed_origins: "allowed_origins",
+        allowed_methods: "allowed_methods",
+        allowed_headers: "allowed_headers",
+        exposed_headers: "exposed_headers",
+        max_age: "max_age",
+        preflight_status: "preflight_status",
+        origin_verdict: "origin_verdict",
+        allow_wide_verdict_with_credentials: "allow_wide_verdict_with_credentials",
+    };
+    /// The `cors` npm package's options (the Node drop-in).
+    pub const CORS_NPM: OptionNames = OptionNames {
+        allowed_origins: "origin",
+        allowed_methods: "methods",
+        allowed_headers: "allowedHeaders",
+        exposed_headers: "exposedHeaders",
+        max_age: "maxAge",
+        preflight_status: "optionsSuccessStatus",
+        origin_verdict: "origin",
+        allow_wide_verdict_with_credentials: "allowWideVerdictWithCredentials",
+    };
+    /// Starlette's `CORSMiddleware` keywords (the Python drop-ins).
+    pub const STARLETTE: OptionNames = OptionNames {
+        allowed_origins: "allow_origins",
+        allowed_methods: "allow_methods",
+        allowed_headers: "allow_headers",
+        exposed_headers: "expose_headers",
+        max_age: "max_age",
+        preflight_status: "preflight_status",
+        origin_verdict: "allow_origin_regex",
+        allow_wide_verdict_with_credentials: "allow_wide_verdict_with_credentials",
+    };
+    /// The Node binding's strict `Policy` options (camelCase).
+    pub const NODE: OptionNames = OptionNames {
+        allowed_origins: "allowedOrigins",
+        allowed_methods: "allowedMethods",
+        allowed_headers: "allowedHeaders",
+        exposed_headers: "exposedHeaders",
+        max_age: "maxAge",
+        preflight_status: "preflightStatus",
+        origin_verdict: "originVerdict",
+        allow_wide_verdict_with_credentials: "allowWideVerdictWithCredentials",
+    };
+
+    /// The name of `setting`.
+    pub const fn of(&self, setting: Setting) -> &'static str {
+        match setting {
+            Setting::AllowedOrigins => self.allowed_origins,
+            Setting::AllowedMethods => self.allowed_methods,
+            Setting::AllowedHeaders => self.allowed_headers,
+            Setting::ExposedHeaders => self.exposed_headers,
+            Setting::MaxAge => self.max_age,
+            Setting::PreflightStatus => self.preflight_status,
+            Setting::RefusedPreflightStatus => "refused_preflight.status",
+        }
+    }
+}
+
+/// A [`ConfigError`] displayed with a binding's [`OptionNames`].
+#[derive(Clone, Copy, Debug)]
+pub struct NamedError<'n, 'a> {
+    error: &'n ConfigError<'a>,
+    names: &'n OptionNames,
+}
+
+impl fmt::Display for NamedError<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.write_message(f, self.names)
+    }
+}
+
 /// Which configuration option an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -802,82 +898,114 @@ impl ConfigError<'_> {
 
 impl fmt::Display for ConfigError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_message(f, &OptionNames::RUST)
+    }
+}
+
+impl<'a> ConfigError<'a> {
+    /// The message with the options named as `names` spells them (the
+    /// `Display` form uses [`OptionNames::RUST`]), for bindings whose users
+    /// wrote `origin` or `allow_origins` rather than `allowed_origins`.
+    ///
+    /// ```
+    /// use corsguard::{Config, OptionNames, Policy};
+    /// let config = Config::new().allowed_origins(&["https://app.example.com/"]);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// let message = format!("{}", err.named(&OptionNames::CORS_NPM));
+    /// assert!(message.starts_with("origin `https://app.example.com/`"));
+    /// ```
+    pub const fn named<'n>(&'n self, names: &'n OptionNames) -> NamedError<'n, 'a> {
+        NamedError { error: self, names }
+    }
+
+    fn write_message(&self, f: &mut fmt::Formatter<'_>, names: &OptionNames) -> fmt::Result {
+        let origins = names.allowed_origins;
         match *self {
-            ConfigError::WildcardOriginWithCredentials => f.write_str(
-                "allowed_origins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
+            ConfigError::WildcardOriginWithCredentials => write!(
+                f,
+                "{origins} `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
             ),
             ConfigError::WildcardWithCredentials { option } => write!(
                 f,
                 "{} `*` with credentials: browsers read `*` as a literal name on credentialed requests; list the names instead",
-                option.name()
+                names.of(option)
             ),
-            ConfigError::NullOriginWithCredentials => f.write_str(
-                "allowed_origins `null` with credentials: any sandboxed page or local file can claim the `null` origin; give those pages a real origin instead",
+            ConfigError::NullOriginWithCredentials => write!(
+                f,
+                "{origins} `null` with credentials: any sandboxed page or local file can claim the `null` origin; give those pages a real origin instead",
             ),
             ConfigError::WildcardOriginAmongOthers { entry } => write!(
                 f,
-                "allowed_origins `*` together with `{entry}`: the wildcard already allows every origin; keep either `*` alone or only the listed origins"
+                "{origins} `*` together with `{entry}`: the wildcard already allows every origin; keep either `*` alone or only the listed origins"
             ),
             ConfigError::MalformedOrigin { entry, problem } => {
-                write!(f, "allowed_origins `{entry}`: {}", problem.explanation())
+                write!(f, "{origins} `{entry}`: {}", problem.explanation())
             }
-            ConfigError::NoOrigins => f.write_str(
-                "allowed_origins is empty: a policy that allows no origin answers nothing; list at least one origin, or `*`",
+            ConfigError::NoOrigins => write!(
+                f,
+                "{origins} is empty: a policy that allows no origin answers nothing; list at least one origin, or `*`",
             ),
             ConfigError::ForbiddenMethod { entry } => write!(
                 f,
-                "allowed_methods `{entry}`: browsers never send CONNECT, TRACE or TRACK from scripts; remove it"
+                "{} `{entry}`: browsers never send CONNECT, TRACE or TRACK from scripts; remove it",
+                names.of(Setting::AllowedMethods)
             ),
             ConfigError::MethodNotNormalized { entry } => write!(
                 f,
-                "allowed_methods `{entry}`: browsers uppercase this method before sending it, so it could never match; write it in uppercase"
+                "{} `{entry}`: browsers uppercase this method before sending it, so it could never match; write it in uppercase",
+                names.of(Setting::AllowedMethods)
             ),
             ConfigError::NotAToken { option, entry } => write!(
                 f,
                 "{} `{entry}`: a name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~, no spaces or commas); write one name per entry",
-                option.name()
+                names.of(option)
             ),
             ConfigError::ForbiddenRequestHeader { entry } => write!(
                 f,
-                "allowed_headers `{entry}`: browsers never let scripts set this header, so allowing it has no effect; remove it"
+                "{} `{entry}`: browsers never let scripts set this header, so allowing it has no effect; remove it",
+                names.of(Setting::AllowedHeaders)
             ),
             ConfigError::ForbiddenResponseHeader { entry } => write!(
                 f,
-                "exposed_headers `{entry}`: browsers never expose this header to scripts; remove it"
+                "{} `{entry}`: browsers never expose this header to scripts; remove it",
+                names.of(Setting::ExposedHeaders)
             ),
             ConfigError::Duplicate { option, entry } => write!(
                 f,
                 "{} `{entry}`: listed more than once; remove the repeat",
-                option.name()
+                names.of(option)
             ),
             ConfigError::UnsafeValue { option, entry } => write!(
                 f,
                 "{} {entry:?}: contains CR, LF or NUL, which would break the response headers; remove them",
-                option.name()
+                names.of(option)
             ),
             ConfigError::MaxAgeOutOfRange { seconds } => write!(
                 f,
-                "max_age {seconds}: browsers cap the preflight cache at 86400 seconds (Chromium at 7200); use a value from 0 to 86400"
+                "{} {seconds}: browsers cap the preflight cache at 86400 seconds (Chromium at 7200); use a value from 0 to 86400",
+                names.of(Setting::MaxAge)
             ),
             ConfigError::LiteralNeedsLiteralSyntax { option } => write!(
                 f,
                 "{}: a literal value is only for the compatibility profiles; give a number of seconds",
-                option.name()
+                names.of(option)
             ),
             ConfigError::StatusOutOfRange { option, status } => match option {
                 Setting::PreflightStatus => write!(
                     f,
-                    "preflight_status {status}: browsers accept a preflight only with a 2xx status; use 204 or 200"
+                    "{} {status}: browsers accept a preflight only with a 2xx status; use 204 or 200",
+                    names.of(Setting::PreflightStatus)
                 ),
                 _ => write!(
                     f,
                     "{} {status}: not an HTTP status code; use one from 100 to 599",
-                    option.name()
+                    names.of(option)
                 ),
             },
             ConfigError::WideVerdictWithCredentials { probe } => write!(
                 f,
-                "origin_verdict allows `{probe}`, an origin no policy means to allow, with credentials: any site could read your users' credentialed responses; make the regex or callback admit only your own origins (a regex must match the whole origin), or opt in with allow_wide_verdict_with_credentials"
+                "{} allows `{probe}`, an origin no policy means to allow, with credentials: any site could read your users' credentialed responses; make the regex or callback admit only your own origins (a regex must match the whole origin), or opt in with {}",
+                names.origin_verdict, names.allow_wide_verdict_with_credentials
             ),
             ConfigError::CapacityExceeded { capacity, limit } => {
                 let what = match capacity {
@@ -908,21 +1036,24 @@ impl Config<'_> {
     /// Refuses a host verdict that admits a probe origin together with
     /// credentials, where the behaviour refuses `*` with credentials.
     pub(crate) fn check_verdict(&self) -> Result<(), ConfigError<'static>> {
-        let admitted = if self.origin_verdict && self.credentials {
-            self.verdict_probes
-        } else {
-            0
-        };
-        let refused = self.behaviour.wildcard_with_credentials == WildcardWithCredentials::Refuse
-            && !self.wide_verdict_with_credentials;
-        match VERDICT_PROBES
-            .iter()
-            .enumerate()
-            .find(|(i, _)| admitted & (1 << i) != 0)
-        {
-            Some((_, probe)) if refused => Err(ConfigError::WideVerdictWithCredentials { probe }),
+        let refused = self.behaviour.wildcard_with_credentials == WildcardWithCredentials::Refuse;
+        match self.admitted_probe() {
+            Some(probe) if refused => Err(ConfigError::WideVerdictWithCredentials { probe }),
             _ => Ok(()),
         }
+    }
+
+    /// The first probe origin a verdict admits in a policy with
+    /// credentials, unless the caller opted in.
+    pub(crate) fn admitted_probe(&self) -> Option<&'static str> {
+        if !self.origin_verdict || !self.credentials || self.wide_verdict_with_credentials {
+            return None;
+        }
+        VERDICT_PROBES
+            .iter()
+            .enumerate()
+            .find(|(i, _)| self.verdict_probes & (1 << i) != 0)
+            .map(|(_, probe)| *probe)
     }
 }
 
