@@ -918,6 +918,56 @@ impl<'a> ConfigError<'a> {
         NamedError { error: self, names }
     }
 
+    /// The option the error is about, when it is about one.
+    pub const fn setting(&self) -> Option<Setting> {
+        match *self {
+            ConfigError::WildcardOriginWithCredentials
+            | ConfigError::NullOriginWithCredentials
+            | ConfigError::WildcardOriginAmongOthers { .. }
+            | ConfigError::MalformedOrigin { .. }
+            | ConfigError::NoOrigins => Some(Setting::AllowedOrigins),
+            ConfigError::ForbiddenMethod { .. } | ConfigError::MethodNotNormalized { .. } => {
+                Some(Setting::AllowedMethods)
+            }
+            ConfigError::ForbiddenRequestHeader { .. } => Some(Setting::AllowedHeaders),
+            ConfigError::ForbiddenResponseHeader { .. } => Some(Setting::ExposedHeaders),
+            ConfigError::MaxAgeOutOfRange { .. } => Some(Setting::MaxAge),
+            ConfigError::WildcardWithCredentials { option }
+            | ConfigError::NotAToken { option, .. }
+            | ConfigError::Duplicate { option, .. }
+            | ConfigError::UnsafeValue { option, .. }
+            | ConfigError::LiteralNeedsLiteralSyntax { option }
+            | ConfigError::StatusOutOfRange { option, .. } => Some(option),
+            ConfigError::WideVerdictWithCredentials { .. } | ConfigError::CapacityExceeded { .. } => {
+                None
+            }
+        }
+    }
+
+    /// What is wrong with a malformed origin entry.
+    pub const fn problem(&self) -> Option<OriginProblem> {
+        match *self {
+            ConfigError::MalformedOrigin { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The configured entry the error is about, when it is about one.
+    pub const fn entry(&self) -> Option<&'a str> {
+        match *self {
+            ConfigError::WildcardOriginAmongOthers { entry }
+            | ConfigError::MalformedOrigin { entry, .. }
+            | ConfigError::ForbiddenMethod { entry }
+            | ConfigError::MethodNotNormalized { entry }
+            | ConfigError::NotAToken { entry, .. }
+            | ConfigError::ForbiddenRequestHeader { entry }
+            | ConfigError::ForbiddenResponseHeader { entry }
+            | ConfigError::Duplicate { entry, .. }
+            | ConfigError::UnsafeValue { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
     fn write_message(&self, f: &mut fmt::Formatter<'_>, names: &OptionNames) -> fmt::Result {
         let origins = names.allowed_origins;
         match *self {

@@ -49,7 +49,7 @@ def _check_latin1(option: str, entries: list[str]) -> None:
             ) from None
 
 
-def _error(code: str, option: str, entry: Optional[str], message: str) -> ConfigError:
+def _error(code: str, option: Optional[str], entry: Optional[str], message: str) -> ConfigError:
     error = ConfigError(message)
     error.code = code  # type: ignore[attr-defined]
     error.problem = None  # type: ignore[attr-defined]
@@ -68,9 +68,12 @@ def starlette_policy(
     expose_headers: Collection[str],
     max_age: object,
     stacklevel: int,
+    strict: bool = False,
 ) -> tuple[NativePolicy, Optional[Callable[[str], object]]]:
     """The native policy for Starlette's keywords, and the regex's
-    ``fullmatch`` (or None). Warns about risky configurations."""
+    ``fullmatch`` (or None). Warns about risky configurations: the core's
+    findings (named as Starlette's keywords), then the ones only Python can
+    see; with ``strict``, raises the first instead."""
     risks: list[str] = []
     origins = _as_list("allow_origins", allow_origins, risks)
     methods = _as_list("allow_methods", allow_methods, risks)
@@ -98,13 +101,7 @@ def starlette_policy(
                 f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
                 f"(it matches {admitted!r})"
             )
-    if "*" in origins and credentials:
-        risks.append(
-            "allow_origins contains '*' with allow_credentials=True: every origin is "
-            "reflected, so any website can read your users' credentialed responses; "
-            "list the origins instead"
-        )
-    if "null" in origins:
+    if "null" in origins and not credentials:
         risks.append(
             "allow_origins contains 'null': sandboxed iframes and local files of any "
             "site send that origin; give those pages a real origin instead"
@@ -123,6 +120,7 @@ def starlette_policy(
             preflight_status=200,
             profile="starlette",
             capacity=capacity,
+            option_names="starlette",
         )
 
     try:
@@ -132,6 +130,12 @@ def starlette_policy(
             raise
         policy = build("large")
 
-    for risk in risks:
+    found = [str(finding) for finding in policy.findings]
+    if strict:
+        if policy.findings:
+            raise policy.findings[0]
+        if risks:
+            raise _error("risky_config", None, None, risks[0])
+    for risk in found + risks:
         warnings.warn(risk, RiskyConfigWarning, stacklevel=stacklevel + 1)
     return policy, fullmatch

@@ -67,6 +67,7 @@ class NativePolicy:
         preflight_status: int = 204,
         profile: str = "strict",
         capacity: str = "default",
+        option_names: Literal["rust", "starlette"] = "rust",
     ) -> None: ...
     def evaluate(
         self,
@@ -93,6 +94,8 @@ class NativePolicy:
     def capacity(self) -> str: ...
     @property
     def origin_verdict(self) -> bool: ...
+    @property
+    def findings(self) -> list[ConfigError]: ...
     @property
     def has_origin_predicate(self) -> bool: ...
     @property
