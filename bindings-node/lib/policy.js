@@ -94,7 +94,7 @@ function nativeOptions(options, verdict) {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw invalid(`Policy option \`${key}\`: not an option; see the README for the list`);
   }
-  const out = {};
+  const out = { optionNames: 'node' };
   const o = options;
   if (o.profile !== undefined) {
     if (!PROFILES.has(o.profile)) throw invalid(`profile: expected "strict", "cors_npm" or "starlette"`);

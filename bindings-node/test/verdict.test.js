@@ -45,7 +45,7 @@ test('a verdict that admits every origin is refused with credentials', () => {
       (e) =>
         e instanceof TypeError &&
         e.code === 'wide_verdict_with_credentials' &&
-        /origin_verdict allows `https?:\/\/evil\.test`/.test(e.message),
+        /^originVerdict allows `https?:\/\/evil\.test`.*allowWideVerdictWithCredentials$/.test(e.message),
       String(verdict)
     );
   }

@@ -938,9 +938,8 @@ impl<'a> ConfigError<'a> {
             | ConfigError::UnsafeValue { option, .. }
             | ConfigError::LiteralNeedsLiteralSyntax { option }
             | ConfigError::StatusOutOfRange { option, .. } => Some(option),
-            ConfigError::WideVerdictWithCredentials { .. } | ConfigError::CapacityExceeded { .. } => {
-                None
-            }
+            ConfigError::WideVerdictWithCredentials { .. }
+            | ConfigError::CapacityExceeded { .. } => None,
         }
     }
 
