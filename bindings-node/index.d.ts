@@ -54,10 +54,14 @@ declare namespace e {
     allowedOrigins?: string[];
     /**
      * Lets the host judge origins the list does not allow: a function, a
-     * RegExp (both evaluated in JS), or `true` to pass `originVerdict` with
-     * each request.
+     * RegExp (both evaluated in JS; a RegExp must match the whole origin),
+     * or `true` to pass `originVerdict` with each request. With
+     * credentials, a function or RegExp that admits one of the core's probe
+     * origins (`https://evil.test`, ...) is refused.
      */
     originVerdict?: boolean | RegExp | ((origin: string) => boolean);
+    /** Accept an `originVerdict` that admits probe origins with credentials. */
+    allowWideVerdictWithCredentials?: boolean;
     /** One origin on its own (in the cors_npm profile: sent to everyone). */
     fixedOrigin?: string;
     allowedMethods?: string[] | '*';

@@ -38,4 +38,7 @@ function check(options) {
   return result instanceof native.NativePolicy ? null : result;
 }
 
-module.exports = { compile, check, configError, NativePolicy: native.NativePolicy };
+/** Origins no real policy means to allow: a host verdict is tried on them. */
+const VERDICT_PROBES = Object.freeze(native.verdictProbes());
+
+module.exports = { compile, check, configError, NativePolicy: native.NativePolicy, VERDICT_PROBES };

@@ -6,7 +6,7 @@
 // one request, and `middleware()` serves Express, Connect and node:http.
 
 const { isUtf8 } = require('node:buffer');
-const { compile } = require('./native');
+const { compile, VERDICT_PROBES } = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
 
@@ -45,6 +45,7 @@ const KNOWN = new Set([
   'profile',
   'allowedOrigins',
   'originVerdict',
+  'allowWideVerdictWithCredentials',
   'fixedOrigin',
   'allowedMethods',
   'allowedHeaders',
@@ -56,13 +57,44 @@ const KNOWN = new Set([
   'preflightStatus',
 ]);
 
+/**
+ * A RegExp verdict as a whole-origin test, as Python's `fullmatch`: the
+ * pattern must match the entire origin, so `/https:\/\/[a-z]+\.example\.com/`
+ * does not admit `https://a.example.com.evil.net`. The `g` and `y` flags only
+ * make `test()` stateful and are dropped; `m` would let `^` and `$` match at
+ * line breaks inside the value and is refused.
+ */
+function wholeOriginTest(pattern) {
+  if (pattern.multiline) {
+    throw invalid(`originVerdict ${pattern}: the m flag lets ^ and $ match inside the origin; remove it`);
+  }
+  const whole = new RegExp('^(?:' + pattern.source + ')$', pattern.flags.replace(/[gy]/g, ''));
+  return (origin) => whole.test(origin);
+}
+
+/** The host's verdict function for an `originVerdict` option, or null. */
+function verdictFunction(v) {
+  if (typeof v === 'function') return (o) => v(o) === true;
+  if (v instanceof RegExp) return wholeOriginTest(v);
+  return null;
+}
+
+/** Which of the core's probe origins `verdict` admits (bit i for probe i). */
+function probeMask(verdict) {
+  let mask = 0;
+  for (let i = 0; i < VERDICT_PROBES.length; ++i) {
+    if (verdict(VERDICT_PROBES[i])) mask |= 1 << i;
+  }
+  return mask;
+}
+
 /** Checks the JS types and builds the native options. */
-function nativeOptions(options) {
+function nativeOptions(options, verdict) {
   if (options === null || typeof options !== 'object') throw invalid('Policy options: expected an object');
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw invalid(`Policy option \`${key}\`: not an option; see the README for the list`);
   }
-  const out = {};
+  const out = { optionNames: 'node' };
   const o = options;
   if (o.profile !== undefined) {
     if (!PROFILES.has(o.profile)) throw invalid(`profile: expected "strict", "cors_npm" or "starlette"`);
@@ -79,6 +111,12 @@ function nativeOptions(options) {
       throw invalid('originVerdict: expected a function (origin) => boolean, a RegExp, or true');
     }
     out.originVerdict = v !== false;
+    // The core judges what the verdict admits (refused with credentials
+    // when it admits origins no policy means to allow).
+    if (verdict !== null) out.originVerdictProbes = probeMask(verdict);
+  }
+  if (o.allowWideVerdictWithCredentials !== undefined) {
+    out.allowWideVerdictWithCredentials = bool('allowWideVerdictWithCredentials', o.allowWideVerdictWithCredentials);
   }
   if (o.allowedMethods !== undefined) out.allowedMethods = stringList('allowedMethods', o.allowedMethods, ['*']);
   if (o.allowedHeaders !== undefined) {
@@ -123,12 +161,11 @@ class Policy {
    * @throws {TypeError|RangeError} the core's refusal, with `code`
    */
   constructor(options = {}) {
-    const native = nativeOptions(options);
+    const verdict = options !== null && typeof options === 'object' ? verdictFunction(options.originVerdict) : null;
+    const native = nativeOptions(options, verdict);
     this.#native = compile(native, false);
     this.#runner = new Runner(this.#native);
-    const v = options.originVerdict;
-    this.#verdict =
-      typeof v === 'function' ? (o) => v(o) === true : v instanceof RegExp ? (o) => v.test(o) : null;
+    this.#verdict = verdict;
     Object.freeze(this);
   }
 

@@ -17,7 +17,8 @@ use std::cell::RefCell;
 
 use corsguard::{
     Action, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, Decision, ExposedHeaders,
-    Failures, HeaderName, MaxAge, Methods, Policy, Reason, Request, MAX_DECISION_HEADERS,
+    Failures, HeaderName, MaxAge, Methods, OptionNames, Policy, Reason, Request,
+    MAX_DECISION_HEADERS,
 };
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, JsString, JsUnknown, ValueType};
@@ -73,6 +74,12 @@ pub struct NativeOptions {
     pub allowed_origins: Option<Vec<String>>,
     pub fixed_origin: Option<String>,
     pub origin_verdict: Option<bool>,
+    /// Which of the core's `VERDICT_PROBES` the JS verdict admits (bit i).
+    pub origin_verdict_probes: Option<u32>,
+    pub allow_wide_verdict_with_credentials: Option<bool>,
+    /// How errors and findings name the options: `rust` (default),
+    /// `cors_npm` (the drop-in: `origin`, `maxAge`) or `node` (`Policy`).
+    pub option_names: Option<String>,
     pub allowed_methods: Option<Either<Vec<String>, String>>,
     pub allowed_headers: Option<Either<Vec<String>, String>>,
     pub exposed_headers: Option<Either<Vec<String>, String>>,
@@ -84,9 +91,11 @@ pub struct NativeOptions {
     pub preflight_status: Option<u32>,
 }
 
-/// A configuration the core refused: `code` is `ConfigError::code()`,
-/// `message` its `Display`, `range` whether JS should throw a `RangeError`.
+/// A configuration the core refused (or a finding): `code` is
+/// `ConfigError::code()`, `message` its `Display` with the options named as
+/// asked, `range` whether JS should throw a `RangeError`.
 #[napi(object)]
+#[derive(Clone)]
 pub struct NativeConfigError {
     pub code: String,
     pub message: String,
@@ -123,8 +132,38 @@ fn as_strs(list: &[String]) -> Vec<&str> {
     list.iter().map(String::as_str).collect()
 }
 
-fn build(options: &NativeOptions, large: bool) -> Result<SizedPolicy, NativeConfigError> {
+/// The core's error as JS sees it, with the options named by `names`.
+fn native_error(e: &ConfigError<'_>, names: &OptionNames) -> NativeConfigError {
+    NativeConfigError {
+        code: e.code().to_string(),
+        message: e.named(names).to_string(),
+        range: matches!(
+            e,
+            ConfigError::StatusOutOfRange { .. }
+                | ConfigError::MaxAgeOutOfRange { .. }
+                | ConfigError::CapacityExceeded { .. }
+        ),
+        problem: e.problem().map(|p| p.code().to_string()),
+    }
+}
+
+fn option_names(name: Option<&str>) -> Result<&'static OptionNames, NativeConfigError> {
+    match name.unwrap_or("rust") {
+        "rust" => Ok(&OptionNames::RUST),
+        "cors_npm" => Ok(&OptionNames::CORS_NPM),
+        "node" => Ok(&OptionNames::NODE),
+        other => Err(keyword_error("optionNames", other, "\"rust\", \"cors_npm\" or \"node\"")),
+    }
+}
+
+/// Builds the policy; the core's findings on the configuration go to `found`.
+fn build(
+    options: &NativeOptions,
+    large: bool,
+    found: &mut Vec<NativeConfigError>,
+) -> Result<SizedPolicy, NativeConfigError> {
     let behaviour = profile_behaviour(options.profile.as_deref())?;
+    let names = option_names(options.option_names.as_deref())?;
     let origins = options
         .allowed_origins
         .as_deref()
@@ -146,6 +185,12 @@ fn build(options: &NativeOptions, large: bool) -> Result<SizedPolicy, NativeConf
     }
     if let Some(verdict) = options.origin_verdict {
         config = config.origin_verdict(verdict);
+    }
+    if let Some(admitted) = options.origin_verdict_probes {
+        config = config.origin_verdict_probes(admitted as u8);
+    }
+    if let Some(allow) = options.allow_wide_verdict_with_credentials {
+        config = config.allow_wide_verdict_with_credentials(allow);
     }
     config = match &options.allowed_methods {
         None => config,
@@ -187,20 +232,8 @@ fn build(options: &NativeOptions, large: bool) -> Result<SizedPolicy, NativeConf
         config = config.preflight_status(u16::try_from(status).unwrap_or(0));
     }
 
-    let refused = |e: ConfigError<'_>| NativeConfigError {
-        code: e.code().to_string(),
-        message: e.to_string(),
-        range: matches!(
-            e,
-            ConfigError::StatusOutOfRange { .. }
-                | ConfigError::MaxAgeOutOfRange { .. }
-                | ConfigError::CapacityExceeded { .. }
-        ),
-        problem: match e {
-            ConfigError::MalformedOrigin { problem, .. } => Some(problem.code().to_string()),
-            _ => None,
-        },
-    };
+    corsguard::findings(&config, &mut |finding| found.push(native_error(&finding, names)));
+    let refused = |e: ConfigError<'_>| native_error(&e, names);
     match SmallPolicy::new(&config) {
         Ok(p) => return Ok(SizedPolicy::Small(Box::new(p))),
         Err(e) if !is_capacity(&e) => return Err(refused(e)),
@@ -465,18 +498,29 @@ pub struct NativeShape {
 #[napi]
 pub struct NativePolicy {
     policy: SizedPolicy,
+    /// What the strict profile would refuse in the configuration.
+    findings: Vec<NativeConfigError>,
     shapes: RefCell<Vec<Shape>>,
     /// The description of the last uncached decision.
     uncached: RefCell<Option<NativeShape>>,
+}
+
+/// The origins a host verdict is tried on when a policy is built (the
+/// core's `VERDICT_PROBES`).
+#[napi]
+pub fn verdict_probes() -> Vec<&'static str> {
+    corsguard::VERDICT_PROBES.to_vec()
 }
 
 /// Builds a policy, or describes why the core refused the configuration.
 /// `large` allows the large size class (the `cors` drop-in).
 #[napi]
 pub fn compile(options: NativeOptions, large: bool) -> Either<NativePolicy, NativeConfigError> {
-    match build(&options, large) {
+    let mut findings = Vec::new();
+    match build(&options, large, &mut findings) {
         Ok(policy) => Either::A(NativePolicy {
             policy,
+            findings,
             shapes: RefCell::new(Vec::new()),
             uncached: RefCell::new(None),
         }),
@@ -614,6 +658,13 @@ impl NativePolicy {
             corsguard::VaryMerge::Dedup => "dedup",
             corsguard::VaryMerge::Join => "join",
         }
+    }
+
+    /// What the strict profile would refuse in the configuration (the
+    /// core's findings); empty for a valid strict policy.
+    #[napi(getter)]
+    pub fn findings(&self) -> Vec<NativeConfigError> {
+        self.findings.clone()
     }
 
     /// Which size class the policy was built in (`small`, `default`, `large`).

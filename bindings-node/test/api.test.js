@@ -18,7 +18,7 @@ test('Policy refuses a bad configuration with the core message, as a TypeError w
       e instanceof TypeError &&
       e.code === 'malformed_origin' &&
       e.problem === 'trailing_slash' &&
-      /allowed_origins `https:\/\/app\.example\.com\/`/.test(e.message)
+      /^allowedOrigins `https:\/\/app\.example\.com\/`/.test(e.message)
   );
   assert.throws(
     () => new Policy({ allowedOrigins: ['*'], credentials: true }),

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use corsguard::{
     Action, AllowedHeaders, Behaviour, Config, ConfigError as CoreError, Decision as CoreDecision,
     ExposedHeaders, Failures, HeaderName, MaxAge, Methods, Policy as CorePolicy, Reason, Request,
-    VaryMerge,
+    OptionNames, VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -105,40 +105,13 @@ impl Inner {
 }
 
 /// The Python `ConfigError` for a core error: its message, code and entry.
-fn config_error(py: Python<'_>, error: &CoreError<'_>) -> PyErr {
-    let err = ConfigError::new_err(error.to_string());
+fn config_error(py: Python<'_>, error: &CoreError<'_>, names: &OptionNames) -> PyErr {
+    let err = ConfigError::new_err(error.named(names).to_string());
     let value = err.value(py);
-    let (option, entry, problem): (Option<&str>, Option<&str>, Option<&str>) = match *error {
-        CoreError::MalformedOrigin { entry, problem } => {
-            (Some("allowed_origins"), Some(entry), Some(problem.code()))
-        }
-        CoreError::WildcardOriginAmongOthers { entry } => {
-            (Some("allowed_origins"), Some(entry), None)
-        }
-        CoreError::WildcardOriginWithCredentials | CoreError::NullOriginWithCredentials => {
-            (Some("allowed_origins"), None, None)
-        }
-        CoreError::NoOrigins => (Some("allowed_origins"), None, None),
-        CoreError::WildcardWithCredentials { option } => (Some(option.name()), None, None),
-        CoreError::ForbiddenMethod { entry } | CoreError::MethodNotNormalized { entry } => {
-            (Some("allowed_methods"), Some(entry), None)
-        }
-        CoreError::NotAToken { option, entry }
-        | CoreError::Duplicate { option, entry }
-        | CoreError::UnsafeValue { option, entry } => (Some(option.name()), Some(entry), None),
-        CoreError::ForbiddenRequestHeader { entry } => (Some("allowed_headers"), Some(entry), None),
-        CoreError::ForbiddenResponseHeader { entry } => {
-            (Some("exposed_headers"), Some(entry), None)
-        }
-        CoreError::MaxAgeOutOfRange { .. } => (Some("max_age"), None, None),
-        CoreError::LiteralNeedsLiteralSyntax { option }
-        | CoreError::StatusOutOfRange { option, .. } => (Some(option.name()), None, None),
-        _ => (None, None, None),
-    };
     let _ = value.setattr("code", error.code());
-    let _ = value.setattr("problem", problem);
-    let _ = value.setattr("option", option);
-    let _ = value.setattr("entry", entry);
+    let _ = value.setattr("problem", error.problem().map(|p| p.code()));
+    let _ = value.setattr("option", error.setting().map(|s| names.of(s)));
+    let _ = value.setattr("entry", error.entry());
     err
 }
 
@@ -307,6 +280,8 @@ const FAILURE_NAMES: [(Failures, &str); 4] = [
 #[pyclass(frozen, module = "corsguard._native", name = "NativePolicy")]
 struct NativePolicy {
     inner: Inner,
+    /// What the strict profile would refuse, as `ConfigError` values.
+    findings: Vec<PyObject>,
     predicate: Option<PyObject>,
     profile: &'static str,
     capacity: &'static str,
@@ -323,6 +298,7 @@ impl NativePolicy {
         origin_regex = None,
         origin_predicate = None,
         origin_verdict = false,
+        allow_wide_verdict_with_credentials = false,
         allowed_methods = None,
         allowed_headers = None,
         exposed_headers = None,
@@ -333,6 +309,7 @@ impl NativePolicy {
         preflight_status = 204,
         profile = "strict",
         capacity = "default",
+        option_names = "rust",
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -342,6 +319,7 @@ impl NativePolicy {
         origin_regex: Option<Bound<'_, PyAny>>,
         origin_predicate: Option<Bound<'_, PyAny>>,
         origin_verdict: bool,
+        allow_wide_verdict_with_credentials: bool,
         allowed_methods: Option<Bound<'_, PyAny>>,
         allowed_headers: Option<Bound<'_, PyAny>>,
         exposed_headers: Option<Bound<'_, PyAny>>,
@@ -352,8 +330,18 @@ impl NativePolicy {
         preflight_status: i64,
         profile: &str,
         capacity: &str,
+        option_names: &str,
     ) -> PyResult<Self> {
         let behaviour = profile_behaviour(profile)?;
+        let option_names: &'static OptionNames = match option_names {
+            "rust" => &OptionNames::RUST,
+            "starlette" => &OptionNames::STARLETTE,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "option_names {other:?}: expected \"rust\" or \"starlette\""
+                )))
+            }
+        };
         let profile: &'static str = match profile {
             "strict" => "strict",
             "starlette" => "starlette",
@@ -450,6 +438,16 @@ impl NativePolicy {
             _ => None,
         };
         let origin_verdict = origin_verdict || predicate.is_some();
+        // The core judges what the regex or predicate admits: tried on its
+        // probe origins now, refused with credentials when it admits one.
+        let mut probes_admitted = 0u8;
+        if let Some(predicate) = &predicate {
+            for (i, probe) in VERDICT_PROBES.iter().enumerate() {
+                if predicate.bind(py).call1((*probe,))?.is_truthy()? {
+                    probes_admitted |= 1 << i;
+                }
+            }
+        }
 
         let origin_refs: Vec<&str> = origins.iter().map(String::as_str).collect();
         let method_refs = list_refs(&methods);
@@ -460,6 +458,8 @@ impl NativePolicy {
             .behaviour(behaviour)
             .allowed_origins(&origin_refs)
             .origin_verdict(origin_verdict)
+            .origin_verdict_probes(probes_admitted)
+            .allow_wide_verdict_with_credentials(allow_wide_verdict_with_credentials)
             .allowed_methods(match methods {
                 Names::Keyword(_) => Methods::Any,
                 Names::List(_) => Methods::List(&method_refs),
@@ -492,14 +492,19 @@ impl NativePolicy {
 
         let inner = match capacity {
             "default" => Inner::Default(Box::new(
-                DefaultPolicy::new(&config).map_err(|e| config_error(py, &e))?,
+                DefaultPolicy::new(&config).map_err(|e| config_error(py, &e, option_names))?,
             )),
             _ => Inner::Large(Box::new(
-                LargePolicy::new(&config).map_err(|e| config_error(py, &e))?,
+                LargePolicy::new(&config).map_err(|e| config_error(py, &e, option_names))?,
             )),
         };
+        let mut findings = Vec::new();
+        corsguard::findings(&config, &mut |finding| {
+            findings.push(config_error(py, &finding, option_names).into_value(py).into_any());
+        });
         Ok(NativePolicy {
             inner,
+            findings,
             predicate,
             profile,
             capacity,
@@ -612,6 +617,13 @@ impl NativePolicy {
     #[getter]
     fn capacity(&self) -> &'static str {
         self.capacity
+    }
+
+    /// What the strict profile would refuse in this configuration (the
+    /// core's findings), as `ConfigError` values; empty for a strict policy.
+    #[getter]
+    fn findings(&self, py: Python<'_>) -> Vec<PyObject> {
+        self.findings.iter().map(|f| f.clone_ref(py)).collect()
     }
 
     /// Whether the policy consults a host verdict (regex or predicate).
@@ -799,5 +811,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("DEFAULT_CAPACITY", (256, 64, 16384))?;
     m.add("LARGE_CAPACITY", (2048, 256, 131072))?;
+    m.add("VERDICT_PROBES", PyTuple::new(m.py(), VERDICT_PROBES)?)?;
     Ok(())
 }

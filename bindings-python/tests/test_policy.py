@@ -112,6 +112,8 @@ def test_origin_regex_and_predicate():
         assert policy.evaluate("GET", origin="https://q.example", origin_verdict=True).allowed
     seen = []
     policy = corsguard.Policy(allowed_origins=["https://a.example"], origin_predicate=lambda o: seen.append(o))
+    assert seen == list(corsguard.VERDICT_PROBES)  # tried on the probes when built
+    seen.clear()
     policy.evaluate("GET", origin=b"https://\xe9.example")
     assert seen == ["https://\u00e9.example"]  # bytes reach the predicate as latin-1 text
 
@@ -175,6 +177,37 @@ def test_risky_configs_warn_once_at_construction():
         corsguard.Policy(allowed_origins=["*"], credentials=True)
     with pytest.raises(corsguard.ConfigError):
         corsguard.Policy(allowed_origins=["null"], credentials=True)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"origin_regex": r"https://.*"},
+        {"origin_regex": r".*"},
+        {"origin_regex": re.compile(r"HTTPS?://.+", re.IGNORECASE)},
+        {"origin_predicate": lambda o: True},
+        {"origin_predicate": lambda o: o.startswith("http")},
+    ],
+)
+def test_a_verdict_admitting_every_origin_is_refused_with_credentials(kwargs):
+    with pytest.raises(corsguard.ConfigError) as refused:
+        corsguard.Policy(credentials=True, **kwargs)
+    assert refused.value.code == "wide_verdict_with_credentials"
+    assert "origin_verdict allows `http" in str(refused.value)
+    assert "allow_wide_verdict_with_credentials" in str(refused.value)
+    # Without credentials it is as open as "*", which is allowed.
+    assert corsguard.Policy(**kwargs).evaluate("GET", origin="https://x.example").allowed
+    # The opt-in accepts it.
+    opted_in = corsguard.Policy(credentials=True, allow_wide_verdict_with_credentials=True, **kwargs)
+    assert opted_in.evaluate("GET", origin="https://x.example").allowed
+
+
+def test_a_narrow_verdict_with_credentials_is_accepted():
+    policy = corsguard.Policy(origin_regex=r"https://[a-z]+\.example\.com", credentials=True)
+    assert policy.evaluate("GET", origin="https://a.example.com").allowed
+    assert not policy.evaluate("GET", origin="https://a.example.com.evil.net").allowed
+    local = corsguard.Policy(origin_regex=r"http://127\.0\.0\.1:\d+", credentials=True)
+    assert local.evaluate("GET", origin="http://127.0.0.1:5173").allowed
 
 
 def test_help_is_useful():

@@ -439,6 +439,8 @@ pub struct Config<'a> {
     pub(crate) origins: &'a [&'a str],
     pub(crate) fixed_origin: Option<&'a str>,
     pub(crate) origin_verdict: bool,
+    pub(crate) verdict_probes: u8,
+    pub(crate) wide_verdict_with_credentials: bool,
     pub(crate) methods: Methods<'a>,
     pub(crate) allowed_headers: AllowedHeaders<'a>,
     pub(crate) exposed_headers: ExposedHeaders<'a>,
@@ -464,6 +466,8 @@ impl<'a> Config<'a> {
             origins: &[],
             fixed_origin: None,
             origin_verdict: false,
+            verdict_probes: 0,
+            wide_verdict_with_credentials: false,
             methods: Methods::List(&[]),
             allowed_headers: AllowedHeaders::List(&[]),
             exposed_headers: ExposedHeaders::List(&[]),
@@ -497,6 +501,43 @@ impl<'a> Config<'a> {
     /// regular expression or a callback the core cannot run).
     pub const fn origin_verdict(mut self, enabled: bool) -> Self {
         self.origin_verdict = enabled;
+        self
+    }
+
+    /// Which of [`VERDICT_PROBES`] the host's verdict admits: bit `i` set
+    /// when it allows `VERDICT_PROBES[i]`. The host runs its regex or
+    /// callback on each probe when the policy is built and reports the
+    /// result here; a verdict that admits any of them together with
+    /// credentials is refused ([`ConfigError::WideVerdictWithCredentials`])
+    /// wherever `*` with credentials is.
+    ///
+    /// ```
+    /// use corsguard::{Config, ConfigError, Policy, VERDICT_PROBES};
+    /// // The host's rule, e.g. a regex that allows every https origin.
+    /// let allows = |origin: &str| origin.starts_with("https://");
+    /// let admitted = VERDICT_PROBES
+    ///     .iter()
+    ///     .enumerate()
+    ///     .filter(|(_, probe)| allows(probe))
+    ///     .fold(0u8, |mask, (i, _)| mask | 1 << i);
+    /// let config = Config::new()
+    ///     .origin_verdict(true)
+    ///     .origin_verdict_probes(admitted)
+    ///     .credentials(true);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// assert_eq!(err.code(), "wide_verdict_with_credentials");
+    /// ```
+    pub const fn origin_verdict_probes(mut self, admitted: u8) -> Self {
+        self.verdict_probes = admitted;
+        self
+    }
+
+    /// Accepts a verdict that admits probe origins together with credentials
+    /// (the opt-in for [`ConfigError::WideVerdictWithCredentials`]): every
+    /// site the verdict admits can then read your users' credentialed
+    /// responses.
+    pub const fn allow_wide_verdict_with_credentials(mut self, allow: bool) -> Self {
+        self.wide_verdict_with_credentials = allow;
         self
     }
 
@@ -564,6 +605,116 @@ impl<'a> Config<'a> {
     /// The behaviour settings in force.
     pub const fn behaviour_settings(&self) -> &Behaviour {
         &self.behaviour
+    }
+}
+
+/// Origins no real policy means to allow, for judging a host's verdict
+/// before any request: sites under the reserved `.test` and `.invalid`
+/// top-level domains (RFC 6761), which no deployed page is ever served
+/// from, over https and http. A regex or callback that admits one of them
+/// admits arbitrary sites (`/.*/`, `https://.*`, `() => true`,
+/// an unanchored pattern). `null` is not among them: the strict profile
+/// never lets a verdict allow `null`. Loopback is not among them either: a
+/// development rule allowing `http://127.0.0.1` on any port is narrow.
+pub const VERDICT_PROBES: [&str; 3] = [
+    "https://evil.test",
+    "http://evil.test",
+    "https://corsguard-probe.invalid",
+];
+
+/// How a binding's users spell each option, so that an error or a finding
+/// names the option as they wrote it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionNames {
+    /// [`Setting::AllowedOrigins`].
+    pub allowed_origins: &'static str,
+    /// [`Setting::AllowedMethods`].
+    pub allowed_methods: &'static str,
+    /// [`Setting::AllowedHeaders`].
+    pub allowed_headers: &'static str,
+    /// [`Setting::ExposedHeaders`].
+    pub exposed_headers: &'static str,
+    /// [`Setting::MaxAge`].
+    pub max_age: &'static str,
+    /// [`Setting::PreflightStatus`].
+    pub preflight_status: &'static str,
+    /// [`Config::origin_verdict`].
+    pub origin_verdict: &'static str,
+    /// [`Config::allow_wide_verdict_with_credentials`].
+    pub allow_wide_verdict_with_credentials: &'static str,
+}
+
+impl OptionNames {
+    /// The Rust builder's names (`allowed_origins`, `max_age`), used by
+    /// `Display`; the C setters and Python's `Policy` keywords match them.
+    pub const RUST: OptionNames = OptionNames {
+        allowed_origins: "allowed_origins",
+        allowed_methods: "allowed_methods",
+        allowed_headers: "allowed_headers",
+        exposed_headers: "exposed_headers",
+        max_age: "max_age",
+        preflight_status: "preflight_status",
+        origin_verdict: "origin_verdict",
+        allow_wide_verdict_with_credentials: "allow_wide_verdict_with_credentials",
+    };
+    /// The `cors` npm package's options (the Node drop-in).
+    pub const CORS_NPM: OptionNames = OptionNames {
+        allowed_origins: "origin",
+        allowed_methods: "methods",
+        allowed_headers: "allowedHeaders",
+        exposed_headers: "exposedHeaders",
+        max_age: "maxAge",
+        preflight_status: "optionsSuccessStatus",
+        origin_verdict: "origin",
+        allow_wide_verdict_with_credentials: "allowWideVerdictWithCredentials",
+    };
+    /// Starlette's `CORSMiddleware` keywords (the Python drop-ins).
+    pub const STARLETTE: OptionNames = OptionNames {
+        allowed_origins: "allow_origins",
+        allowed_methods: "allow_methods",
+        allowed_headers: "allow_headers",
+        exposed_headers: "expose_headers",
+        max_age: "max_age",
+        preflight_status: "preflight_status",
+        origin_verdict: "allow_origin_regex",
+        allow_wide_verdict_with_credentials: "allow_wide_verdict_with_credentials",
+    };
+    /// The Node binding's strict `Policy` options (camelCase).
+    pub const NODE: OptionNames = OptionNames {
+        allowed_origins: "allowedOrigins",
+        allowed_methods: "allowedMethods",
+        allowed_headers: "allowedHeaders",
+        exposed_headers: "exposedHeaders",
+        max_age: "maxAge",
+        preflight_status: "preflightStatus",
+        origin_verdict: "originVerdict",
+        allow_wide_verdict_with_credentials: "allowWideVerdictWithCredentials",
+    };
+
+    /// The name of `setting`.
+    pub const fn of(&self, setting: Setting) -> &'static str {
+        match setting {
+            Setting::AllowedOrigins => self.allowed_origins,
+            Setting::AllowedMethods => self.allowed_methods,
+            Setting::AllowedHeaders => self.allowed_headers,
+            Setting::ExposedHeaders => self.exposed_headers,
+            Setting::MaxAge => self.max_age,
+            Setting::PreflightStatus => self.preflight_status,
+            Setting::RefusedPreflightStatus => "refused_preflight.status",
+        }
+    }
+}
+
+/// A [`ConfigError`] displayed with a binding's [`OptionNames`].
+#[derive(Clone, Copy, Debug)]
+pub struct NamedError<'n, 'a> {
+    error: &'n ConfigError<'a>,
+    names: &'n OptionNames,
+}
+
+impl fmt::Display for NamedError<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.write_message(f, self.names)
     }
 }
 
@@ -703,6 +854,12 @@ pub enum ConfigError<'a> {
         /// The configured status.
         status: u16,
     },
+    /// A host verdict that admits one of [`VERDICT_PROBES`] in a policy
+    /// with credentials: it exposes users as `*` with credentials would.
+    WideVerdictWithCredentials {
+        /// The first probe origin the verdict admitted.
+        probe: &'static str,
+    },
     /// A fixed capacity is too small for this configuration.
     CapacityExceeded {
         /// Which capacity.
@@ -733,6 +890,7 @@ impl ConfigError<'_> {
             ConfigError::MaxAgeOutOfRange { .. } => "max_age_out_of_range",
             ConfigError::LiteralNeedsLiteralSyntax { .. } => "literal_needs_literal_syntax",
             ConfigError::StatusOutOfRange { .. } => "status_out_of_range",
+            ConfigError::WideVerdictWithCredentials { .. } => "wide_verdict_with_credentials",
             ConfigError::CapacityExceeded { .. } => "capacity_exceeded",
         }
     }
@@ -740,80 +898,165 @@ impl ConfigError<'_> {
 
 impl fmt::Display for ConfigError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_message(f, &OptionNames::RUST)
+    }
+}
+
+impl<'a> ConfigError<'a> {
+    /// The message with the options named as `names` spells them (the
+    /// `Display` form uses [`OptionNames::RUST`]), for bindings whose users
+    /// wrote `origin` or `allow_origins` rather than `allowed_origins`.
+    ///
+    /// ```
+    /// use corsguard::{Config, OptionNames, Policy};
+    /// let config = Config::new().allowed_origins(&["https://app.example.com/"]);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// let message = format!("{}", err.named(&OptionNames::CORS_NPM));
+    /// assert!(message.starts_with("origin `https://app.example.com/`"));
+    /// ```
+    pub const fn named<'n>(&'n self, names: &'n OptionNames) -> NamedError<'n, 'a> {
+        NamedError { error: self, names }
+    }
+
+    /// The option the error is about, when it is about one.
+    pub const fn setting(&self) -> Option<Setting> {
         match *self {
-            ConfigError::WildcardOriginWithCredentials => f.write_str(
-                "allowed_origins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
+            ConfigError::WildcardOriginWithCredentials
+            | ConfigError::NullOriginWithCredentials
+            | ConfigError::WildcardOriginAmongOthers { .. }
+            | ConfigError::MalformedOrigin { .. }
+            | ConfigError::NoOrigins => Some(Setting::AllowedOrigins),
+            ConfigError::ForbiddenMethod { .. } | ConfigError::MethodNotNormalized { .. } => {
+                Some(Setting::AllowedMethods)
+            }
+            ConfigError::ForbiddenRequestHeader { .. } => Some(Setting::AllowedHeaders),
+            ConfigError::ForbiddenResponseHeader { .. } => Some(Setting::ExposedHeaders),
+            ConfigError::MaxAgeOutOfRange { .. } => Some(Setting::MaxAge),
+            ConfigError::WildcardWithCredentials { option }
+            | ConfigError::NotAToken { option, .. }
+            | ConfigError::Duplicate { option, .. }
+            | ConfigError::UnsafeValue { option, .. }
+            | ConfigError::LiteralNeedsLiteralSyntax { option }
+            | ConfigError::StatusOutOfRange { option, .. } => Some(option),
+            ConfigError::WideVerdictWithCredentials { .. }
+            | ConfigError::CapacityExceeded { .. } => None,
+        }
+    }
+
+    /// What is wrong with a malformed origin entry.
+    pub const fn problem(&self) -> Option<OriginProblem> {
+        match *self {
+            ConfigError::MalformedOrigin { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The configured entry the error is about, when it is about one.
+    pub const fn entry(&self) -> Option<&'a str> {
+        match *self {
+            ConfigError::WildcardOriginAmongOthers { entry }
+            | ConfigError::MalformedOrigin { entry, .. }
+            | ConfigError::ForbiddenMethod { entry }
+            | ConfigError::MethodNotNormalized { entry }
+            | ConfigError::NotAToken { entry, .. }
+            | ConfigError::ForbiddenRequestHeader { entry }
+            | ConfigError::ForbiddenResponseHeader { entry }
+            | ConfigError::Duplicate { entry, .. }
+            | ConfigError::UnsafeValue { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    fn write_message(&self, f: &mut fmt::Formatter<'_>, names: &OptionNames) -> fmt::Result {
+        let origins = names.allowed_origins;
+        match *self {
+            ConfigError::WildcardOriginWithCredentials => write!(
+                f,
+                "{origins} `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
             ),
             ConfigError::WildcardWithCredentials { option } => write!(
                 f,
                 "{} `*` with credentials: browsers read `*` as a literal name on credentialed requests; list the names instead",
-                option.name()
+                names.of(option)
             ),
-            ConfigError::NullOriginWithCredentials => f.write_str(
-                "allowed_origins `null` with credentials: any sandboxed page or local file can claim the `null` origin; give those pages a real origin instead",
+            ConfigError::NullOriginWithCredentials => write!(
+                f,
+                "{origins} `null` with credentials: any sandboxed page or local file can claim the `null` origin; give those pages a real origin instead",
             ),
             ConfigError::WildcardOriginAmongOthers { entry } => write!(
                 f,
-                "allowed_origins `*` together with `{entry}`: the wildcard already allows every origin; keep either `*` alone or only the listed origins"
+                "{origins} `*` together with `{entry}`: the wildcard already allows every origin; keep either `*` alone or only the listed origins"
             ),
             ConfigError::MalformedOrigin { entry, problem } => {
-                write!(f, "allowed_origins `{entry}`: {}", problem.explanation())?;
+                write!(f, "{origins} `{entry}`: {}", problem.explanation())?;
                 crate::origin::write_fix(f, entry, problem)
             }
-            ConfigError::NoOrigins => f.write_str(
-                "allowed_origins is empty: a policy that allows no origin answers nothing; list at least one origin, or `*`",
+            ConfigError::NoOrigins => write!(
+                f,
+                "{origins} is empty: a policy that allows no origin answers nothing; list at least one origin, or `*`",
             ),
             ConfigError::ForbiddenMethod { entry } => write!(
                 f,
-                "allowed_methods `{entry}`: browsers never send CONNECT, TRACE or TRACK from scripts; remove it"
+                "{} `{entry}`: browsers never send CONNECT, TRACE or TRACK from scripts; remove it",
+                names.of(Setting::AllowedMethods)
             ),
             ConfigError::MethodNotNormalized { entry } => write!(
                 f,
-                "allowed_methods `{entry}`: browsers uppercase this method before sending it, so it could never match; write it in uppercase"
+                "{} `{entry}`: browsers uppercase this method before sending it, so it could never match; write it in uppercase",
+                names.of(Setting::AllowedMethods)
             ),
             ConfigError::NotAToken { option, entry } => write!(
                 f,
                 "{} `{entry}`: a name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~, no spaces or commas); write one name per entry",
-                option.name()
+                names.of(option)
             ),
             ConfigError::ForbiddenRequestHeader { entry } => write!(
                 f,
-                "allowed_headers `{entry}`: browsers never let scripts set this header, so allowing it has no effect; remove it"
+                "{} `{entry}`: browsers never let scripts set this header, so allowing it has no effect; remove it",
+                names.of(Setting::AllowedHeaders)
             ),
             ConfigError::ForbiddenResponseHeader { entry } => write!(
                 f,
-                "exposed_headers `{entry}`: browsers never expose this header to scripts; remove it"
+                "{} `{entry}`: browsers never expose this header to scripts; remove it",
+                names.of(Setting::ExposedHeaders)
             ),
             ConfigError::Duplicate { option, entry } => write!(
                 f,
                 "{} `{entry}`: listed more than once; remove the repeat",
-                option.name()
+                names.of(option)
             ),
             ConfigError::UnsafeValue { option, entry } => write!(
                 f,
                 "{} {entry:?}: contains CR, LF or NUL, which would break the response headers; remove them",
-                option.name()
+                names.of(option)
             ),
             ConfigError::MaxAgeOutOfRange { seconds } => write!(
                 f,
-                "max_age {seconds}: browsers cap the preflight cache at 86400 seconds (Chromium at 7200); use a value from 0 to 86400"
+                "{} {seconds}: browsers cap the preflight cache at 86400 seconds (Chromium at 7200); use a value from 0 to 86400",
+                names.of(Setting::MaxAge)
             ),
             ConfigError::LiteralNeedsLiteralSyntax { option } => write!(
                 f,
                 "{}: a literal value is only for the compatibility profiles; give a number of seconds",
-                option.name()
+                names.of(option)
             ),
             ConfigError::StatusOutOfRange { option, status } => match option {
                 Setting::PreflightStatus => write!(
                     f,
-                    "preflight_status {status}: browsers accept a preflight only with a 2xx status; use 204 or 200"
+                    "{} {status}: browsers accept a preflight only with a 2xx status; use 204 or 200",
+                    names.of(Setting::PreflightStatus)
                 ),
                 _ => write!(
                     f,
                     "{} {status}: not an HTTP status code; use one from 100 to 599",
-                    option.name()
+                    names.of(option)
                 ),
             },
+            ConfigError::WideVerdictWithCredentials { probe } => write!(
+                f,
+                "{} allows `{probe}`, an origin no policy means to allow, with credentials: any site could read your users' credentialed responses; make the regex or callback admit only your own origins (a regex must match the whole origin), or opt in with {}",
+                names.origin_verdict, names.allow_wide_verdict_with_credentials
+            ),
             ConfigError::CapacityExceeded { capacity, limit } => {
                 let what = match capacity {
                     Capacity::Origins => "ORIGINS (origins and patterns)",
@@ -838,3 +1081,114 @@ impl fmt::Display for ConfigError<'_> {
 
 #[cfg(feature = "std")]
 impl std::error::Error for ConfigError<'_> {}
+
+impl Config<'_> {
+    /// Refuses a host verdict that admits a probe origin together with
+    /// credentials, where the behaviour refuses `*` with credentials.
+    pub(crate) fn check_verdict(&self) -> Result<(), ConfigError<'static>> {
+        let refused = self.behaviour.wildcard_with_credentials == WildcardWithCredentials::Refuse;
+        match self.admitted_probe() {
+            Some(probe) if refused => Err(ConfigError::WideVerdictWithCredentials { probe }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The first probe origin a verdict admits in a policy with
+    /// credentials, unless the caller opted in.
+    pub(crate) fn admitted_probe(&self) -> Option<&'static str> {
+        if !self.origin_verdict || !self.credentials || self.wide_verdict_with_credentials {
+            return None;
+        }
+        VERDICT_PROBES
+            .iter()
+            .enumerate()
+            .find(|(i, _)| self.verdict_probes & (1 << i) != 0)
+            .map(|(_, probe)| *probe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+
+    type Small = Policy<8, 8, 512>;
+
+    fn verdict(admitted: u8, credentials: bool) -> Config<'static> {
+        Config::new()
+            .origin_verdict(true)
+            .origin_verdict_probes(admitted)
+            .credentials(credentials)
+    }
+
+    #[test]
+    fn a_verdict_admitting_a_probe_with_credentials_is_refused() {
+        let err = Small::new(&verdict(0b010, true)).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::WideVerdictWithCredentials {
+                probe: "http://evil.test"
+            }
+        );
+        let mut message = heapless::String::<512>::new();
+        fmt::Write::write_fmt(&mut message, format_args!("{err}")).unwrap();
+        assert!(message.starts_with("origin_verdict allows `http://evil.test`"));
+        assert!(message.ends_with("opt in with allow_wide_verdict_with_credentials"));
+    }
+
+    #[test]
+    fn the_first_admitted_probe_is_named() {
+        let err = Small::new(&verdict(0b110, true)).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::WideVerdictWithCredentials {
+                probe: VERDICT_PROBES[1]
+            }
+        );
+    }
+
+    #[test]
+    fn a_narrow_verdict_with_credentials_is_accepted() {
+        assert!(Small::new(&verdict(0, true)).is_ok());
+    }
+
+    #[test]
+    fn a_wide_verdict_without_credentials_is_accepted_like_the_wildcard() {
+        assert!(Small::new(&verdict(0b111, false)).is_ok());
+    }
+
+    #[test]
+    fn the_opt_in_accepts_a_wide_verdict_with_credentials() {
+        let config = verdict(0b001, true).allow_wide_verdict_with_credentials(true);
+        assert!(Small::new(&config).is_ok());
+    }
+
+    #[test]
+    fn probes_without_a_verdict_are_ignored() {
+        let config = Config::new()
+            .allowed_origins(&["https://app.example.com"])
+            .origin_verdict_probes(0b111)
+            .credentials(true);
+        assert!(Small::new(&config).is_ok());
+    }
+
+    #[test]
+    fn profiles_that_send_the_wildcard_with_credentials_accept_a_wide_verdict() {
+        for name in ["cors_npm", "starlette"] {
+            let behaviour = Behaviour::named(name).unwrap();
+            let config = verdict(0b111, true).behaviour(behaviour);
+            assert!(Small::new(&config).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn probes_are_tuple_origins_under_reserved_names() {
+        for probe in VERDICT_PROBES {
+            let host = probe.split("://").nth(1).unwrap();
+            assert!(
+                host.ends_with(".test") || host.ends_with(".invalid"),
+                "{probe}"
+            );
+        }
+    }
+}

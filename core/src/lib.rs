@@ -64,6 +64,7 @@ extern crate std;
 
 mod config;
 mod decision;
+mod findings;
 mod headers;
 mod host;
 mod origin;
@@ -80,12 +81,14 @@ struct ReadmeQuickStart;
 
 pub use config::{
     ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
-    HeadersSlot, MaxAge, Methods, OriginSlot, PreflightBody, PreflightDetection, RefusedPreflight,
-    Separator, Setting, Slot, Syntax, VaryMerge, VaryStyle, WildcardWithCredentials,
+    HeadersSlot, MaxAge, Methods, NamedError, OptionNames, OriginSlot, PreflightBody,
+    PreflightDetection, RefusedPreflight, Separator, Setting, Slot, Syntax, VaryMerge, VaryStyle,
+    WildcardWithCredentials, VERDICT_PROBES,
 };
 pub use decision::{
     Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,
 };
+pub use findings::findings;
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
 pub use policy::{Policy, MAX_DECISION_HEADERS};
 pub use vary::merge_vary;

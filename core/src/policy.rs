@@ -120,6 +120,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             vary_preflight: None,
             vary_actual: None,
         };
+        config.check_verdict()?;
         policy.check_statuses(config)?;
         policy.add_origins(config)?;
         policy.add_methods(config)?;
@@ -397,31 +398,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         for (i, &entry) in list.iter().enumerate() {
             let bytes = entry.as_bytes();
             if strict {
-                if !is_token(bytes) {
-                    return Err(ConfigError::NotAToken {
-                        option: Setting::AllowedMethods,
-                        entry,
-                    });
-                }
-                if [&b"CONNECT"[..], b"TRACE", b"TRACK"]
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(bytes))
-                {
-                    return Err(ConfigError::ForbiddenMethod { entry });
-                }
-                let normalized = [&b"DELETE"[..], b"GET", b"HEAD", b"OPTIONS", b"POST", b"PUT"];
-                if normalized
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(bytes) && *m != bytes)
-                {
-                    return Err(ConfigError::MethodNotNormalized { entry });
-                }
-                if list[..i].contains(&entry) {
-                    return Err(ConfigError::Duplicate {
-                        option: Setting::AllowedMethods,
-                        entry,
-                    });
-                }
+                check_method(entry, &list[..i])?;
             } else if !is_safe_value(bytes) {
                 return Err(ConfigError::UnsafeValue {
                     option: Setting::AllowedMethods,
@@ -642,8 +619,39 @@ fn key_hash(key: &[u8], pattern: bool) -> u64 {
     hash(key) ^ if pattern { PATTERN_SEED } else { 0 }
 }
 
+/// Validates one method of the allowed methods in strict syntax.
+pub(crate) fn check_method<'a>(entry: &'a str, earlier: &[&'a str]) -> Result<(), ConfigError<'a>> {
+    let bytes = entry.as_bytes();
+    if !is_token(bytes) {
+        return Err(ConfigError::NotAToken {
+            option: Setting::AllowedMethods,
+            entry,
+        });
+    }
+    if [&b"CONNECT"[..], b"TRACE", b"TRACK"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(bytes))
+    {
+        return Err(ConfigError::ForbiddenMethod { entry });
+    }
+    let normalized = [&b"DELETE"[..], b"GET", b"HEAD", b"OPTIONS", b"POST", b"PUT"];
+    if normalized
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(bytes) && *m != bytes)
+    {
+        return Err(ConfigError::MethodNotNormalized { entry });
+    }
+    if earlier.contains(&entry) {
+        return Err(ConfigError::Duplicate {
+            option: Setting::AllowedMethods,
+            entry,
+        });
+    }
+    Ok(())
+}
+
 /// Validates one name of a header list (allowed or exposed headers).
-fn check_name<'a>(
+pub(crate) fn check_name<'a>(
     entry: &'a str,
     earlier: &[&'a str],
     strict: bool,

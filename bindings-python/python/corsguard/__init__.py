@@ -34,7 +34,14 @@ from collections.abc import Iterable
 from typing import Callable, Literal, Optional, Pattern, Union
 
 from ._dropin import RiskyConfigWarning
-from ._native import DEFAULT_CAPACITY, LARGE_CAPACITY, ConfigError, Decision, NativePolicy
+from ._native import (
+    DEFAULT_CAPACITY,
+    LARGE_CAPACITY,
+    VERDICT_PROBES,
+    ConfigError,
+    Decision,
+    NativePolicy,
+)
 
 __all__ = [
     "Policy",
@@ -43,6 +50,7 @@ __all__ = [
     "RiskyConfigWarning",
     "DEFAULT_CAPACITY",
     "LARGE_CAPACITY",
+    "VERDICT_PROBES",
 ]
 __version__ = "0.1.0"
 
@@ -65,6 +73,11 @@ class Policy:
         only its verdict goes to the core. Never applies to ``null``.
     :param origin_predicate: instead of a regex, a callable taking the origin
         (``str``) and returning whether it is allowed.
+    :param allow_wide_verdict_with_credentials: accept, with credentials, a
+        regex or predicate that admits one of the core's probe origins
+        (:data:`VERDICT_PROBES`, such as ``https://evil.test``). Without it
+        such a policy is refused (code ``wide_verdict_with_credentials``):
+        it exposes users as ``*`` with credentials would.
     :param origin_verdict: consult a verdict passed to :meth:`evaluate`
         (set automatically by ``origin_regex`` / ``origin_predicate``).
     :param allowed_methods: a list of methods (GET, HEAD and POST are always
@@ -99,6 +112,7 @@ class Policy:
         origin_regex: Union[str, Pattern[str], None] = None,
         origin_predicate: Optional[Callable[[str], object]] = None,
         origin_verdict: bool = False,
+        allow_wide_verdict_with_credentials: bool = False,
         allowed_methods: Union[Iterable[str], Literal["*"]] = (),
         allowed_headers: Union[Iterable[str], Literal["*", "mirror"]] = (),
         exposed_headers: Union[Iterable[str], Literal["*"]] = (),
@@ -121,6 +135,7 @@ class Policy:
             origin_regex=origin_regex,
             origin_predicate=origin_predicate,
             origin_verdict=origin_verdict,
+            allow_wide_verdict_with_credentials=bool(allow_wide_verdict_with_credentials),
             allowed_methods=allowed_methods,
             allowed_headers=allowed_headers,
             exposed_headers=exposed_headers,

@@ -13,14 +13,10 @@ import warnings
 from collections.abc import Collection
 from typing import Callable, Optional
 
-from ._native import ConfigError, NativePolicy
+from ._native import VERDICT_PROBES, ConfigError, NativePolicy
 
 #: Starlette's expansion of ``allow_methods=["*"]``.
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
-
-# Origins no real configuration means to allow; a regex that matches them
-# matches (nearly) anything.
-_PROBE_ORIGINS = ("https://corsguard-probe.invalid", "http://attacker.example")
 
 
 class RiskyConfigWarning(UserWarning):
@@ -53,7 +49,7 @@ def _check_latin1(option: str, entries: list[str]) -> None:
             ) from None
 
 
-def _error(code: str, option: str, entry: Optional[str], message: str) -> ConfigError:
+def _error(code: str, option: Optional[str], entry: Optional[str], message: str) -> ConfigError:
     error = ConfigError(message)
     error.code = code  # type: ignore[attr-defined]
     error.problem = None  # type: ignore[attr-defined]
@@ -72,9 +68,12 @@ def starlette_policy(
     expose_headers: Collection[str],
     max_age: object,
     stacklevel: int,
+    strict: bool = False,
 ) -> tuple[NativePolicy, Optional[Callable[[str], object]]]:
     """The native policy for Starlette's keywords, and the regex's
-    ``fullmatch`` (or None). Warns about risky configurations."""
+    ``fullmatch`` (or None). Warns about risky configurations: the core's
+    findings (named as Starlette's keywords), then the ones only Python can
+    see; with ``strict``, raises the first instead."""
     risks: list[str] = []
     origins = _as_list("allow_origins", allow_origins, risks)
     methods = _as_list("allow_methods", allow_methods, risks)
@@ -95,18 +94,14 @@ def starlette_policy(
     fullmatch = None
     if allow_origin_regex is not None:
         fullmatch = re.compile(allow_origin_regex).fullmatch
-        if "*" not in origins and any(fullmatch(o) for o in _PROBE_ORIGINS):
+        # The core's probe origins: no real configuration means to allow them.
+        admitted = next((o for o in VERDICT_PROBES if fullmatch(o)), None)
+        if "*" not in origins and admitted is not None:
             risks.append(
                 f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
-                f"(it matches {_PROBE_ORIGINS[0]!r})"
+                f"(it matches {admitted!r})"
             )
-    if "*" in origins and credentials:
-        risks.append(
-            "allow_origins contains '*' with allow_credentials=True: every origin is "
-            "reflected, so any website can read your users' credentialed responses; "
-            "list the origins instead"
-        )
-    if "null" in origins:
+    if "null" in origins and not credentials:
         risks.append(
             "allow_origins contains 'null': sandboxed iframes and local files of any "
             "site send that origin; give those pages a real origin instead"
@@ -125,6 +120,7 @@ def starlette_policy(
             preflight_status=200,
             profile="starlette",
             capacity=capacity,
+            option_names="starlette",
         )
 
     try:
@@ -134,6 +130,12 @@ def starlette_policy(
             raise
         policy = build("large")
 
-    for risk in risks:
+    found = [str(finding) for finding in policy.findings]
+    if strict:
+        if policy.findings:
+            raise policy.findings[0]
+        if risks:
+            raise _error("risky_config", None, None, risks[0])
+    for risk in found + risks:
         warnings.warn(risk, RiskyConfigWarning, stacklevel=stacklevel + 1)
     return policy, fullmatch

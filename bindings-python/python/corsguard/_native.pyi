@@ -7,6 +7,7 @@ _Value = Union[str, bytes]
 
 DEFAULT_CAPACITY: tuple[int, int, int]
 LARGE_CAPACITY: tuple[int, int, int]
+VERDICT_PROBES: tuple[str, ...]
 
 class ConfigError(ValueError):
     """A configuration the policy refuses (message: entry, rule, fix)."""
@@ -55,6 +56,7 @@ class NativePolicy:
         origin_regex: Union[str, Pattern[str], None] = None,
         origin_predicate: Optional[Callable[[str], object]] = None,
         origin_verdict: bool = False,
+        allow_wide_verdict_with_credentials: bool = False,
         allowed_methods: Union[Iterable[str], str, None] = None,
         allowed_headers: Union[Iterable[str], str, None] = None,
         exposed_headers: Union[Iterable[str], str, None] = None,
@@ -65,6 +67,7 @@ class NativePolicy:
         preflight_status: int = 204,
         profile: str = "strict",
         capacity: str = "default",
+        option_names: Literal["rust", "starlette"] = "rust",
     ) -> None: ...
     def evaluate(
         self,
@@ -91,6 +94,8 @@ class NativePolicy:
     def capacity(self) -> str: ...
     @property
     def origin_verdict(self) -> bool: ...
+    @property
+    def findings(self) -> list[ConfigError]: ...
     @property
     def has_origin_predicate(self) -> bool: ...
     @property

@@ -92,9 +92,16 @@ class CORSMiddleware:
     :param max_age: seconds a browser may cache a preflight (sent as
         ``str(max_age)``).
 
-    Risky configurations (``"*"`` with credentials, ``"null"``, a regex that
-    matches any origin, a string where a list is expected) are accepted, as
-    Starlette accepts them, with a :class:`RiskyConfigWarning`.
+    :param strict: raise :class:`corsguard.ConfigError` for the first risky
+        configuration instead of warning (not a Starlette keyword).
+
+    Risky configurations are accepted, as Starlette accepts them, with a
+    :class:`RiskyConfigWarning` each: what the core's strict rules refuse
+    (its findings: a trailing-slash or uppercase origin, a public-suffix
+    pattern such as ``https://*.com``, ``"*"`` or ``"null"`` with
+    credentials, a lowercase ``get``, ``max_age`` above a day, ...), named as
+    written here (``allow_origins``, ``max_age``), and ``"null"``, a regex
+    that matches any origin, a string where a list is expected.
     """
 
     def __init__(
@@ -108,6 +115,7 @@ class CORSMiddleware:
         allow_private_network: bool = False,
         expose_headers: Collection[str] = (),
         max_age: int = 600,
+        strict: bool = False,
     ) -> None:
         self.app = app
         self.policy, self._fullmatch = starlette_policy(
@@ -119,6 +127,7 @@ class CORSMiddleware:
             allow_private_network,
             expose_headers,
             max_age,
+            strict=strict,
             stacklevel=2,
         )
         self._evaluate = self.policy._evaluate_latin1

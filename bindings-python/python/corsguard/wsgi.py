@@ -96,6 +96,7 @@ class CORSMiddleware:
         allow_private_network: bool = False,
         expose_headers: Collection[str] = (),
         max_age: int = 600,
+        strict: bool = False,
     ) -> None:
         self.app = app
         self.policy, self._fullmatch = starlette_policy(
@@ -107,6 +108,7 @@ class CORSMiddleware:
             allow_private_network,
             expose_headers,
             max_age,
+            strict=strict,
             stacklevel=2,
         )
         self._evaluate = self.policy._evaluate_latin1
