@@ -7,7 +7,8 @@
 const { compile } = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
-const { lint, report } = require('./lint');
+const { lintOrigin, lintBase, report } = require('./lint');
+const { BoundedCache } = require('./cache');
 
 // cors 2.8.6's defaults, merged under the options the same way (Object.assign).
 const DEFAULTS = {
@@ -17,8 +18,43 @@ const DEFAULTS = {
   optionsSuccessStatus: 204,
 };
 
-// Bounded caches for policies built from values an origin callback returns.
-const FIXED_ORIGIN_CACHE_LIMIT = 256;
+// Compiled policies, shared by every middleware and keyed by a canonical
+// form of the options (the translated native options, plus the source and
+// flags of each RegExp, which only the warnings depend on): an options
+// object or origin value equal to one seen before costs a lookup, not a
+// compile. A cached policy is charged its key, an estimate of its native
+// size (measured per size class, rounded up) and its answer memo's budget.
+const POLICY_LIMIT = 64;
+const POLICY_BYTES = 16 * 1024 * 1024;
+const NATIVE_BYTES = { small: 4 * 1024, default: 32 * 1024, large: 256 * 1024 };
+const policies = new BoundedCache(POLICY_LIMIT, POLICY_BYTES);
+// Canonical keys are built only up to this many characters; beyond it a
+// configuration is cached by the identity of its objects instead (WeakMaps,
+// so the entries live as long as the caller's objects).
+const KEY_CHARS = 32 * 1024;
+// Per origin object so cached, the option sets it is used with.
+const IDENTITY_LIMIT = 8;
+const identities = new WeakMap();
+// Nested origin arrays deeper than this are cached by identity too.
+const KEY_DEPTH = 8;
+// Lint results for option sets whose origin a callback decides later.
+const BASE_LINT_LIMIT = 256;
+const BASE_LINT_BYTES = 1024 * 1024;
+const baseLints = new BoundedCache(BASE_LINT_LIMIT, BASE_LINT_BYTES);
+// Entries for non-object values a delegate returns (strings, numbers, ...).
+const VALUE_ENTRY_LIMIT = 256;
+const VALUE_ENTRY_BYTES = 256 * 1024;
+// A configuration whose canonical key is too long keeps a small cache of its own.
+const LOCAL_LIMIT = 16;
+
+/**
+ * Whether `value` holds CR, LF or NUL: what Node's HTTP parser never lets
+ * into a header value, and the core refuses in a configured one (deviation
+ * 1 in the README). indexOf is several times faster than a RegExp here.
+ */
+function unsafe(value) {
+  return value.indexOf('\r') !== -1 || value.indexOf('\n') !== -1 || value.indexOf('\0') !== -1;
+}
 
 function isString(s) {
   return typeof s === 'string' || s instanceof String;
@@ -61,6 +97,15 @@ function baseOptions(o) {
   return out;
 }
 
+/** The canonical key of `base` with `strict`, or null when it would be too long. */
+function baseKey(base, strict) {
+  const chars = (list) => (Array.isArray(list) ? (list.length ? list[0].length : 0) : String(list).length);
+  const size =
+    chars(base.allowedMethods) + chars(base.allowedHeaders) + chars(base.exposedHeaders) + (base.maxAge || '').length;
+  if (size > KEY_CHARS) return null;
+  return (strict ? 'S' : 's') + JSON.stringify(base);
+}
+
 /**
  * cors's `isOriginAllowed` for what only JS can judge: regular expressions,
  * other truthy values, and the literal string `*` inside an array (which the
@@ -79,105 +124,190 @@ function hostVerdict(origin, allowed) {
   return !!allowed;
 }
 
-/** The strings of an origin list the core matches, and whether JS must judge too. */
-function splitOrigins(allowed, strings) {
+/**
+ * Walks a non-string origin value: collects the strings the core matches
+ * into `out.strings`, notes whether JS must judge too (`out.host`), and
+ * builds its canonical key in `out.parts`. Returns false when the key
+ * would pass KEY_CHARS or KEY_DEPTH (the walk stops there).
+ */
+function describe(allowed, out, depth) {
   if (Array.isArray(allowed)) {
-    let host = false;
+    if (depth >= KEY_DEPTH) return false;
+    out.parts.push('[');
     for (let i = 0; i < allowed.length; ++i) {
-      if (splitOrigins(allowed[i], strings)) host = true;
+      if (!describe(allowed[i], out, depth + 1)) return false;
     }
-    return host;
+    out.parts.push(']');
+    return true;
   }
-  if (typeof allowed === 'string' && allowed !== '*') {
-    strings.push(allowed);
-    return false;
+  let part;
+  if (typeof allowed === 'string') {
+    if (allowed === '*') {
+      out.host = true;
+      part = '*';
+    } else {
+      out.strings.push(allowed);
+      part = allowed.length + ':' + allowed;
+    }
+  } else if (allowed instanceof String) {
+    out.host = true;
+    part = 'S' + allowed.length + ':' + allowed;
+  } else if (allowed instanceof RegExp) {
+    out.host = true;
+    part = '/' + allowed.source.length + ':' + allowed.source + '/' + allowed.flags;
+  } else if (allowed === true) {
+    out.host = true;
+    part = 't';
+  } else {
+    if (allowed) out.host = true;
+    part = allowed ? 'o' : 'f';
   }
+  out.chars += part.length + 1;
+  if (out.chars > KEY_CHARS) return false;
+  out.parts.push(part);
   return true;
 }
 
-/** A native policy for one origin value, with its verdict function. */
-function makeTarget(base, origin, strict, linted = true) {
-  const options = Object.assign({}, base);
-  let verdict = null;
-  if (origin === '*') {
-    options.fixedOrigin = '*';
-  } else if (isString(origin)) {
-    options.fixedOrigin = String(origin);
-  } else {
-    const strings = [];
-    const host = splitOrigins(origin, strings);
-    options.allowedOrigins = strings;
-    if (host) {
-      options.originVerdict = true;
-      verdict = (requestOrigin) => hostVerdict(requestOrigin, origin);
-    }
-  }
-  if (linted) report(lint(base, origin), strict);
-  return { runner: new Runner(compile(options, true)), verdict };
+/**
+ * Compiles `options` into a cache record, linting `origin` (undefined: none)
+ * with them; `fromRequest`: the values came with a request (see lint.js).
+ */
+function build(entry, options, origin, fromRequest, host = false) {
+  const problems = origin === undefined ? [] : lintOrigin(entry.base, origin);
+  lintBase(entry.base, problems);
+  report(problems, entry.strict, fromRequest);
+  return { runner: new Runner(compile(options, true)), problems, host };
+}
+
+/** A cached record found again: its warnings once more (deduplicated), or its error. */
+function reuse(entry, record, fromRequest) {
+  if (entry.strict || !fromRequest) report(record.problems, entry.strict, fromRequest);
+  return record;
 }
 
 /** Everything fixed about one options object (after the defaults). */
 class Entry {
-  constructor(options) {
+  /** `fromRequest`: the options came from a delegate (see lint.js). */
+  constructor(options, fromRequest) {
     const o = Object.assign({}, DEFAULTS, options);
     this.strict = o.strict === true;
+    this.fromRequest = fromRequest;
     this.base = baseOptions(o);
-    this.disabled = false;
+    this.key = baseKey(this.base, this.strict);
+    this.local = null;
+    this.byIdentity = null;
+    this.origin = undefined;
     this.originCallback = null;
     this.target = null;
     if (o.origin && typeof o.origin === 'function') {
       this.originCallback = o.origin;
-      this.anyTarget = null;
-      this.hostTarget = null;
-      this.fixedTargets = new Map();
-      this.listTargets = new WeakMap();
-      this.lintedObjects = new WeakSet();
-      this.lintedValues = new Set();
       // Warn about the options themselves now; origin values as they come.
-      report(lint(this.base, undefined), this.strict);
+      const known = this.key === null ? undefined : baseLints.get(this.key);
+      if (known === undefined) {
+        const problems = [];
+        lintBase(this.base, problems);
+        report(problems, this.strict, fromRequest);
+        if (this.key !== null) baseLints.set(this.key, problems);
+      } else if (this.strict || !fromRequest) {
+        report(known, this.strict, fromRequest);
+      }
     } else if (o.origin) {
-      this.target = makeTarget(this.base, o.origin, this.strict);
-    } else {
-      this.disabled = true;
+      this.origin = o.origin;
+      // A string from a delegate may be the request's own origin (see
+      // targetFor), so it is resolved per request; anything else now.
+      if (!(fromRequest && typeof o.origin === 'string')) this.target = this.targetFor(o.origin, undefined, fromRequest);
     }
   }
 
-  /** The target for a value the origin callback returned (cached). */
-  targetFor(origin) {
-    if (origin === '*') {
-      if (this.anyTarget === null) this.anyTarget = makeTarget(this.base, origin, this.strict);
-      return this.anyTarget;
-    }
-    if (typeof origin === 'string') {
-      let target = this.fixedTargets.get(origin);
-      if (target === undefined) {
-        if (this.fixedTargets.size >= FIXED_ORIGIN_CACHE_LIMIT) this.fixedTargets.clear();
-        target = makeTarget(this.base, origin, this.strict);
-        this.fixedTargets.set(origin, target);
+  /** The cache for this entry's keys, and the key prefix. */
+  cache() {
+    if (this.key !== null) return policies;
+    if (this.local === null) this.local = new BoundedCache(LOCAL_LIMIT, POLICY_BYTES / 4);
+    return this.local;
+  }
+
+  /** The compiled record for `originKey` (built by `make` on a miss). */
+  record(originKey, make, fromRequest) {
+    const cache = this.cache();
+    const key = (this.key === null ? '' : this.key) + originKey;
+    const known = cache.get(key);
+    if (known !== undefined) return reuse(this, known, fromRequest);
+    const record = make();
+    return cache.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+  }
+
+  /**
+   * The target (a runner and the JS verdict) for an origin value: the
+   * options' own, or what the origin callback returned for a request whose
+   * Origin is `requestOrigin`; `fromRequest`: the value came with a request.
+   */
+  targetFor(origin, requestOrigin, fromRequest) {
+    if (isString(origin)) {
+      const value = String(origin);
+      if (value === requestOrigin && value !== '*' && !unsafe(value)) {
+        // The request's own origin as the fixed origin: cors sends that
+        // value with `Vary: Origin`, exactly what reflecting any origin
+        // sends, so one reflecting policy serves every such value instead
+        // of a policy per origin. The value itself is still linted.
+        report(lintOrigin(this.base, value), this.strict, true);
+        const options = Object.assign({ allowedOrigins: [], originVerdict: true }, this.base);
+        const record = this.record('\0reflect', () => build(this, options, undefined, fromRequest, true), fromRequest);
+        return { runner: record.runner, verdict: reflectAll };
       }
-      return target;
+      const options = Object.assign({ fixedOrigin: value }, this.base);
+      const make = () => build(this, options, value, fromRequest);
+      const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest);
+      return { runner: record.runner, verdict: null };
     }
-    if (Array.isArray(origin)) {
-      let target = this.listTargets.get(origin);
-      if (target === undefined) {
-        target = makeTarget(this.base, origin, this.strict);
-        this.listTargets.set(origin, target);
+    const out = { strings: [], host: false, parts: [], chars: 0 };
+    const make = () => {
+      const options = Object.assign({ allowedOrigins: out.strings }, this.base);
+      if (out.host) options.originVerdict = true;
+      return build(this, options, origin, fromRequest, out.host);
+    };
+    let record;
+    if (describe(origin, out, 0)) {
+      record = this.record('\0list' + out.parts.join(','), make, fromRequest);
+    } else {
+      // Too long or too deep to key by value: by the object's identity
+      // (and the options' key, when they have one).
+      let byBase;
+      if (this.key === null) {
+        if (this.byIdentity === null) this.byIdentity = new WeakMap();
+        byBase = this.byIdentity.get(origin);
+        if (byBase === undefined) this.byIdentity.set(origin, (byBase = new BoundedCache(1, POLICY_BYTES)));
+      } else {
+        byBase = identities.get(origin);
+        if (byBase === undefined) identities.set(origin, (byBase = new BoundedCache(IDENTITY_LIMIT, POLICY_BYTES / 4)));
       }
-      return target;
+      const key = this.key === null ? '' : this.key;
+      record = byBase.get(key);
+      if (record === undefined) {
+        out.strings = [];
+        out.host = false;
+        collectStrings(origin, out, 0);
+        record = make();
+        byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+      } else {
+        reuse(this, record, fromRequest);
+      }
     }
-    if (origin instanceof String) return makeTarget(this.base, origin, this.strict);
-    // true, a RegExp, any other truthy value: no listed strings, JS judges.
-    const object = typeof origin === 'object' || typeof origin === 'function';
-    if (object ? !this.lintedObjects.has(origin) : !this.lintedValues.has(origin)) {
-      report(lint(this.base, origin), this.strict);
-      if (object) this.lintedObjects.add(origin);
-      else if (this.lintedValues.size < FIXED_ORIGIN_CACHE_LIMIT) this.lintedValues.add(origin);
-    }
-    if (this.hostTarget === null) {
-      const target = makeTarget(this.base, true, this.strict, false);
-      this.hostTarget = { runner: target.runner, verdict: null };
-    }
-    return { runner: this.hostTarget.runner, verdict: (o) => hostVerdict(o, origin) };
+    return { runner: record.runner, verdict: record.host ? (o) => hostVerdict(o, origin) : null };
+  }
+}
+
+const reflectAll = () => true;
+
+/** The strings of an origin value the core matches, and whether JS must judge too. */
+function collectStrings(allowed, out, depth) {
+  if (Array.isArray(allowed)) {
+    // cors recurses without a limit; a cycle would overflow its stack too.
+    if (depth > 10000) throw new RangeError('origin: arrays nested too deeply');
+    for (let i = 0; i < allowed.length; ++i) collectStrings(allowed[i], out, depth + 1);
+  } else if (typeof allowed === 'string' && allowed !== '*') {
+    out.strings.push(allowed);
+  } else if (allowed) {
+    out.host = true;
   }
 }
 
@@ -202,6 +332,15 @@ function answer(target, req, res, next) {
 function handle(entry, req, res, next) {
   if (entry.target !== null) {
     answer(entry.target, req, res, next);
+  } else if (entry.origin !== undefined) {
+    let target;
+    try {
+      target = entry.targetFor(entry.origin, req.headers && req.headers.origin, true);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    answer(target, req, res, next);
   } else if (entry.originCallback !== null) {
     entry.originCallback(req.headers && req.headers.origin, function (err2, origin) {
       if (err2 || !origin) {
@@ -210,7 +349,7 @@ function handle(entry, req, res, next) {
       }
       let target;
       try {
-        target = entry.targetFor(origin);
+        target = entry.targetFor(origin, req.headers && req.headers.origin, true);
       } catch (error) {
         next(error);
         return;
@@ -231,13 +370,12 @@ function corsguard(options) {
   if (typeof options === 'function') {
     const delegate = options;
     const byObject = new WeakMap();
-    const byValue = new Map();
+    const byValue = new BoundedCache(VALUE_ENTRY_LIMIT, VALUE_ENTRY_BYTES);
     const entryFor = (o) => {
       const cache = o !== null && (typeof o === 'object' || typeof o === 'function') ? byObject : byValue;
       let entry = cache.get(o);
       if (entry === undefined) {
-        if (cache === byValue && byValue.size >= FIXED_ORIGIN_CACHE_LIMIT) byValue.clear();
-        entry = new Entry(o);
+        entry = new Entry(o, true);
         cache.set(o, entry);
       }
       return entry;
@@ -259,10 +397,11 @@ function corsguard(options) {
       });
     };
   }
-  const entry = new Entry(options);
+  const entry = new Entry(options, false);
   return function corsMiddleware(req, res, next) {
     handle(entry, req, res, next);
   };
 }
 
-module.exports = { corsguard };
+// `caches` is for the tests.
+module.exports = { corsguard, caches: { policies, baseLints } };

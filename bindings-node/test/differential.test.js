@@ -95,9 +95,15 @@ function requestCase(r) {
 
 /** Wraps options in one of the delegate forms, or not. */
 function form(r, o) {
-  switch (Math.floor(r() * 6)) {
+  switch (Math.floor(r() * 8)) {
     case 0:
       return (req, cb) => cb(null, o);
+    case 6:
+      // A fresh but equal options object (and origin array) on every call.
+      return (req, cb) => cb(null, Object.assign({}, o, Array.isArray(o.origin) ? { origin: o.origin.slice() } : {}));
+    case 7:
+      // The request's own origin as the fixed origin, in a fresh object.
+      return (req, cb) => cb(null, Object.assign({}, o, { origin: req.headers.origin }));
     case 1:
       return (req, cb) => cb(req.headers.origin === 'https://evil.example' ? new Error('delegate refused') : null, o);
     case 2:
