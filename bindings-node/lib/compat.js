@@ -93,7 +93,9 @@ function baseOptions(o) {
 
   out.credentials = o.credentials === true;
   out.preflightContinue = Boolean(o.preflightContinue);
-  out.preflightStatus = preflightStatus(o.optionsSuccessStatus);
+  // With preflightContinue cors never uses optionsSuccessStatus (the app
+  // answers the preflight), so any value is accepted then, as cors does.
+  out.preflightStatus = out.preflightContinue ? 204 : preflightStatus(o.optionsSuccessStatus);
   return out;
 }
 
