@@ -41,6 +41,8 @@ const KEY_DEPTH = 8;
 const BASE_LINT_LIMIT = 256;
 const BASE_LINT_BYTES = 1024 * 1024;
 const baseLints = new BoundedCache(BASE_LINT_LIMIT, BASE_LINT_BYTES);
+// Entries for the last options objects a delegate returned (held strongly).
+const OBJECT_ENTRY_LIMIT = 16;
 // Entries for non-object values a delegate returns (strings, numbers, ...).
 const VALUE_ENTRY_LIMIT = 256;
 const VALUE_ENTRY_BYTES = 256 * 1024;
@@ -99,13 +101,33 @@ function baseOptions(o) {
   return out;
 }
 
+/** A list option's part of a key: a keyword, or the (one) joined string, length first. */
+function listKey(list) {
+  if (!Array.isArray(list)) return 'k' + list;
+  return list.length === 0 ? 'e' : list[0].length + ':' + list[0];
+}
+
 /** The canonical key of `base` with `strict`, or null when it would be too long. */
 function baseKey(base, strict) {
-  const chars = (list) => (Array.isArray(list) ? (list.length ? list[0].length : 0) : String(list).length);
-  const size =
-    chars(base.allowedMethods) + chars(base.allowedHeaders) + chars(base.exposedHeaders) + (base.maxAge || '').length;
+  const chars = (list) => (Array.isArray(list) ? (list.length ? list[0].length : 0) : list.length);
+  const maxAge = base.maxAge === undefined ? '' : base.maxAge;
+  const size = chars(base.allowedMethods) + chars(base.allowedHeaders) + chars(base.exposedHeaders) + maxAge.length;
   if (size > KEY_CHARS) return null;
-  return (strict ? 'S' : 's') + JSON.stringify(base);
+  // Every field of baseOptions(), each part unambiguous (lengths first).
+  return (
+    (strict ? 'S' : 's') +
+    (base.credentials ? 'c' : '-') +
+    (base.preflightContinue ? 'p' : '-') +
+    base.preflightStatus +
+    '|' +
+    listKey(base.allowedMethods) +
+    '|' +
+    listKey(base.allowedHeaders) +
+    '|' +
+    listKey(base.exposedHeaders) +
+    '|' +
+    (base.maxAge === undefined ? '-' : maxAge.length + ':' + maxAge)
+  );
 }
 
 /**
@@ -126,49 +148,98 @@ function hostVerdict(origin, allowed) {
   return !!allowed;
 }
 
+// Markers in a token list: unique objects, never equal to a string.
+const OPEN = { token: '[' };
+const CLOSE = { token: ']' };
+const REGEXP = { token: '/' };
+const STRING_OBJECT = { token: 'S' };
+const TRUE = { token: 't' };
+const TRUTHY = { token: 'o' };
+const FALSY = { token: 'f' };
+
 /**
- * Walks a non-string origin value: collects the strings the core matches
- * into `out.strings`, notes whether JS must judge too (`out.host`), and
- * builds its canonical key in `out.parts`. Returns false when the key
- * would pass KEY_CHARS or KEY_DEPTH (the walk stops there).
+ * Walks a non-string origin value into `out.tokens`: its strings as they
+ * are, RegExps as their source and flags, markers for the rest (no string
+ * is built). Notes whether JS must judge too (`out.host`). Returns false
+ * when the strings pass KEY_CHARS or the nesting KEY_DEPTH (the walk stops).
  */
-function describe(allowed, out, depth) {
+function tokenize(allowed, out, depth) {
+  const tokens = out.tokens;
   if (Array.isArray(allowed)) {
     if (depth >= KEY_DEPTH) return false;
-    out.parts.push('[');
+    tokens.push(OPEN);
     for (let i = 0; i < allowed.length; ++i) {
-      if (!describe(allowed[i], out, depth + 1)) return false;
+      if (!tokenize(allowed[i], out, depth + 1)) return false;
     }
-    out.parts.push(']');
+    tokens.push(CLOSE);
     return true;
   }
-  let part;
   if (typeof allowed === 'string') {
-    if (allowed === '*') {
-      out.host = true;
-      part = '*';
-    } else {
-      out.strings.push(allowed);
-      part = allowed.length + ':' + allowed;
-    }
+    if (allowed === '*') out.host = true;
+    else out.strings.push(allowed);
+    tokens.push(allowed);
+    out.chars += allowed.length + 8;
   } else if (allowed instanceof String) {
     out.host = true;
-    part = 'S' + allowed.length + ':' + allowed;
+    tokens.push(STRING_OBJECT, String(allowed));
+    out.chars += allowed.length + 8;
   } else if (allowed instanceof RegExp) {
     out.host = true;
-    part = '/' + allowed.source.length + ':' + allowed.source + '/' + allowed.flags;
-  } else if (allowed === true) {
-    out.host = true;
-    part = 't';
+    tokens.push(REGEXP, allowed.source, allowed.flags);
+    out.chars += allowed.source.length + 16;
   } else {
     if (allowed) out.host = true;
-    part = allowed ? 'o' : 'f';
+    tokens.push(allowed === true ? TRUE : allowed ? TRUTHY : FALSY);
+    out.chars += 1;
   }
-  out.chars += part.length + 1;
-  if (out.chars > KEY_CHARS) return false;
-  out.parts.push(part);
-  return true;
+  return out.chars <= KEY_CHARS;
 }
+
+/** The canonical key of a token list. */
+function keyOf(tokens) {
+  const parts = [];
+  for (let i = 0; i < tokens.length; ++i) {
+    const t = tokens[i];
+    parts.push(typeof t === 'string' ? t.length + ':' + t : t.token);
+  }
+  return parts.join(',');
+}
+
+/**
+ * Whether `allowed` walks to the same tokens as `tokens` from `at`: the
+ * next position, or -1. Allocates nothing, and stops at the first
+ * difference, so it never takes more steps than `tokens` has.
+ */
+function match(allowed, tokens, at, depth) {
+  if (Array.isArray(allowed)) {
+    if (depth >= KEY_DEPTH || tokens[at] !== OPEN) return -1;
+    at++;
+    for (let i = 0; i < allowed.length; ++i) {
+      const item = allowed[i];
+      // Strings inline: the common case, and the hot loop.
+      if (typeof item === 'string') {
+        if (tokens[at] !== item) return -1;
+        at++;
+      } else {
+        at = match(item, tokens, at, depth + 1);
+        if (at < 0) return -1;
+      }
+    }
+    return tokens[at] === CLOSE ? at + 1 : -1;
+  }
+  if (typeof allowed === 'string') return tokens[at] === allowed ? at + 1 : -1;
+  if (allowed instanceof String) return tokens[at] === STRING_OBJECT && tokens[at + 1] === String(allowed) ? at + 2 : -1;
+  if (allowed instanceof RegExp) {
+    return tokens[at] === REGEXP && tokens[at + 1] === allowed.source && tokens[at + 2] === allowed.flags ? at + 3 : -1;
+  }
+  return tokens[at] === (allowed === true ? TRUE : allowed ? TRUTHY : FALSY) ? at + 1 : -1;
+}
+
+// The last few origin values resolved by value, compared token by token
+// before any key is built: a fresh but equal array costs a walk and a
+// comparison. Bounded: RECENT_LIMIT entries of at most KEY_CHARS each.
+const RECENT_LIMIT = 8;
+const recent = [];
 
 /**
  * Compiles `options` into a cache record, linting `origin` (undefined: none)
@@ -238,6 +309,57 @@ class Entry {
     return cache.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
   }
 
+  /** The record of a recently resolved origin value equal to `origin`, if any. */
+  recentRecord(origin, fromRequest) {
+    if (this.key === null) return undefined;
+    for (let i = recent.length - 1; i >= 0; --i) {
+      const r = recent[i];
+      if (r.key === this.key && match(origin, r.tokens, 0, 0) === r.tokens.length) return reuse(this, r.record, fromRequest);
+    }
+    return undefined;
+  }
+
+  /** The record of a non-string origin value: by its canonical key, or by identity when too long for one. */
+  listRecord(origin, fromRequest) {
+    const out = { tokens: [], host: false, chars: 0, strings: [] };
+    const make = () => {
+      const options = Object.assign({ allowedOrigins: out.strings }, this.base);
+      if (out.host) options.originVerdict = true;
+      return build(this, options, origin, fromRequest, out.host);
+    };
+    if (tokenize(origin, out, 0)) {
+      const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest);
+      if (this.key !== null) {
+        if (recent.length >= RECENT_LIMIT) recent.shift();
+        recent.push({ key: this.key, tokens: out.tokens, record });
+      }
+      return record;
+    }
+    // Too long or too deep to key by value: by the object's identity
+    // (and the options' key, when they have one).
+    let byBase;
+    if (this.key === null) {
+      if (this.byIdentity === null) this.byIdentity = new WeakMap();
+      byBase = this.byIdentity.get(origin);
+      if (byBase === undefined) this.byIdentity.set(origin, (byBase = new BoundedCache(1, POLICY_BYTES)));
+    } else {
+      byBase = identities.get(origin);
+      if (byBase === undefined) identities.set(origin, (byBase = new BoundedCache(IDENTITY_LIMIT, POLICY_BYTES / 4)));
+    }
+    const key = this.key === null ? '' : this.key;
+    let record = byBase.get(key);
+    if (record === undefined) {
+      out.strings = [];
+      out.host = false;
+      collectStrings(origin, out, 0);
+      record = make();
+      byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+    } else {
+      reuse(this, record, fromRequest);
+    }
+    return record;
+  }
+
   /**
    * The target (a runner and the JS verdict) for an origin value: the
    * options' own, or what the origin callback returned for a request whose
@@ -261,39 +383,7 @@ class Entry {
       const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest);
       return { runner: record.runner, verdict: null };
     }
-    const out = { strings: [], host: false, parts: [], chars: 0 };
-    const make = () => {
-      const options = Object.assign({ allowedOrigins: out.strings }, this.base);
-      if (out.host) options.originVerdict = true;
-      return build(this, options, origin, fromRequest, out.host);
-    };
-    let record;
-    if (describe(origin, out, 0)) {
-      record = this.record('\0list' + out.parts.join(','), make, fromRequest);
-    } else {
-      // Too long or too deep to key by value: by the object's identity
-      // (and the options' key, when they have one).
-      let byBase;
-      if (this.key === null) {
-        if (this.byIdentity === null) this.byIdentity = new WeakMap();
-        byBase = this.byIdentity.get(origin);
-        if (byBase === undefined) this.byIdentity.set(origin, (byBase = new BoundedCache(1, POLICY_BYTES)));
-      } else {
-        byBase = identities.get(origin);
-        if (byBase === undefined) identities.set(origin, (byBase = new BoundedCache(IDENTITY_LIMIT, POLICY_BYTES / 4)));
-      }
-      const key = this.key === null ? '' : this.key;
-      record = byBase.get(key);
-      if (record === undefined) {
-        out.strings = [];
-        out.host = false;
-        collectStrings(origin, out, 0);
-        record = make();
-        byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
-      } else {
-        reuse(this, record, fromRequest);
-      }
-    }
+    const record = this.recentRecord(origin, fromRequest) || this.listRecord(origin, fromRequest);
     return { runner: record.runner, verdict: record.host ? (o) => hostVerdict(o, origin) : null };
   }
 }
@@ -371,7 +461,10 @@ function handle(entry, req, res, next) {
 function corsguard(options) {
   if (typeof options === 'function') {
     const delegate = options;
-    const byObject = new WeakMap();
+    // The entries of the last few options objects and of non-object values.
+    // Not a WeakMap: a delegate that returns a fresh object per request
+    // would add an ephemeron per request for the GC to trace.
+    const byObject = new BoundedCache(OBJECT_ENTRY_LIMIT, Infinity);
     const byValue = new BoundedCache(VALUE_ENTRY_LIMIT, VALUE_ENTRY_BYTES);
     const entryFor = (o) => {
       const cache = o !== null && (typeof o === 'object' || typeof o === 'function') ? byObject : byValue;

@@ -165,3 +165,26 @@ test('options too long to key by value are cached by identity', () => {
   for (let i = 0; i < 20; i++) call(staticMiddleware, 'GET', { origin: 'https://origin-number-1.example.com' });
   assert.equal(compiles, afterStatic);
 });
+
+test('fresh origin arrays that differ anywhere get their own policy', () => {
+  const lists = [
+    () => ['https://a.example'],
+    () => ['https://a.example', 'https://b.example'],
+    () => [['https://a.example'], 'https://b.example'],
+    () => ['https://a.example', /^https:\/\/b\.example$/],
+    () => ['https://a.example', /^https:\/\/B\.example$/],
+    () => ['https://a.example', /^https:\/\/B\.example$/i],
+    () => ['https://a.example', false],
+    () => ['https://a.example', true],
+  ];
+  const allowsB = [false, true, true, true, false, true, false, true];
+  let which = 0;
+  const middleware = cors({ origin: (origin, cb) => cb(null, lists[which]()) });
+  for (let round = 0; round < 3; round++) {
+    for (which = 0; which < lists.length; which++) {
+      const log = call(middleware, 'GET', { origin: 'https://b.example' });
+      const allowOrigin = log.find((entry) => entry[1] === 'Access-Control-Allow-Origin');
+      assert.equal(allowOrigin !== undefined, allowsB[which], `list ${which}, round ${round}: ${JSON.stringify(log)}`);
+    }
+  }
+});
