@@ -329,6 +329,7 @@ class Entry {
     };
     if (tokenize(origin, out, 0)) {
       const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest);
+      if (record.host && record.hostIndices === undefined) record.hostIndices = hostIndices(origin);
       if (this.key !== null) {
         if (recent.length >= RECENT_LIMIT) recent.shift();
         recent.push({ key: this.key, tokens: out.tokens, record });
@@ -384,11 +385,40 @@ class Entry {
       return { runner: record.runner, verdict: null };
     }
     const record = this.recentRecord(origin, fromRequest) || this.listRecord(origin, fromRequest);
-    return { runner: record.runner, verdict: record.host ? (o) => hostVerdict(o, origin) : null };
+    if (!record.host) return { runner: record.runner, verdict: null };
+    const indices = record.hostIndices;
+    if (!indices) return { runner: record.runner, verdict: (o) => hostVerdict(o, origin) };
+    // Equal values have their RegExps (and other host items) at the same
+    // places: only those are consulted, on the value of this request.
+    return {
+      runner: record.runner,
+      verdict: (o) => {
+        for (let i = 0; i < indices.length; ++i) {
+          if (hostVerdict(o, origin[indices[i]])) return true;
+        }
+        return false;
+      },
+    };
   }
 }
 
 const reflectAll = () => true;
+
+/**
+ * For a flat origin array: the indices of what JS must judge (anything but
+ * a plain string other than `*`, which never matches in JS). Null when the
+ * array nests others (then the whole value is walked).
+ */
+function hostIndices(origin) {
+  if (!Array.isArray(origin)) return null;
+  const indices = [];
+  for (let i = 0; i < origin.length; ++i) {
+    const item = origin[i];
+    if (Array.isArray(item)) return null;
+    if (typeof item !== 'string' || item === '*') indices.push(i);
+  }
+  return indices;
+}
 
 /** The strings of an origin value the core matches, and whether JS must judge too. */
 function collectStrings(allowed, out, depth) {
@@ -453,6 +483,47 @@ function handle(entry, req, res, next) {
   }
 }
 
+// Options objects with more own keys than this are never snapshotted.
+const SNAPSHOT_KEYS = 32;
+
+/**
+ * A shallow copy of an options object's own enumerable keys and values
+ * (arrays copied one level), or null when it has too many keys or nested
+ * arrays. Values are compared by identity, so a RegExp or function in an
+ * equal snapshot is the very object the entry was built with.
+ */
+function snapshot(o) {
+  const keys = Object.keys(o);
+  if (keys.length > SNAPSHOT_KEYS) return null;
+  const values = new Array(keys.length);
+  for (let i = 0; i < keys.length; ++i) {
+    const value = o[keys[i]];
+    if (Array.isArray(value)) {
+      for (let j = 0; j < value.length; ++j) if (Array.isArray(value[j])) return null;
+      values[i] = value.slice();
+    } else {
+      values[i] = value;
+    }
+  }
+  return { keys, values };
+}
+
+/** Whether `o` has the snapshot's keys, in order, with identical values. */
+function sameAsSnapshot(o, snap) {
+  if (snap === null) return false;
+  const keys = Object.keys(o);
+  if (keys.length !== snap.keys.length) return false;
+  for (let i = 0; i < keys.length; ++i) {
+    if (keys[i] !== snap.keys[i]) return false;
+    const value = o[keys[i]];
+    const seen = snap.values[i];
+    if (value === seen) continue;
+    if (!Array.isArray(value) || !Array.isArray(seen) || value.length !== seen.length) return false;
+    for (let j = 0; j < value.length; ++j) if (value[j] !== seen[j]) return false;
+  }
+  return true;
+}
+
 /**
  * `corsguard(options)` / `corsguard(delegate)`: the `cors` middleware.
  * Options are read once, when the middleware is made (or, for a delegate,
@@ -466,11 +537,20 @@ function corsguard(options) {
     // would add an ephemeron per request for the GC to trace.
     const byObject = new BoundedCache(OBJECT_ENTRY_LIMIT, Infinity);
     const byValue = new BoundedCache(VALUE_ENTRY_LIMIT, VALUE_ENTRY_BYTES);
+    // The last options object that made an entry, as a shallow snapshot:
+    // a fresh object with the same keys and identical values reuses it.
+    let last = null;
     const entryFor = (o) => {
-      const cache = o !== null && (typeof o === 'object' || typeof o === 'function') ? byObject : byValue;
+      const object = o !== null && (typeof o === 'object' || typeof o === 'function');
+      const cache = object ? byObject : byValue;
       let entry = cache.get(o);
       if (entry === undefined) {
-        entry = new Entry(o, true);
+        if (object && last !== null && sameAsSnapshot(o, last.snapshot)) {
+          entry = last.entry;
+        } else {
+          entry = new Entry(o, true);
+          if (object) last = { snapshot: snapshot(o), entry };
+        }
         cache.set(o, entry);
       }
       return entry;

@@ -188,3 +188,26 @@ test('fresh origin arrays that differ anywhere get their own policy', () => {
     }
   }
 });
+
+test('a fresh options object equal to the last one reuses its entry, unless a value is a different object', () => {
+  let seen = 0;
+  const first = (origin, cb) => {
+    seen++;
+    cb(null, true);
+  };
+  let callback = first;
+  const middleware = cors((req, cb) => cb(null, { origin: callback, methods: ['GET', 'PUT'] }));
+  call(middleware, 'GET', { origin: 'https://a.example' });
+  call(middleware, 'GET', { origin: 'https://a.example' });
+  assert.equal(seen, 2);
+  // A different function (equal source) must be the one called.
+  let other = 0;
+  callback = (origin, cb) => {
+    other++;
+    cb(null, false);
+  };
+  const log = call(middleware, 'GET', { origin: 'https://a.example' });
+  assert.equal(other, 1);
+  assert.equal(seen, 2);
+  assert.equal(log.find((entry) => entry[1] === 'Access-Control-Allow-Origin'), undefined);
+});
