@@ -7,6 +7,15 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
+// Count the native policies built (by the addon, whoever asks).
+const addon = require('../corsguard.node');
+let built = 0;
+const addonCompile = addon.compile;
+addon.compile = (...args) => {
+  const result = addonCompile(...args);
+  if (result instanceof addon.NativePolicy) built++;
+  return result;
+};
 // Count native compiles: wrap the loader's compile before the drop-in binds it.
 const native = require('../lib/native');
 let compiles = 0;
@@ -210,4 +219,16 @@ test('a fresh options object equal to the last one reuses its entry, unless a va
   assert.equal(other, 1);
   assert.equal(seen, 2);
   assert.equal(log.find((entry) => entry[1] === 'Access-Control-Allow-Origin'), undefined);
+});
+
+test('checking request-derived origins builds no native policy per value', () => {
+  const reflect = cors({ origin: (origin, cb) => cb(null, origin), credentials: true });
+  call(reflect, 'GET', { origin: 'https://first.example' });
+  const before = built;
+  for (let i = 0; i < 200; i++) {
+    const origin = `https://valid-${i}.example`;
+    assert.equal(call(reflect, 'GET', { origin })[0][2], origin);
+  }
+  // Each native policy holds its memory until a GC finalizes it.
+  assert.equal(built - before, 0);
 });
