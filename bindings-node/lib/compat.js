@@ -246,15 +246,28 @@ const recent = [];
  * with them; `fromRequest`: the values came with a request (see lint.js).
  */
 function build(entry, options, origin, fromRequest, host = false) {
-  const problems = origin === undefined ? [] : lintOrigin(entry.base, origin);
-  lintBase(entry.base, problems);
+  const problems = problemsOf(entry.base, origin);
   report(problems, entry.strict, fromRequest);
-  return { runner: new Runner(compile(options, true)), problems, host };
+  // A record keeps no message about request-derived values (null: not kept).
+  return { runner: new Runner(compile(options, true)), problems: fromRequest ? null : problems, host };
 }
 
-/** A cached record found again: its warnings once more (deduplicated), or its error. */
-function reuse(entry, record, fromRequest) {
-  if (entry.strict || !fromRequest) report(record.problems, entry.strict, fromRequest);
+function problemsOf(base, origin) {
+  const problems = origin === undefined ? [] : lintOrigin(base, origin);
+  lintBase(base, problems);
+  return problems;
+}
+
+/**
+ * A cached record (built from `origin`) found again. A static configuration
+ * gets its warnings (deduplicated by message). A strict record never has
+ * problems (building it would have thrown), and warnings about request-
+ * derived values were emitted once already.
+ */
+function reuse(entry, record, fromRequest, origin) {
+  if (fromRequest || entry.strict) return record;
+  if (record.problems === null) record.problems = problemsOf(entry.base, origin);
+  report(record.problems, false, false);
   return record;
 }
 
@@ -275,14 +288,14 @@ class Entry {
     if (o.origin && typeof o.origin === 'function') {
       this.originCallback = o.origin;
       // Warn about the options themselves now; origin values as they come.
+      // (Cached as in `build`: null when they came from a delegate.)
       const known = this.key === null ? undefined : baseLints.get(this.key);
-      if (known === undefined) {
-        const problems = [];
-        lintBase(this.base, problems);
+      if (known === undefined || (known === null && !fromRequest && !this.strict)) {
+        const problems = problemsOf(this.base, undefined);
         report(problems, this.strict, fromRequest);
-        if (this.key !== null) baseLints.set(this.key, problems);
-      } else if (this.strict || !fromRequest) {
-        report(known, this.strict, fromRequest);
+        if (this.key !== null) baseLints.set(this.key, fromRequest ? null : problems);
+      } else if (known !== null && !fromRequest && !this.strict) {
+        report(known, false, false);
       }
     } else if (o.origin) {
       this.origin = o.origin;
@@ -300,11 +313,11 @@ class Entry {
   }
 
   /** The compiled record for `originKey` (built by `make` on a miss). */
-  record(originKey, make, fromRequest) {
+  record(originKey, make, fromRequest, origin) {
     const cache = this.cache();
     const key = (this.key === null ? '' : this.key) + originKey;
     const known = cache.get(key);
-    if (known !== undefined) return reuse(this, known, fromRequest);
+    if (known !== undefined) return reuse(this, known, fromRequest, origin);
     const record = make();
     return cache.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
   }
@@ -314,7 +327,7 @@ class Entry {
     if (this.key === null) return undefined;
     for (let i = recent.length - 1; i >= 0; --i) {
       const r = recent[i];
-      if (r.key === this.key && match(origin, r.tokens, 0, 0) === r.tokens.length) return reuse(this, r.record, fromRequest);
+      if (r.key === this.key && match(origin, r.tokens, 0, 0) === r.tokens.length) return reuse(this, r.record, fromRequest, origin);
     }
     return undefined;
   }
@@ -328,7 +341,7 @@ class Entry {
       return build(this, options, origin, fromRequest, out.host);
     };
     if (tokenize(origin, out, 0)) {
-      const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest);
+      const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest, origin);
       if (record.host && record.hostIndices === undefined) record.hostIndices = hostIndices(origin);
       if (this.key !== null) {
         if (recent.length >= RECENT_LIMIT) recent.shift();
@@ -356,7 +369,7 @@ class Entry {
       record = make();
       byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
     } else {
-      reuse(this, record, fromRequest);
+      reuse(this, record, fromRequest, origin);
     }
     return record;
   }
@@ -376,12 +389,12 @@ class Entry {
         // of a policy per origin. The value itself is still linted.
         report(lintOrigin(this.base, value), this.strict, true);
         const options = Object.assign({ allowedOrigins: [], originVerdict: true }, this.base);
-        const record = this.record('\0reflect', () => build(this, options, undefined, fromRequest, true), fromRequest);
+        const record = this.record('\0reflect', () => build(this, options, undefined, fromRequest, true), fromRequest, undefined);
         return { runner: record.runner, verdict: reflectAll };
       }
       const options = Object.assign({ fixedOrigin: value }, this.base);
       const make = () => build(this, options, value, fromRequest);
-      const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest);
+      const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest, value);
       return { runner: record.runner, verdict: null };
     }
     const record = this.recentRecord(origin, fromRequest) || this.listRecord(origin, fromRequest);

@@ -232,3 +232,17 @@ test('checking request-derived origins builds no native policy per value', () =>
   // Each native policy holds its memory until a GC finalizes it.
   assert.equal(built - before, 0);
 });
+
+test('cached records keep no message about a request-derived value; a static twin still warns', async () => {
+  const value = `https://Kept-${'Q'.repeat(3000)}.example`;
+  const fromCallback = cors({ origin: (origin, cb) => cb(null, value) });
+  await captureWarnings(() => call(fromCallback, 'GET', { origin: 'https://other.example' }));
+  const { policies } = require('../lib/compat').caches;
+  for (const { value: record } of policies.map.values()) {
+    assert.ok(!(record.problems || []).some((p) => p.message.includes('Q'.repeat(100))), 'a message with the value is cached');
+  }
+  // The same configuration written statically is warned about, naming the value.
+  const seen = await captureWarnings(() => cors({ origin: value }));
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0].message.includes(value));
+});
