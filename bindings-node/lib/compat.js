@@ -42,7 +42,7 @@ const BASE_LINT_LIMIT = 256;
 const BASE_LINT_BYTES = 1024 * 1024;
 const baseLints = new BoundedCache(BASE_LINT_LIMIT, BASE_LINT_BYTES);
 // Entries for the last options objects a delegate returned (held strongly).
-const OBJECT_ENTRY_LIMIT = 16;
+const SEEN_OBJECTS = 4;
 // Entries for non-object values a delegate returns (strings, numbers, ...).
 const VALUE_ENTRY_LIMIT = 256;
 const VALUE_ENTRY_BYTES = 256 * 1024;
@@ -545,27 +545,30 @@ function sameAsSnapshot(o, snap) {
 function corsguard(options) {
   if (typeof options === 'function') {
     const delegate = options;
-    // The entries of the last few options objects and of non-object values.
-    // Not a WeakMap: a delegate that returns a fresh object per request
-    // would add an ephemeron per request for the GC to trace.
-    const byObject = new BoundedCache(OBJECT_ENTRY_LIMIT, Infinity);
+    // The entries of the last few options objects, each with a shallow
+    // snapshot: the same object, or a fresh one with the same keys and
+    // identical values, reuses its entry. (No identity map of every object:
+    // a delegate returning a fresh object per request would give each one
+    // an identity hash, a map slot and a longer life.) Non-object values
+    // have a bounded map.
+    const seen = [];
     const byValue = new BoundedCache(VALUE_ENTRY_LIMIT, VALUE_ENTRY_BYTES);
-    // The last options object that made an entry, as a shallow snapshot:
-    // a fresh object with the same keys and identical values reuses it.
-    let last = null;
     const entryFor = (o) => {
-      const object = o !== null && (typeof o === 'object' || typeof o === 'function');
-      const cache = object ? byObject : byValue;
-      let entry = cache.get(o);
-      if (entry === undefined) {
-        if (object && last !== null && sameAsSnapshot(o, last.snapshot)) {
-          entry = last.entry;
-        } else {
-          entry = new Entry(o, true);
-          if (object) last = { snapshot: snapshot(o), entry };
-        }
-        cache.set(o, entry);
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function')) {
+        let entry = byValue.get(o);
+        if (entry === undefined) entry = byValue.set(o, new Entry(o, true));
+        return entry;
       }
+      for (let i = 0; i < seen.length; ++i) if (seen[i].object === o) return seen[i].entry;
+      for (let i = 0; i < seen.length; ++i) {
+        if (sameAsSnapshot(o, seen[i].snapshot)) {
+          seen[i].object = o;
+          return seen[i].entry;
+        }
+      }
+      const entry = new Entry(o, true);
+      if (seen.length >= SEEN_OBJECTS) seen.pop();
+      seen.unshift({ object: o, snapshot: snapshot(o), entry });
       return entry;
     };
     return function corsMiddleware(req, res, next) {

@@ -246,3 +246,15 @@ test('cached records keep no message about a request-derived value; a static twi
   assert.equal(seen.length, 1);
   assert.ok(seen[0].message.includes(value));
 });
+
+test('a delegate alternating between static options objects reads each once (README, deviation 3)', () => {
+  const a = { origin: 'https://a.example' };
+  const b = { origin: 'https://b.example', credentials: true };
+  const middleware = cors((req, cb) => cb(null, req.headers['x-pick'] === 'a' ? a : b));
+  for (let i = 0; i < 10; i++) {
+    assert.equal(call(middleware, 'GET', { origin: 'https://x.example', 'x-pick': 'a' })[0][2], 'https://a.example');
+    assert.equal(call(middleware, 'GET', { origin: 'https://x.example', 'x-pick': 'b' })[0][2], 'https://b.example');
+  }
+  a.origin = 'https://changed.example';
+  assert.equal(call(middleware, 'GET', { origin: 'https://x.example', 'x-pick': 'a' })[0][2], 'https://a.example');
+});
