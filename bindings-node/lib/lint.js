@@ -83,16 +83,9 @@ function names(list) {
 }
 
 /**
- * The problems of one translated configuration (`base`: the native options
- * without origin) with `origin` (undefined when a callback decides later).
+ * The problems of an origin value (a string, RegExp, `true` or an array of
+ * them), under the translated options `base` (for its credentials).
  */
-function lint(base, origin) {
-  const found = origin === undefined ? [] : lintOrigin(base, origin);
-  lintBase(base, found);
-  return found;
-}
-
-/** The problems of an origin value, under `base`'s credentials. */
 function lintOrigin(base, origin) {
   const found = [];
   const add = (p) => p && found.push(p);
@@ -202,4 +195,4 @@ function report(problems, strict, fromRequest = false) {
   }
 }
 
-module.exports = { lint, lintOrigin, lintBase, report };
+module.exports = { lintOrigin, lintBase, report };
