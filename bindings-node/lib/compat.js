@@ -167,6 +167,9 @@ function tokenize(allowed, out, depth) {
   const tokens = out.tokens;
   if (Array.isArray(allowed)) {
     if (depth >= KEY_DEPTH) return false;
+    // Arrays count too, so a list of empty lists is bounded as well.
+    out.chars += 2;
+    if (out.chars > KEY_CHARS) return false;
     tokens.push(OPEN);
     for (let i = 0; i < allowed.length; ++i) {
       if (!tokenize(allowed[i], out, depth + 1)) return false;

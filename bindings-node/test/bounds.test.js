@@ -258,3 +258,14 @@ test('a delegate alternating between static options objects reads each once (REA
   a.origin = 'https://changed.example';
   assert.equal(call(middleware, 'GET', { origin: 'https://x.example', 'x-pick': 'a' })[0][2], 'https://a.example');
 });
+
+test('an origin list of 100,000 empty lists is cached by identity, not keyed', () => {
+  const origins = Array.from({ length: 100000 }, () => []);
+  origins.push('https://a.example');
+  const before = compiles;
+  const middleware = cors((req, cb) => cb(null, { origin: origins }));
+  for (let i = 0; i < 5; i++) assert.equal(call(middleware, 'GET', { origin: 'https://a.example' })[0][2], 'https://a.example');
+  assert.equal(compiles - before, 1);
+  const { policies } = require('../lib/compat').caches;
+  for (const key of policies.map.keys()) assert.ok(key.length <= 40 * 1024, `a key of ${key.length} characters`);
+});
