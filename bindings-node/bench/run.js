@@ -1,19 +1,23 @@
 'use strict';
 
 // Benchmark (not a test): cors@2.8.6 against corsguard.
-//   node bench/run.js [--micro] [--http] [--duration 5]
+//   node bench/run.js [--micro] [--http] [--fresh-options] [--duration 5]
 // 1. Middleware-call microbenchmark: both middlewares on the same mock
 //    requests, many iterations, ns per call.
 // 2. HTTP: Express 4 + cors vs Express 4 + corsguard on loopback, each
 //    server in its own process, load from autocannon; requests per second.
+// 3. --fresh-options (only that): delegates and origin callbacks that
+//    return a fresh but equal options object or origin array on every
+//    call, which corsguard answers from its policy cache; ns per call.
 
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
-const runMicro = only('--micro') || !only('--http');
-const runHttp = only('--http') || !only('--micro');
+const runFresh = only('--fresh-options');
+const runMicro = !runFresh && (only('--micro') || !only('--http'));
+const runHttp = !runFresh && (only('--http') || !only('--micro'));
 const durationArg = args.indexOf('--duration');
 const DURATION = durationArg >= 0 ? Number(args[durationArg + 1]) : 5;
 
@@ -80,9 +84,7 @@ const SCENARIOS = [
   },
 ];
 
-function micro() {
-  const cors = require('cors');
-  const corsguard = require('..');
+function timer() {
   const res = {
     statusCode: 200,
     headers: Object.create(null),
@@ -95,8 +97,7 @@ function micro() {
     end() {},
   };
   const next = () => {};
-  const N = 400000;
-  const time = (mw, reqs) => {
+  return (mw, reqs, N) => {
     const mask = reqs.length - 1; // a power of two
     for (let i = 0; i < 20000; i++) {
       res.headers = Object.create(null);
@@ -109,6 +110,14 @@ function micro() {
     }
     return Number(process.hrtime.bigint() - start) / N;
   };
+}
+
+function micro() {
+  const cors = require('cors');
+  const corsguard = require('..');
+  const N = 400000;
+  const timed = timer();
+  const time = (mw, reqs) => timed(mw, reqs, N);
   console.log(`\nMiddleware calls (mock req/res, ${N} iterations, ns per call; lower is better)`);
   console.log('scenario'.padEnd(42), 'cors'.padStart(8), 'corsguard'.padStart(10), 'speed-up'.padStart(9));
   for (const s of SCENARIOS) {
@@ -127,6 +136,54 @@ function micro() {
       tb = Math.min(tb, time(b, reqs));
     }
     console.log(s.name.padEnd(42), ta.toFixed(0).padStart(8), tb.toFixed(0).padStart(10), (ta / tb).toFixed(2).padStart(8) + 'x');
+  }
+}
+
+const ORIGINS_300 = Array.from({ length: 300 }, (_, i) => `https://app-${i}.example.com`);
+const FRESH = [
+  {
+    name: 'delegate, fresh { origin: [300], credentials }',
+    make: (lib) => lib((req, cb) => cb(null, { origin: ORIGINS_300.slice(), credentials: true })),
+    origin: 'https://app-150.example.com',
+  },
+  {
+    name: 'delegate, fresh { origin: [2], credentials }',
+    make: (lib) => lib((req, cb) => cb(null, { origin: ['https://admin.example.com', 'https://app.example.com'], credentials: true })),
+    origin: 'https://app.example.com',
+  },
+  {
+    name: 'delegate, fresh { origin: [300 + RegExp] }',
+    make: (lib) => lib((req, cb) => cb(null, { origin: [...ORIGINS_300, /^https:\/\/pr-\d+\.preview\.example\.com$/] })),
+    origin: 'https://pr-7.preview.example.com',
+  },
+  {
+    name: 'origin callback, fresh [300] array',
+    make: (lib) => lib({ origin: (origin, cb) => cb(null, ORIGINS_300.slice()), credentials: true }),
+    origin: 'https://app-299.example.com',
+  },
+];
+
+function fresh() {
+  const cors = require('cors');
+  const corsguard = require('..');
+  const N = 50000;
+  const ROUNDS = 9;
+  const time = timer();
+  console.log(
+    `\nFresh but equal options on every call (mock req/res, best of ${ROUNDS} alternating rounds of ${N} calls, ns per call; lower is better)`
+  );
+  console.log('scenario'.padEnd(44), 'cors'.padStart(8), 'corsguard'.padStart(10), 'corsguard/cors'.padStart(15));
+  for (const s of FRESH) {
+    const reqs = [{ method: 'GET', headers: { origin: s.origin }, url: '/' }];
+    const a = s.make(cors);
+    const b = s.make(corsguard);
+    let ta = Infinity;
+    let tb = Infinity;
+    for (let round = 0; round < ROUNDS; round++) {
+      ta = Math.min(ta, time(a, reqs, N));
+      tb = Math.min(tb, time(b, reqs, N));
+    }
+    console.log(s.name.padEnd(44), ta.toFixed(0).padStart(8), tb.toFixed(0).padStart(10), (tb / ta).toFixed(2).padStart(14) + 'x');
   }
 }
 
@@ -189,6 +246,7 @@ async function httpBench() {
 
 (async () => {
   console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs`);
+  if (runFresh) fresh();
   if (runMicro) micro();
   if (runHttp) await httpBench();
 })().catch((e) => {

@@ -7,7 +7,8 @@
 const { compile } = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
-const { lint, report } = require('./lint');
+const { lintOrigin, lintBase, report } = require('./lint');
+const { BoundedCache } = require('./cache');
 
 // cors 2.8.6's defaults, merged under the options the same way (Object.assign).
 const DEFAULTS = {
@@ -17,8 +18,45 @@ const DEFAULTS = {
   optionsSuccessStatus: 204,
 };
 
-// Bounded caches for policies built from values an origin callback returns.
-const FIXED_ORIGIN_CACHE_LIMIT = 256;
+// Compiled policies, shared by every middleware and keyed by a canonical
+// form of the options (the translated native options, plus the source and
+// flags of each RegExp, which only the warnings depend on): an options
+// object or origin value equal to one seen before costs a lookup, not a
+// compile. A cached policy is charged its key, an estimate of its native
+// size (measured per size class, rounded up) and its answer memo's budget.
+const POLICY_LIMIT = 64;
+const POLICY_BYTES = 16 * 1024 * 1024;
+const NATIVE_BYTES = { small: 4 * 1024, default: 32 * 1024, large: 256 * 1024 };
+const policies = new BoundedCache(POLICY_LIMIT, POLICY_BYTES);
+// Canonical keys are built only up to this many characters; beyond it a
+// configuration is cached by the identity of its objects instead (WeakMaps,
+// so the entries live as long as the caller's objects).
+const KEY_CHARS = 32 * 1024;
+// Per origin object so cached, the option sets it is used with.
+const IDENTITY_LIMIT = 8;
+const identities = new WeakMap();
+// Nested origin arrays deeper than this are cached by identity too.
+const KEY_DEPTH = 8;
+// Lint results for option sets whose origin a callback decides later.
+const BASE_LINT_LIMIT = 256;
+const BASE_LINT_BYTES = 1024 * 1024;
+const baseLints = new BoundedCache(BASE_LINT_LIMIT, BASE_LINT_BYTES);
+// Entries for the last options objects a delegate returned (held strongly).
+const SEEN_OBJECTS = 4;
+// Entries for non-object values a delegate returns (strings, numbers, ...).
+const VALUE_ENTRY_LIMIT = 256;
+const VALUE_ENTRY_BYTES = 256 * 1024;
+// A configuration whose canonical key is too long keeps a small cache of its own.
+const LOCAL_LIMIT = 16;
+
+/**
+ * Whether `value` holds CR, LF or NUL: what Node's HTTP parser never lets
+ * into a header value, and the core refuses in a configured one (deviation
+ * 1 in the README). indexOf is several times faster than a RegExp here.
+ */
+function unsafe(value) {
+  return value.indexOf('\r') !== -1 || value.indexOf('\n') !== -1 || value.indexOf('\0') !== -1;
+}
 
 function isString(s) {
   return typeof s === 'string' || s instanceof String;
@@ -57,8 +95,39 @@ function baseOptions(o) {
 
   out.credentials = o.credentials === true;
   out.preflightContinue = Boolean(o.preflightContinue);
-  out.preflightStatus = preflightStatus(o.optionsSuccessStatus);
+  // With preflightContinue cors never uses optionsSuccessStatus (the app
+  // answers the preflight), so any value is accepted then, as cors does.
+  out.preflightStatus = out.preflightContinue ? 204 : preflightStatus(o.optionsSuccessStatus);
   return out;
+}
+
+/** A list option's part of a key: a keyword, or the (one) joined string, length first. */
+function listKey(list) {
+  if (!Array.isArray(list)) return 'k' + list;
+  return list.length === 0 ? 'e' : list[0].length + ':' + list[0];
+}
+
+/** The canonical key of `base` with `strict`, or null when it would be too long. */
+function baseKey(base, strict) {
+  const chars = (list) => (Array.isArray(list) ? (list.length ? list[0].length : 0) : list.length);
+  const maxAge = base.maxAge === undefined ? '' : base.maxAge;
+  const size = chars(base.allowedMethods) + chars(base.allowedHeaders) + chars(base.exposedHeaders) + maxAge.length;
+  if (size > KEY_CHARS) return null;
+  // Every field of baseOptions(), each part unambiguous (lengths first).
+  return (
+    (strict ? 'S' : 's') +
+    (base.credentials ? 'c' : '-') +
+    (base.preflightContinue ? 'p' : '-') +
+    base.preflightStatus +
+    '|' +
+    listKey(base.allowedMethods) +
+    '|' +
+    listKey(base.allowedHeaders) +
+    '|' +
+    listKey(base.exposedHeaders) +
+    '|' +
+    (base.maxAge === undefined ? '-' : maxAge.length + ':' + maxAge)
+  );
 }
 
 /**
@@ -79,105 +148,304 @@ function hostVerdict(origin, allowed) {
   return !!allowed;
 }
 
-/** The strings of an origin list the core matches, and whether JS must judge too. */
-function splitOrigins(allowed, strings) {
+// Markers in a token list: unique objects, never equal to a string.
+const OPEN = { token: '[' };
+const CLOSE = { token: ']' };
+const REGEXP = { token: '/' };
+const STRING_OBJECT = { token: 'S' };
+const TRUE = { token: 't' };
+const TRUTHY = { token: 'o' };
+const FALSY = { token: 'f' };
+
+/**
+ * Walks a non-string origin value into `out.tokens`: its strings as they
+ * are, RegExps as their source and flags, markers for the rest (no string
+ * is built). Notes whether JS must judge too (`out.host`). Returns false
+ * when the strings pass KEY_CHARS or the nesting KEY_DEPTH (the walk stops).
+ */
+function tokenize(allowed, out, depth) {
+  const tokens = out.tokens;
   if (Array.isArray(allowed)) {
-    let host = false;
+    if (depth >= KEY_DEPTH) return false;
+    // Arrays count too, so a list of empty lists is bounded as well.
+    out.chars += 2;
+    if (out.chars > KEY_CHARS) return false;
+    tokens.push(OPEN);
     for (let i = 0; i < allowed.length; ++i) {
-      if (splitOrigins(allowed[i], strings)) host = true;
+      if (!tokenize(allowed[i], out, depth + 1)) return false;
     }
-    return host;
+    tokens.push(CLOSE);
+    return true;
   }
-  if (typeof allowed === 'string' && allowed !== '*') {
-    strings.push(allowed);
-    return false;
+  if (typeof allowed === 'string') {
+    if (allowed === '*') out.host = true;
+    else out.strings.push(allowed);
+    tokens.push(allowed);
+    out.chars += allowed.length + 8;
+  } else if (allowed instanceof String) {
+    out.host = true;
+    tokens.push(STRING_OBJECT, String(allowed));
+    out.chars += allowed.length + 8;
+  } else if (allowed instanceof RegExp) {
+    out.host = true;
+    tokens.push(REGEXP, allowed.source, allowed.flags);
+    out.chars += allowed.source.length + 16;
+  } else {
+    if (allowed) out.host = true;
+    tokens.push(allowed === true ? TRUE : allowed ? TRUTHY : FALSY);
+    out.chars += 1;
   }
-  return true;
+  return out.chars <= KEY_CHARS;
 }
 
-/** A native policy for one origin value, with its verdict function. */
-function makeTarget(base, origin, strict, linted = true) {
-  const options = Object.assign({}, base);
-  let verdict = null;
-  if (origin === '*') {
-    options.fixedOrigin = '*';
-  } else if (isString(origin)) {
-    options.fixedOrigin = String(origin);
-  } else {
-    const strings = [];
-    const host = splitOrigins(origin, strings);
-    options.allowedOrigins = strings;
-    if (host) {
-      options.originVerdict = true;
-      verdict = (requestOrigin) => hostVerdict(requestOrigin, origin);
-    }
+/** The canonical key of a token list. */
+function keyOf(tokens) {
+  const parts = [];
+  for (let i = 0; i < tokens.length; ++i) {
+    const t = tokens[i];
+    parts.push(typeof t === 'string' ? t.length + ':' + t : t.token);
   }
-  if (linted) report(lint(base, origin), strict);
-  return { runner: new Runner(compile(options, true)), verdict };
+  return parts.join(',');
+}
+
+/**
+ * Whether `allowed` walks to the same tokens as `tokens` from `at`: the
+ * next position, or -1. Allocates nothing, and stops at the first
+ * difference, so it never takes more steps than `tokens` has.
+ */
+function match(allowed, tokens, at, depth) {
+  if (Array.isArray(allowed)) {
+    if (depth >= KEY_DEPTH || tokens[at] !== OPEN) return -1;
+    at++;
+    for (let i = 0; i < allowed.length; ++i) {
+      const item = allowed[i];
+      // Strings inline: the common case, and the hot loop.
+      if (typeof item === 'string') {
+        if (tokens[at] !== item) return -1;
+        at++;
+      } else {
+        at = match(item, tokens, at, depth + 1);
+        if (at < 0) return -1;
+      }
+    }
+    return tokens[at] === CLOSE ? at + 1 : -1;
+  }
+  if (typeof allowed === 'string') return tokens[at] === allowed ? at + 1 : -1;
+  if (allowed instanceof String) return tokens[at] === STRING_OBJECT && tokens[at + 1] === String(allowed) ? at + 2 : -1;
+  if (allowed instanceof RegExp) {
+    return tokens[at] === REGEXP && tokens[at + 1] === allowed.source && tokens[at + 2] === allowed.flags ? at + 3 : -1;
+  }
+  return tokens[at] === (allowed === true ? TRUE : allowed ? TRUTHY : FALSY) ? at + 1 : -1;
+}
+
+// The last few origin values resolved by value, compared token by token
+// before any key is built: a fresh but equal array costs a walk and a
+// comparison. Bounded: RECENT_LIMIT entries of at most KEY_CHARS each.
+const RECENT_LIMIT = 8;
+const recent = [];
+
+/**
+ * Compiles `options` into a cache record, linting `origin` (undefined: none)
+ * with them; `fromRequest`: the values came with a request (see lint.js).
+ */
+function build(entry, options, origin, fromRequest, host = false) {
+  const problems = problemsOf(entry.base, origin);
+  report(problems, entry.strict, fromRequest);
+  // A record keeps no message about request-derived values (null: not kept).
+  return { runner: new Runner(compile(options, true)), problems: fromRequest ? null : problems, host };
+}
+
+function problemsOf(base, origin) {
+  const problems = origin === undefined ? [] : lintOrigin(base, origin);
+  lintBase(base, problems);
+  return problems;
+}
+
+/**
+ * A cached record (built from `origin`) found again. A static configuration
+ * gets its warnings (deduplicated by message). A strict record never has
+ * problems (building it would have thrown), and warnings about request-
+ * derived values were emitted once already.
+ */
+function reuse(entry, record, fromRequest, origin) {
+  if (fromRequest || entry.strict) return record;
+  if (record.problems === null) record.problems = problemsOf(entry.base, origin);
+  report(record.problems, false, false);
+  return record;
 }
 
 /** Everything fixed about one options object (after the defaults). */
 class Entry {
-  constructor(options) {
+  /** `fromRequest`: the options came from a delegate (see lint.js). */
+  constructor(options, fromRequest) {
     const o = Object.assign({}, DEFAULTS, options);
     this.strict = o.strict === true;
+    this.fromRequest = fromRequest;
     this.base = baseOptions(o);
-    this.disabled = false;
+    this.key = baseKey(this.base, this.strict);
+    this.local = null;
+    this.byIdentity = null;
+    this.origin = undefined;
     this.originCallback = null;
     this.target = null;
     if (o.origin && typeof o.origin === 'function') {
       this.originCallback = o.origin;
-      this.anyTarget = null;
-      this.hostTarget = null;
-      this.fixedTargets = new Map();
-      this.listTargets = new WeakMap();
-      this.lintedObjects = new WeakSet();
-      this.lintedValues = new Set();
       // Warn about the options themselves now; origin values as they come.
-      report(lint(this.base, undefined), this.strict);
+      // (Cached as in `build`: null when they came from a delegate.)
+      const known = this.key === null ? undefined : baseLints.get(this.key);
+      if (known === undefined || (known === null && !fromRequest && !this.strict)) {
+        const problems = problemsOf(this.base, undefined);
+        report(problems, this.strict, fromRequest);
+        if (this.key !== null) baseLints.set(this.key, fromRequest ? null : problems);
+      } else if (known !== null && !fromRequest && !this.strict) {
+        report(known, false, false);
+      }
     } else if (o.origin) {
-      this.target = makeTarget(this.base, o.origin, this.strict);
-    } else {
-      this.disabled = true;
+      this.origin = o.origin;
+      // A string from a delegate may be the request's own origin (see
+      // targetFor), so it is resolved per request; anything else now.
+      if (!(fromRequest && typeof o.origin === 'string')) this.target = this.targetFor(o.origin, undefined, fromRequest);
     }
   }
 
-  /** The target for a value the origin callback returned (cached). */
-  targetFor(origin) {
-    if (origin === '*') {
-      if (this.anyTarget === null) this.anyTarget = makeTarget(this.base, origin, this.strict);
-      return this.anyTarget;
+  /** The cache for this entry's keys, and the key prefix. */
+  cache() {
+    if (this.key !== null) return policies;
+    if (this.local === null) this.local = new BoundedCache(LOCAL_LIMIT, POLICY_BYTES / 4);
+    return this.local;
+  }
+
+  /** The compiled record for `originKey` (built by `make` on a miss). */
+  record(originKey, make, fromRequest, origin) {
+    const cache = this.cache();
+    const key = (this.key === null ? '' : this.key) + originKey;
+    const known = cache.get(key);
+    if (known !== undefined) return reuse(this, known, fromRequest, origin);
+    const record = make();
+    return cache.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+  }
+
+  /** The record of a recently resolved origin value equal to `origin`, if any. */
+  recentRecord(origin, fromRequest) {
+    if (this.key === null) return undefined;
+    for (let i = recent.length - 1; i >= 0; --i) {
+      const r = recent[i];
+      if (r.key === this.key && match(origin, r.tokens, 0, 0) === r.tokens.length) return reuse(this, r.record, fromRequest, origin);
     }
-    if (typeof origin === 'string') {
-      let target = this.fixedTargets.get(origin);
-      if (target === undefined) {
-        if (this.fixedTargets.size >= FIXED_ORIGIN_CACHE_LIMIT) this.fixedTargets.clear();
-        target = makeTarget(this.base, origin, this.strict);
-        this.fixedTargets.set(origin, target);
+    return undefined;
+  }
+
+  /** The record of a non-string origin value: by its canonical key, or by identity when too long for one. */
+  listRecord(origin, fromRequest) {
+    const out = { tokens: [], host: false, chars: 0, strings: [] };
+    const make = () => {
+      const options = Object.assign({ allowedOrigins: out.strings }, this.base);
+      if (out.host) options.originVerdict = true;
+      return build(this, options, origin, fromRequest, out.host);
+    };
+    if (tokenize(origin, out, 0)) {
+      const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest, origin);
+      if (record.host && record.hostIndices === undefined) record.hostIndices = hostIndices(origin);
+      if (this.key !== null) {
+        if (recent.length >= RECENT_LIMIT) recent.shift();
+        recent.push({ key: this.key, tokens: out.tokens, record });
       }
-      return target;
+      return record;
     }
-    if (Array.isArray(origin)) {
-      let target = this.listTargets.get(origin);
-      if (target === undefined) {
-        target = makeTarget(this.base, origin, this.strict);
-        this.listTargets.set(origin, target);
+    // Too long or too deep to key by value: by the object's identity
+    // (and the options' key, when they have one).
+    let byBase;
+    if (this.key === null) {
+      if (this.byIdentity === null) this.byIdentity = new WeakMap();
+      byBase = this.byIdentity.get(origin);
+      if (byBase === undefined) this.byIdentity.set(origin, (byBase = new BoundedCache(1, POLICY_BYTES)));
+    } else {
+      byBase = identities.get(origin);
+      if (byBase === undefined) identities.set(origin, (byBase = new BoundedCache(IDENTITY_LIMIT, POLICY_BYTES / 4)));
+    }
+    const key = this.key === null ? '' : this.key;
+    let record = byBase.get(key);
+    if (record === undefined) {
+      out.strings = [];
+      out.host = false;
+      collectStrings(origin, out, 0);
+      record = make();
+      byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+    } else {
+      reuse(this, record, fromRequest, origin);
+    }
+    return record;
+  }
+
+  /**
+   * The target (a runner and the JS verdict) for an origin value: the
+   * options' own, or what the origin callback returned for a request whose
+   * Origin is `requestOrigin`; `fromRequest`: the value came with a request.
+   */
+  targetFor(origin, requestOrigin, fromRequest) {
+    if (isString(origin)) {
+      const value = String(origin);
+      if (value === requestOrigin && value !== '*' && !unsafe(value)) {
+        // The request's own origin as the fixed origin: cors sends that
+        // value with `Vary: Origin`, exactly what reflecting any origin
+        // sends, so one reflecting policy serves every such value instead
+        // of a policy per origin. The value itself is still linted.
+        report(lintOrigin(this.base, value), this.strict, true);
+        const options = Object.assign({ allowedOrigins: [], originVerdict: true }, this.base);
+        const record = this.record('\0reflect', () => build(this, options, undefined, fromRequest, true), fromRequest, undefined);
+        return { runner: record.runner, verdict: reflectAll };
       }
-      return target;
+      const options = Object.assign({ fixedOrigin: value }, this.base);
+      const make = () => build(this, options, value, fromRequest);
+      const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest, value);
+      return { runner: record.runner, verdict: null };
     }
-    if (origin instanceof String) return makeTarget(this.base, origin, this.strict);
-    // true, a RegExp, any other truthy value: no listed strings, JS judges.
-    const object = typeof origin === 'object' || typeof origin === 'function';
-    if (object ? !this.lintedObjects.has(origin) : !this.lintedValues.has(origin)) {
-      report(lint(this.base, origin), this.strict);
-      if (object) this.lintedObjects.add(origin);
-      else if (this.lintedValues.size < FIXED_ORIGIN_CACHE_LIMIT) this.lintedValues.add(origin);
-    }
-    if (this.hostTarget === null) {
-      const target = makeTarget(this.base, true, this.strict, false);
-      this.hostTarget = { runner: target.runner, verdict: null };
-    }
-    return { runner: this.hostTarget.runner, verdict: (o) => hostVerdict(o, origin) };
+    const record = this.recentRecord(origin, fromRequest) || this.listRecord(origin, fromRequest);
+    if (!record.host) return { runner: record.runner, verdict: null };
+    const indices = record.hostIndices;
+    if (!indices) return { runner: record.runner, verdict: (o) => hostVerdict(o, origin) };
+    // Equal values have their RegExps (and other host items) at the same
+    // places: only those are consulted, on the value of this request.
+    return {
+      runner: record.runner,
+      verdict: (o) => {
+        for (let i = 0; i < indices.length; ++i) {
+          if (hostVerdict(o, origin[indices[i]])) return true;
+        }
+        return false;
+      },
+    };
+  }
+}
+
+const reflectAll = () => true;
+
+/**
+ * For a flat origin array: the indices of what JS must judge (anything but
+ * a plain string other than `*`, which never matches in JS). Null when the
+ * array nests others (then the whole value is walked).
+ */
+function hostIndices(origin) {
+  if (!Array.isArray(origin)) return null;
+  const indices = [];
+  for (let i = 0; i < origin.length; ++i) {
+    const item = origin[i];
+    if (Array.isArray(item)) return null;
+    if (typeof item !== 'string' || item === '*') indices.push(i);
+  }
+  return indices;
+}
+
+/** The strings of an origin value the core matches, and whether JS must judge too. */
+function collectStrings(allowed, out, depth) {
+  if (Array.isArray(allowed)) {
+    // cors recurses without a limit; a cycle would overflow its stack too.
+    if (depth > 10000) throw new RangeError('origin: arrays nested too deeply');
+    for (let i = 0; i < allowed.length; ++i) collectStrings(allowed[i], out, depth + 1);
+  } else if (typeof allowed === 'string' && allowed !== '*') {
+    out.strings.push(allowed);
+  } else if (allowed) {
+    out.host = true;
   }
 }
 
@@ -202,6 +470,15 @@ function answer(target, req, res, next) {
 function handle(entry, req, res, next) {
   if (entry.target !== null) {
     answer(entry.target, req, res, next);
+  } else if (entry.origin !== undefined) {
+    let target;
+    try {
+      target = entry.targetFor(entry.origin, req.headers && req.headers.origin, true);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    answer(target, req, res, next);
   } else if (entry.originCallback !== null) {
     entry.originCallback(req.headers && req.headers.origin, function (err2, origin) {
       if (err2 || !origin) {
@@ -210,7 +487,7 @@ function handle(entry, req, res, next) {
       }
       let target;
       try {
-        target = entry.targetFor(origin);
+        target = entry.targetFor(origin, req.headers && req.headers.origin, true);
       } catch (error) {
         next(error);
         return;
@@ -222,6 +499,47 @@ function handle(entry, req, res, next) {
   }
 }
 
+// Options objects with more own keys than this are never snapshotted.
+const SNAPSHOT_KEYS = 32;
+
+/**
+ * A shallow copy of an options object's own enumerable keys and values
+ * (arrays copied one level), or null when it has too many keys or nested
+ * arrays. Values are compared by identity, so a RegExp or function in an
+ * equal snapshot is the very object the entry was built with.
+ */
+function snapshot(o) {
+  const keys = Object.keys(o);
+  if (keys.length > SNAPSHOT_KEYS) return null;
+  const values = new Array(keys.length);
+  for (let i = 0; i < keys.length; ++i) {
+    const value = o[keys[i]];
+    if (Array.isArray(value)) {
+      for (let j = 0; j < value.length; ++j) if (Array.isArray(value[j])) return null;
+      values[i] = value.slice();
+    } else {
+      values[i] = value;
+    }
+  }
+  return { keys, values };
+}
+
+/** Whether `o` has the snapshot's keys, in order, with identical values. */
+function sameAsSnapshot(o, snap) {
+  if (snap === null) return false;
+  const keys = Object.keys(o);
+  if (keys.length !== snap.keys.length) return false;
+  for (let i = 0; i < keys.length; ++i) {
+    if (keys[i] !== snap.keys[i]) return false;
+    const value = o[keys[i]];
+    const seen = snap.values[i];
+    if (value === seen) continue;
+    if (!Array.isArray(value) || !Array.isArray(seen) || value.length !== seen.length) return false;
+    for (let j = 0; j < value.length; ++j) if (value[j] !== seen[j]) return false;
+  }
+  return true;
+}
+
 /**
  * `corsguard(options)` / `corsguard(delegate)`: the `cors` middleware.
  * Options are read once, when the middleware is made (or, for a delegate,
@@ -230,16 +548,30 @@ function handle(entry, req, res, next) {
 function corsguard(options) {
   if (typeof options === 'function') {
     const delegate = options;
-    const byObject = new WeakMap();
-    const byValue = new Map();
+    // The entries of the last few options objects, each with a shallow
+    // snapshot: the same object, or a fresh one with the same keys and
+    // identical values, reuses its entry. (No identity map of every object:
+    // a delegate returning a fresh object per request would give each one
+    // an identity hash, a map slot and a longer life.) Non-object values
+    // have a bounded map.
+    const seen = [];
+    const byValue = new BoundedCache(VALUE_ENTRY_LIMIT, VALUE_ENTRY_BYTES);
     const entryFor = (o) => {
-      const cache = o !== null && (typeof o === 'object' || typeof o === 'function') ? byObject : byValue;
-      let entry = cache.get(o);
-      if (entry === undefined) {
-        if (cache === byValue && byValue.size >= FIXED_ORIGIN_CACHE_LIMIT) byValue.clear();
-        entry = new Entry(o);
-        cache.set(o, entry);
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function')) {
+        let entry = byValue.get(o);
+        if (entry === undefined) entry = byValue.set(o, new Entry(o, true));
+        return entry;
       }
+      for (let i = 0; i < seen.length; ++i) if (seen[i].object === o) return seen[i].entry;
+      for (let i = 0; i < seen.length; ++i) {
+        if (sameAsSnapshot(o, seen[i].snapshot)) {
+          seen[i].object = o;
+          return seen[i].entry;
+        }
+      }
+      const entry = new Entry(o, true);
+      if (seen.length >= SEEN_OBJECTS) seen.pop();
+      seen.unshift({ object: o, snapshot: snapshot(o), entry });
       return entry;
     };
     return function corsMiddleware(req, res, next) {
@@ -259,10 +591,11 @@ function corsguard(options) {
       });
     };
   }
-  const entry = new Entry(options);
+  const entry = new Entry(options, false);
   return function corsMiddleware(req, res, next) {
     handle(entry, req, res, next);
   };
 }
 
-module.exports = { corsguard };
+// `caches` is for the tests.
+module.exports = { corsguard, caches: { policies, baseLints } };

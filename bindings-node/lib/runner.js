@@ -4,14 +4,22 @@
 // the request's method, Origin, Access-Control-Request-Method, -Headers,
 // -Private-Network and the host's verdict, so answers are memoized on
 // exactly those inputs: repeated requests skip the native call.
-// The memo is bounded (cleared when full), so hostile inputs cannot grow it,
-// and it steps aside when inputs rarely repeat: filling it would then cost
-// more than the native calls it saves.
+// The memo is bounded by entries and by bytes (cleared when either is
+// reached), inputs too long to be worth keeping are never stored, and it
+// steps aside when inputs rarely repeat: filling it would then cost more
+// than the native calls it saves. So hostile inputs cannot grow it.
 
 const { prepareShape } = require('./write');
 
 const UNCACHED = 0xffffffff;
 const MEMO_LIMIT = 4096;
+// Bytes a memo may hold: its keys at two bytes per character, plus an
+// estimate of the Map nodes and id arrays around each entry.
+const MEMO_BYTES = 256 * 1024;
+const ENTRY_OVERHEAD = 96;
+// Requests whose method, Origin and -Headers are longer than this in all
+// skip the memo (real origins and header lists are far shorter).
+const MEMO_KEY_CHARS = 512;
 
 class Runner {
   constructor(native) {
@@ -20,9 +28,15 @@ class Runner {
     this.shapes = [];
     this.memo = new Map();
     this.memoSize = 0;
+    this.memoBytes = 0;
     this.hits = 0;
     // Calls left to make without the memo after it proved useless.
     this.bypass = 0;
+  }
+
+  /** The most bytes the memo holds (what a cache of runners charges for it). */
+  get memoBudget() {
+    return MEMO_BYTES;
   }
 
   /** The shape of a native answer id (UNCACHED: a one-off answer). */
@@ -41,10 +55,44 @@ class Runner {
    * is undefined, false or true.
    */
   shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
-    if (this.bypass > 0) {
-      this.bypass--;
+    const chars = length(method) + length(origin) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
+    if (this.bypass > 0 || chars > MEMO_KEY_CHARS) {
+      if (this.bypass > 0) this.bypass--;
       return this.shapeOf(this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict));
     }
+    const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
+    // Access-Control-Request-Method and -Private-Network share one key,
+    // built only when either is present (the drop-in never passes them).
+    const rest = requestMethod !== undefined || privateNetwork !== undefined ? JSON.stringify([requestMethod, privateNetwork]) : null;
+    const known = this.lookup(method, origin, requestHeaders, rest, slot);
+    if (known !== -1) {
+      this.hits++;
+      return this.shapes[known];
+    }
+
+    const id = this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
+    const shape = this.shapeOf(id);
+    if (id === UNCACHED) return shape;
+    const cost = 2 * chars + ENTRY_OVERHEAD;
+    if (this.memoSize >= MEMO_LIMIT || this.memoBytes + cost > MEMO_BYTES) this.reset();
+    this.store(method, origin, requestHeaders, rest, slot, id);
+    this.memoSize++;
+    this.memoBytes += cost;
+    return shape;
+  }
+
+  /** The memoized answer id, or -1. */
+  lookup(method, origin, requestHeaders, rest, slot) {
+    const byOrigin = this.memo.get(method);
+    const byHeaders = byOrigin === undefined ? undefined : byOrigin.get(origin);
+    const node = byHeaders === undefined ? undefined : byHeaders.get(requestHeaders);
+    if (node === undefined) return -1;
+    const ids = rest === null ? node.ids : node.rest === null ? undefined : node.rest.get(rest);
+    return ids === undefined ? -1 : ids[slot];
+  }
+
+  /** Memoizes answer `id`. */
+  store(method, origin, requestHeaders, rest, slot, id) {
     let byOrigin = this.memo.get(method);
     if (byOrigin === undefined) {
       byOrigin = new Map();
@@ -60,41 +108,31 @@ class Runner {
       node = { ids: [-1, -1, -1], rest: null };
       byHeaders.set(requestHeaders, node);
     }
-    // Access-Control-Request-Method and -Private-Network share one key,
-    // built only when either is present (the drop-in never passes them).
     let ids = node.ids;
-    if (requestMethod !== undefined || privateNetwork !== undefined) {
+    if (rest !== null) {
       if (node.rest === null) node.rest = new Map();
-      const key = JSON.stringify([requestMethod, privateNetwork]);
-      ids = node.rest.get(key);
+      ids = node.rest.get(rest);
       if (ids === undefined) {
         ids = [-1, -1, -1];
-        node.rest.set(key, ids);
+        node.rest.set(rest, ids);
       }
     }
-    const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
-    const known = ids[slot];
-    if (known !== -1) {
-      this.hits++;
-      return this.shapes[known];
-    }
-
-    const id = this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
-    const shape = this.shapeOf(id);
-    if (id === UNCACHED) return shape;
-    if (this.memoSize >= MEMO_LIMIT) {
-      // Mostly misses since the last clear: the inputs do not repeat (many
-      // distinct origins, or hostile traffic), so skip the memo for a while.
-      if (this.hits < MEMO_LIMIT) this.bypass = 16 * MEMO_LIMIT;
-      this.memo.clear();
-      this.memoSize = 0;
-      this.hits = 0;
-      return shape;
-    }
     ids[slot] = id;
-    this.memoSize++;
-    return shape;
   }
+  /** Empties a full memo. */
+  reset() {
+    // Fewer hits than entries since the last clear: the inputs do not repeat
+    // (many distinct origins, or hostile traffic), so skip the memo a while.
+    if (this.hits < this.memoSize) this.bypass = 16 * MEMO_LIMIT;
+    this.memo.clear();
+    this.memoSize = 0;
+    this.memoBytes = 0;
+    this.hits = 0;
+  }
+}
+
+function length(value) {
+  return value === undefined ? 0 : value.length;
 }
 
 module.exports = { Runner };

@@ -77,6 +77,8 @@ function options(r) {
   maybe('maxAge', [0, 600, '1000', '', 86401, 5.5, null, undefined]);
   maybe('preflightContinue', [true, false, 1, 0]);
   maybe('optionsSuccessStatus', [200, 204, 202]);
+  // With preflightContinue cors never uses the status, so any value goes.
+  if (o.preflightContinue && r.chance(0.3)) o.optionsSuccessStatus = r.pick([undefined, null, 'x', 1000, -1, 302]);
   return o;
 }
 
@@ -95,9 +97,15 @@ function requestCase(r) {
 
 /** Wraps options in one of the delegate forms, or not. */
 function form(r, o) {
-  switch (Math.floor(r() * 6)) {
+  switch (Math.floor(r() * 8)) {
     case 0:
       return (req, cb) => cb(null, o);
+    case 6:
+      // A fresh but equal options object (and origin array) on every call.
+      return (req, cb) => cb(null, Object.assign({}, o, Array.isArray(o.origin) ? { origin: o.origin.slice() } : {}));
+    case 7:
+      // The request's own origin as the fixed origin, in a fresh object.
+      return (req, cb) => cb(null, Object.assign({}, o, { origin: req.headers.origin }));
     case 1:
       return (req, cb) => cb(req.headers.origin === 'https://evil.example' ? new Error('delegate refused') : null, o);
     case 2:
@@ -214,5 +222,48 @@ test('differential: answers stay identical when origins never repeat (the answer
     theirs(a.req, a.res, a.next);
     ours(b.req, b.res, b.next);
     assert.deepEqual(b.log, a.log, `request ${i}: ${method} ${origin}`);
+  }
+});
+
+test('preflightContinue with a status Node cannot send: accepted, and answered as cors does over HTTP', async () => {
+  const statuses = [undefined, null, 'x', 1000, -1];
+  for (const optionsSuccessStatus of statuses) {
+    assert.doesNotThrow(() => corsguard({ preflightContinue: true, optionsSuccessStatus }));
+  }
+  // Where the status would be used, it is still refused (README, deviation 4).
+  assert.throws(() => corsguard({ optionsSuccessStatus: undefined }), RangeError);
+
+  const build = (factory) => {
+    const app = express();
+    statuses.forEach((optionsSuccessStatus, i) => {
+      app.use(`/s${i}`, factory({ preflightContinue: true, optionsSuccessStatus, credentials: true }), (req, res) =>
+        res.status(req.method === 'OPTIONS' ? 200 : 201).send('app ' + req.method)
+      );
+    });
+    return require('node:http').createServer(app);
+  };
+  const theirs = build(cors);
+  const ours = build(corsguard);
+  const [pt, po] = await Promise.all([listen(theirs), listen(ours)]);
+  try {
+    for (let i = 0; i < statuses.length; i++) {
+      for (const method of ['OPTIONS', 'GET']) {
+        const spec = {
+          method,
+          path: `/s${i}`,
+          headers: { origin: 'https://a.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' },
+        };
+        const [a, b] = await Promise.all([request(pt, spec), request(po, spec)]);
+        const strip = (res) => ({
+          status: res.status,
+          body: res.body,
+          headers: pairs(res.rawHeaders).filter(([n]) => !/^(date|etag)$/i.test(n)),
+        });
+        assert.deepEqual(strip(b), strip(a), `status ${String(statuses[i])}, ${method}`);
+        assert.equal(b.status, method === 'OPTIONS' ? 200 : 201);
+      }
+    }
+  } finally {
+    await Promise.all([close(theirs), close(ours)]);
   }
 });
