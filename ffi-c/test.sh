@@ -97,7 +97,7 @@ quickstart() {
 }
 
 sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
-  ffi-c/tests/c/test_stack.c "$WORK/quickstart.c")
+  ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c "$WORK/quickstart.c")
 for src in "${sources[@]}"; do
   name=$(basename "$src" .c)
   gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
@@ -149,6 +149,9 @@ for mode in plain valgrind asan; do
   run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
   # Every class built on a 64 KiB thread stack, within the 16 KiB bound.
   run "test_stack ($mode)" "${prefix[@]}" "$BIN/test_stack$suffix" 64 16
+  heap=()
+  [ "$mode" = plain ] && heap=(--require-heap)
+  run "test_free ($mode)" "${prefix[@]}" "$BIN/test_free$suffix" "${heap[@]}"
   run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
 done
 run "test_static (plain)" "$BIN/test_static"

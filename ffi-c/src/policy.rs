@@ -500,7 +500,8 @@ pub unsafe extern "C" fn corsguard_policy_new_class(
 ///
 /// The memory stays the caller's: do not call `corsguard_policy_free` on such
 /// a policy (it returns `CORSGUARD_RESULT_NOT_OWNED`); simply stop using it
-/// and reuse or release `mem` once no thread evaluates with it any more.
+/// and reuse or release `mem` once no thread evaluates with it any more, or
+/// end it with `corsguard_policy_deinit`, after which the handle is refused.
 ///
 /// The policy is built in `mem` itself, with at most 16 KiB of stack for any
 /// class (as `corsguard_policy_new_class`). `mem` holds a policy only once
@@ -555,9 +556,19 @@ pub unsafe extern "C" fn corsguard_policy_init(
 /// does nothing. Every decision evaluated with the policy becomes invalid.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_OWNED` (and does nothing) for a policy built
-/// in caller memory by `corsguard_policy_init`, and
-/// `CORSGUARD_RESULT_INVALID_HANDLE` for a pointer that is not a live policy
-/// (such as one already freed, in the cases where that can be detected).
+/// in caller memory by `corsguard_policy_init` (end that one with
+/// `corsguard_policy_deinit`), and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+/// pointer that does not point to a live policy.
+///
+/// Before the memory goes back to the allocator, its marker is cleared. A
+/// later call with the freed pointer (a second free, an evaluation) is a bug
+/// in the caller that the library detects only at best: it returns
+/// `CORSGUARD_RESULT_INVALID_HANDLE` as long as the allocator leaves the
+/// memory readable and unused, which nothing guarantees (glibc, for one,
+/// gives a LARGE policy's memory straight back to the system, so reading it
+/// crashes, and a new allocation may reuse it, even for a new policy). Only a
+/// policy in caller memory is detected reliably after its end, see
+/// `corsguard_policy_deinit`.
 ///
 /// # Safety
 /// `policy` must be NULL or a policy from this library not yet freed, and no
@@ -574,14 +585,63 @@ pub unsafe extern "C" fn corsguard_policy_free(policy: *mut corsguard_policy) ->
             return Err(corsguard_result::NotOwned);
         }
         let layout = layout_of(head.class);
-        // SAFETY: the policy is ours and about to be freed; clearing the magic
-        // lets a later use of a dangling pointer be caught in many cases.
-        unsafe { policy.cast::<u32>().write(0) };
+        // SAFETY: the policy is ours and about to be freed. The write is
+        // volatile because a plain store just before `dealloc` is dead to the
+        // compiler, which removes it.
+        unsafe { clear_marker(policy) };
         // SAFETY: allocated in `build` with the layout of its class. The core
         // policy holds no resources (fixed-capacity tables), so no drop is due.
         unsafe { dealloc(policy.cast(), layout) };
         Ok(())
     })
+}
+
+/// Ends a policy built in caller memory by `corsguard_policy_init`: clears
+/// its marker, after which every call with the handle (evaluating, a second
+/// `corsguard_policy_deinit`, `corsguard_policy_free`) returns
+/// `CORSGUARD_RESULT_INVALID_HANDLE`. This is reliable, since the memory
+/// stays the caller's. The memory may then be reused (for another
+/// `corsguard_policy_init`) or released. NULL is accepted and does nothing.
+///
+/// Decisions evaluated with the policy become invalid. Calling this is
+/// optional: memory that is simply no longer used needs no call.
+///
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` (and does nothing) for a
+/// policy built on the heap by `corsguard_policy_new`, which is released with
+/// `corsguard_policy_free`, and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+/// pointer that does not point to a live policy.
+///
+/// # Safety
+/// `policy` must be NULL or point to readable, writable memory (a policy
+/// built by `corsguard_policy_init`, live or ended), and no other thread may
+/// be using it.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_deinit(
+    policy: *mut corsguard_policy,
+) -> corsguard_result {
+    guard_try(|| {
+        if policy.is_null() {
+            return Ok(());
+        }
+        // SAFETY: the caller guarantees readable memory.
+        let head = unsafe { head(policy) }?;
+        if head.owned {
+            return Err(corsguard_result::InvalidArgument);
+        }
+        // SAFETY: a live policy in the caller's memory, used by no one else.
+        unsafe { clear_marker(policy) };
+        Ok(())
+    })
+}
+
+/// Clears the marker of a live policy, so that it no longer reads as one.
+///
+/// # Safety
+/// `policy` must be a live policy that no other thread is using.
+unsafe fn clear_marker(policy: *mut corsguard_policy) {
+    // SAFETY: a live policy starts with its `Head`; volatile, so that the
+    // store is kept even when nothing reads the memory afterwards.
+    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*policy.cast::<Head>()).magic), 0) };
 }
 
 /// Stores the capacity class of a policy (SMALL, DEFAULT or LARGE, never
