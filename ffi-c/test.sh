@@ -96,7 +96,8 @@ quickstart() {
   diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
 }
 
-sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c "$WORK/quickstart.c")
+sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
+  ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c "$WORK/quickstart.c")
 for src in "${sources[@]}"; do
   name=$(basename "$src" .c)
   gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
@@ -146,6 +147,11 @@ for mode in plain valgrind asan; do
   run "test_api ($mode)" "${prefix[@]}" "$BIN/test_api$suffix"
   run "test_vectors ($mode)" "${prefix[@]}" "$BIN/test_vectors$suffix" "$WORK/vectors.lines"
   run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
+  # Every class built on a 64 KiB thread stack, within the 16 KiB bound.
+  run "test_stack ($mode)" "${prefix[@]}" "$BIN/test_stack$suffix" 64 16
+  heap=()
+  [ "$mode" = plain ] && heap=(--require-heap)
+  run "test_free ($mode)" "${prefix[@]}" "$BIN/test_free$suffix" "${heap[@]}"
   run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
 done
 run "test_static (plain)" "$BIN/test_static"

@@ -35,7 +35,9 @@
  * with corsguard_policy_free). For a malloc-free policy (embedded), ask
  * corsguard_policy_size for the size and alignment of a capacity class, or
  * use the CORSGUARD_POLICY_*_MAX_SIZE upper bounds for a static buffer, and
- * build it there with corsguard_policy_init. The capacity class bounds the
+ * build it there with corsguard_policy_init (corsguard_policy_deinit ends
+ * it). Building a policy of any class needs at most 16 KiB of stack: it is
+ * built in its final memory. The capacity class bounds the
  * number of origins, names and bytes a policy holds (corsguard_capacity_class);
  * CORSGUARD_CAPACITY_CLASS_AUTO picks the smallest class that fits.
  * Evaluating never allocates.
@@ -133,7 +135,9 @@ enum corsguard_result
   // `corsguard_policy_free` was given a policy built in caller memory by
   // `corsguard_policy_init`; such memory is the caller's to reuse.
   CORSGUARD_RESULT_NOT_OWNED = 7,
-  // The pointer does not point to a live policy (already freed, or not a policy).
+  // The pointer does not point to a live policy: not a policy, ended by
+  // `corsguard_policy_deinit`, in memory where a build failed, or (caught
+  // only at best) already freed.
   CORSGUARD_RESULT_INVALID_HANDLE = 8,
   // An internal error was caught at the boundary (a bug: please report it).
   CORSGUARD_RESULT_PANIC = 9,
@@ -1209,7 +1213,10 @@ corsguard_result corsguard_policy_new(struct corsguard_config *config,
 // borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
 // largest class's capacity error is reported.
 //
-// Building a LARGE policy uses about 1 MB of stack.
+// The policy is built in place, in its final memory: building one of any
+// class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`
+// on x86-64, release build of the library: under 8 KiB), so it works on
+// small thread stacks.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only;
@@ -1229,7 +1236,16 @@ corsguard_result corsguard_policy_new_class(struct corsguard_config *config,
 //
 // The memory stays the caller's: do not call `corsguard_policy_free` on such
 // a policy (it returns `CORSGUARD_RESULT_NOT_OWNED`); simply stop using it
-// and reuse or release `mem` once no thread evaluates with it any more.
+// and reuse or release `mem` once no thread evaluates with it any more, or
+// end it with `corsguard_policy_deinit`, after which the handle is refused.
+//
+// The policy is built in `mem` itself, with at most 16 KiB of stack for any
+// class (as `corsguard_policy_new_class`). `mem` holds a policy only once
+// this returns `CORSGUARD_RESULT_OK`: after a configuration error (also a
+// capacity error of a class tried by AUTO) it holds none, even if it held
+// one before, and a stale handle into it returns
+// `CORSGUARD_RESULT_INVALID_HANDLE`. Argument errors (NULL pointers, an
+// unknown class, unsuitable memory) leave `mem` untouched.
 //
 // Returns `CORSGUARD_RESULT_MEMORY_TOO_SMALL` or
 // `CORSGUARD_RESULT_BAD_ALIGNMENT` for unsuitable memory, and configuration
@@ -1251,14 +1267,45 @@ corsguard_result corsguard_policy_init(void *mem,
 // does nothing. Every decision evaluated with the policy becomes invalid.
 //
 // Returns `CORSGUARD_RESULT_NOT_OWNED` (and does nothing) for a policy built
-// in caller memory by `corsguard_policy_init`, and
-// `CORSGUARD_RESULT_INVALID_HANDLE` for a pointer that is not a live policy
-// (such as one already freed, in the cases where that can be detected).
+// in caller memory by `corsguard_policy_init` (end that one with
+// `corsguard_policy_deinit`), and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+// pointer that does not point to a live policy.
+//
+// Before the memory goes back to the allocator, its marker is cleared. A
+// later call with the freed pointer (a second free, an evaluation) is a bug
+// in the caller that the library detects only at best: it returns
+// `CORSGUARD_RESULT_INVALID_HANDLE` as long as the allocator leaves the
+// memory readable and unused, which nothing guarantees (glibc, for one,
+// gives a LARGE policy's memory straight back to the system, so reading it
+// crashes, and a new allocation may reuse it, even for a new policy). Only a
+// policy in caller memory is detected reliably after its end, see
+// `corsguard_policy_deinit`.
 //
 // # Safety
 // `policy` must be NULL or a policy from this library not yet freed, and no
 // other thread may be using it.
 corsguard_result corsguard_policy_free(struct corsguard_policy *policy);
+
+// Ends a policy built in caller memory by `corsguard_policy_init`: clears
+// its marker, after which every call with the handle (evaluating, a second
+// `corsguard_policy_deinit`, `corsguard_policy_free`) returns
+// `CORSGUARD_RESULT_INVALID_HANDLE`. This is reliable, since the memory
+// stays the caller's. The memory may then be reused (for another
+// `corsguard_policy_init`) or released. NULL is accepted and does nothing.
+//
+// Decisions evaluated with the policy become invalid. Calling this is
+// optional: memory that is simply no longer used needs no call.
+//
+// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` (and does nothing) for a
+// policy built on the heap by `corsguard_policy_new`, which is released with
+// `corsguard_policy_free`, and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+// pointer that does not point to a live policy.
+//
+// # Safety
+// `policy` must be NULL or point to readable, writable memory (a policy
+// built by `corsguard_policy_init`, live or ended), and no other thread may
+// be using it.
+corsguard_result corsguard_policy_deinit(struct corsguard_policy *policy);
 
 // Stores the capacity class of a policy (SMALL, DEFAULT or LARGE, never
 // AUTO) in `*class_out`.

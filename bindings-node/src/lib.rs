@@ -51,6 +51,34 @@ macro_rules! with_policy {
     };
 }
 
+/// The empty policies a build starts from, copied into each new allocation.
+static EMPTY_SMALL: SmallPolicy = Policy::empty();
+static EMPTY_DEFAULT: DefaultPolicy = Policy::empty();
+static EMPTY_LARGE: LargePolicy = Policy::empty();
+
+/// Validates `config` and builds the policy on the heap, in place: `empty`
+/// is copied into a fresh allocation and `rebuild` fills the tables there.
+/// `Box::new(Policy::new(..)?)` built the policy on the stack and moved it
+/// (with every class's temporaries in one frame); this needs at most 16 KiB
+/// of stack, whatever the class.
+fn boxed<'a, const O: usize, const N: usize, const B: usize>(
+    empty: &'static Policy<O, N, B>,
+    config: &Config<'a>,
+) -> Result<Box<Policy<O, N, B>>, ConfigError<'a>> {
+    let mut slot = Box::<Policy<O, N, B>>::new_uninit();
+    // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
+    // data (fixed-capacity tables of `Copy` items and `'static` references,
+    // nothing owned, nothing pointing into itself), and the static is never
+    // dropped. The two do not overlap. Copying from memory, unlike writing a
+    // value, puts no policy-sized temporary on the stack.
+    let mut policy = unsafe {
+        std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
+        slot.assume_init()
+    };
+    policy.rebuild(config)?;
+    Ok(policy)
+}
+
 fn is_capacity(error: &ConfigError<'_>) -> bool {
     matches!(
         error,
@@ -234,18 +262,18 @@ fn build(
 
     corsguard::findings(&config, &mut |finding| found.push(native_error(&finding, names)));
     let refused = |e: ConfigError<'_>| native_error(&e, names);
-    match SmallPolicy::new(&config) {
-        Ok(p) => return Ok(SizedPolicy::Small(Box::new(p))),
+    match boxed(&EMPTY_SMALL, &config) {
+        Ok(p) => return Ok(SizedPolicy::Small(p)),
         Err(e) if !is_capacity(&e) => return Err(refused(e)),
         Err(_) => {}
     }
-    match DefaultPolicy::new(&config) {
-        Ok(p) => return Ok(SizedPolicy::Default(Box::new(p))),
+    match boxed(&EMPTY_DEFAULT, &config) {
+        Ok(p) => return Ok(SizedPolicy::Default(p)),
         Err(e) if !(large && is_capacity(&e)) => return Err(refused(e)),
         Err(_) => {}
     }
-    LargePolicy::new(&config)
-        .map(|p| SizedPolicy::Large(Box::new(p)))
+    boxed(&EMPTY_LARGE, &config)
+        .map(SizedPolicy::Large)
         .map_err(refused)
 }
 

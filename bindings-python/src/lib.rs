@@ -39,6 +39,34 @@ enum Inner {
     Large(Box<LargePolicy>),
 }
 
+/// The empty policies a build starts from, copied into each new allocation.
+static EMPTY_DEFAULT: DefaultPolicy = CorePolicy::empty();
+static EMPTY_LARGE: LargePolicy = CorePolicy::empty();
+
+/// Validates `config` and builds the policy on the heap, in place: `empty`
+/// is copied into a fresh allocation and `rebuild` fills the tables there.
+/// `Box::new(CorePolicy::new(..)?)` built the policy on the stack and moved
+/// it, and the match over capacities kept the large class's temporaries in
+/// the same frame: even a default policy crashed a thread with a 512 KiB
+/// stack. This needs at most 16 KiB of stack, whatever the capacity.
+fn boxed<'a, const O: usize, const N: usize, const B: usize>(
+    empty: &'static CorePolicy<O, N, B>,
+    config: &Config<'a>,
+) -> Result<Box<CorePolicy<O, N, B>>, CoreError<'a>> {
+    let mut slot = Box::<CorePolicy<O, N, B>>::new_uninit();
+    // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
+    // data (fixed-capacity tables of `Copy` items and `'static` references,
+    // nothing owned, nothing pointing into itself), and the static is never
+    // dropped. The two do not overlap. Copying from memory, unlike writing a
+    // value, puts no policy-sized temporary on the stack.
+    let mut policy = unsafe {
+        std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
+        slot.assume_init()
+    };
+    policy.rebuild(config)?;
+    Ok(policy)
+}
+
 /// A decision copied out of the core (the core's borrows end here).
 struct Owned {
     kind: &'static str,
@@ -491,12 +519,10 @@ impl NativePolicy {
         };
 
         let inner = match capacity {
-            "default" => Inner::Default(Box::new(
-                DefaultPolicy::new(&config).map_err(|e| config_error(py, &e, option_names))?,
-            )),
-            _ => Inner::Large(Box::new(
-                LargePolicy::new(&config).map_err(|e| config_error(py, &e, option_names))?,
-            )),
+            "default" => Inner::Default(
+                boxed(&EMPTY_DEFAULT, &config).map_err(|e| config_error(py, &e, option_names))?,
+            ),
+            _ => Inner::Large(boxed(&EMPTY_LARGE, &config).map_err(|e| config_error(py, &e, option_names))?),
         };
         let mut findings = Vec::new();
         corsguard::findings(&config, &mut |finding| {

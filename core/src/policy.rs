@@ -85,30 +85,43 @@ pub(crate) enum HeaderMode {
 }
 
 impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGINS, NAMES, BYTES> {
-    /// Validates `config` entirely and precomputes everything that does not
-    /// depend on the request. The first problem found is returned; it names
-    /// the entry, the rule and the fix.
+    /// A policy that allows no origin: it refuses every cross-origin request
+    /// and answers no preflight. It is the starting point for building a
+    /// policy in place with [`Policy::rebuild`].
+    ///
+    /// This is a `const fn`: as the initializer of a `static` it costs no
+    /// stack at all, which makes a `static` the way to hold a large policy
+    /// with a small stack. Called at run time it returns the policy by value,
+    /// as [`Policy::new`] does: `Box::new(Policy::empty())` passes one policy
+    /// through the stack, once, before `rebuild` fills it on the heap.
     ///
     /// ```
-    /// use corsguard::{Config, ConfigError, Policy};
-    /// let config = Config::new().allowed_origins(&["*"]).credentials(true);
-    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
-    /// assert_eq!(err, ConfigError::WildcardOriginWithCredentials);
+    /// use std::sync::Mutex;
+    /// use corsguard::{Config, Policy, Request};
+    ///
+    /// // 332 KB of tables, never on any stack.
+    /// static POLICY: Mutex<Policy<4096, 256, 262144>> = Mutex::new(Policy::empty());
+    ///
+    /// let request = Request::new(b"GET").origin(b"https://a.example");
+    /// let mut policy = POLICY.lock().unwrap();
+    /// assert!(!policy.evaluate(&request).is_allowed());
+    /// policy.rebuild(&Config::new().allowed_origins(&["https://a.example"]))?;
+    /// assert!(policy.evaluate(&request).is_allowed());
+    /// # Ok::<(), corsguard::ConfigError<'static>>(())
     /// ```
-    pub fn new<'a>(config: &Config<'a>) -> Result<Self, ConfigError<'a>> {
-        let behaviour = config.behaviour;
-        let mut policy = Policy {
-            behaviour,
+    pub const fn empty() -> Self {
+        Policy {
+            behaviour: Behaviour::STRICT,
             bytes: Vec::new(),
             origins: Vec::new(),
             any_origin: false,
             has_patterns: false,
             fixed_origin: None,
-            origin_verdict: config.origin_verdict,
-            credentials: config.credentials,
-            private_network: config.private_network,
-            preflight_continue: config.preflight_continue,
-            preflight_status: config.preflight_status,
+            origin_verdict: false,
+            credentials: false,
+            private_network: false,
+            preflight_continue: false,
+            preflight_status: 204,
             any_method: false,
             methods: Vec::new(),
             header_mode: HeaderMode::List,
@@ -119,16 +132,99 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             max_age: None,
             vary_preflight: None,
             vary_actual: None,
-        };
-        config.check_verdict()?;
-        policy.check_statuses(config)?;
-        policy.add_origins(config)?;
-        policy.add_methods(config)?;
-        policy.add_allowed_headers(config)?;
-        policy.add_exposed_headers(config)?;
-        policy.add_max_age(config)?;
-        policy.add_vary()?;
+        }
+    }
+
+    /// Validates `config` entirely and precomputes everything that does not
+    /// depend on the request. The first problem found is returned; it names
+    /// the entry, the rule and the fix.
+    ///
+    /// The policy is returned by value: it lands wherever the caller keeps
+    /// it, usually the stack (`size_of` the policy: 21.7 KB for the default
+    /// capacities, 332 KB for `Policy<4096, 256, 262144>`), and an
+    /// unoptimized build makes a few temporary copies of it besides. To
+    /// build a policy of any capacity with a small stack, build it where it
+    /// is to live with [`Policy::rebuild`].
+    ///
+    /// ```
+    /// use corsguard::{Config, ConfigError, Policy};
+    /// let config = Config::new().allowed_origins(&["*"]).credentials(true);
+    /// let err = Policy::<8, 8, 512>::new(&config).unwrap_err();
+    /// assert_eq!(err, ConfigError::WildcardOriginWithCredentials);
+    /// ```
+    pub fn new<'a>(config: &Config<'a>) -> Result<Self, ConfigError<'a>> {
+        let mut policy = Self::empty();
+        policy.rebuild(config)?;
         Ok(policy)
+    }
+
+    /// Validates `config` entirely and builds the policy in place, replacing
+    /// what `self` held: the same checks, errors and result as
+    /// [`Policy::new`], without ever holding a second policy. The stack this
+    /// needs does not depend on the capacities: at most 16 KiB (measured by
+    /// `core/tests/stack.rs`: under 10 KiB in a debug build, under 7 KiB in
+    /// a release build, on x86-64). The C, Python and Node bindings build
+    /// every policy this way.
+    ///
+    /// On an error `self` is left as [`Policy::empty`]: it refuses every
+    /// cross-origin request, never a half-built policy.
+    ///
+    /// ```
+    /// use corsguard::{Config, ConfigError, Policy, Request};
+    /// let mut policy: Policy<8, 8, 512> = Policy::empty();
+    /// policy.rebuild(&Config::new().allowed_origins(&["https://a.example"]))?;
+    /// let request = Request::new(b"GET").origin(b"https://a.example");
+    /// assert!(policy.evaluate(&request).is_allowed());
+    ///
+    /// let bad = Config::new().allowed_origins(&["https://a.example/"]);
+    /// assert!(matches!(policy.rebuild(&bad), Err(ConfigError::MalformedOrigin { .. })));
+    /// assert!(!policy.evaluate(&request).is_allowed());
+    /// # Ok::<(), ConfigError<'static>>(())
+    /// ```
+    pub fn rebuild<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        self.reset(config);
+        let built = self.fill(config);
+        if built.is_err() {
+            self.reset(&Config::new());
+        }
+        built
+    }
+
+    /// Empties the tables and takes the settings of `config`, field by
+    /// field: assigning a whole policy would put one on the stack.
+    fn reset(&mut self, config: &Config<'_>) {
+        self.behaviour = config.behaviour;
+        self.bytes.clear();
+        self.origins.clear();
+        self.any_origin = false;
+        self.has_patterns = false;
+        self.fixed_origin = None;
+        self.origin_verdict = config.origin_verdict;
+        self.credentials = config.credentials;
+        self.private_network = config.private_network;
+        self.preflight_continue = config.preflight_continue;
+        self.preflight_status = config.preflight_status;
+        self.any_method = false;
+        self.methods.clear();
+        self.header_mode = HeaderMode::List;
+        self.header_names.clear();
+        self.allow_methods = None;
+        self.allow_headers = None;
+        self.expose_headers = None;
+        self.max_age = None;
+        self.vary_preflight = None;
+        self.vary_actual = None;
+    }
+
+    fn fill<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        config.check_verdict()?;
+        self.check_statuses(config)?;
+        self.add_origins(config)?;
+        self.add_methods(config)?;
+        self.add_allowed_headers(config)?;
+        self.add_exposed_headers(config)?;
+        self.add_max_age(config)?;
+        self.add_vary()
     }
 
     /// The behaviour settings this policy was built with.

@@ -8,6 +8,7 @@
 
 use core::ffi::c_void;
 use core::mem::{align_of, size_of};
+use core::ptr;
 use std::alloc::{alloc, dealloc, Layout};
 
 use corsguard_core::{Capacity, ConfigError, Policy};
@@ -98,27 +99,82 @@ fn class_of(value: u32) -> Result<corsguard_capacity_class, corsguard_result> {
         .ok_or(corsguard_result::InvalidArgument)
 }
 
-/// Builds a policy of type `P` at `mem`.
+/// A core policy of one of the classes.
+trait Class: Sized + 'static {
+    /// An empty policy of this class (`Policy::empty()`), to be copied where
+    /// a policy is to be built.
+    fn empty() -> &'static Self;
+    fn rebuild<'a>(&mut self, config: &corsguard_core::Config<'a>) -> Result<(), ConfigError<'a>>;
+}
+
+macro_rules! class {
+    ($policy:ty) => {
+        impl Class for $policy {
+            fn empty() -> &'static Self {
+                static EMPTY: $policy = Policy::empty();
+                &EMPTY
+            }
+            fn rebuild<'a>(
+                &mut self,
+                config: &corsguard_core::Config<'a>,
+            ) -> Result<(), ConfigError<'a>> {
+                Policy::rebuild(self, config)
+            }
+        }
+    };
+}
+class!(SmallPolicy);
+class!(DefaultPolicy);
+class!(LargePolicy);
+
+/// Builds the configuration as a policy of type `P` at `mem`, in place: the
+/// tables are filled where they live, so the stack this needs is small and
+/// the same for every class.
+///
+/// The empty policy the build starts from is copied from a static, not
+/// written by value: writing a policy-sized value goes through a stack
+/// temporary (in an unoptimized build always, and rustc 1.95 does it in a
+/// release build too, for the caller's memory and a fresh allocation alike),
+/// which is what made building a LARGE policy need more than 1 MB of stack.
+/// The price is the empty policies' bytes in the library (about 355 KB, most
+/// of it the LARGE class's).
+///
+/// The marker is written last, once the build has succeeded: memory where a
+/// build failed (an AUTO class too small, a configuration error) holds no
+/// marker and is refused as `CORSGUARD_RESULT_INVALID_HANDLE`, even when it
+/// held a live policy before.
 ///
 /// # Safety
 /// `mem` must be valid for writing a `Stored<P>` and aligned for it.
-unsafe fn build_at<'a, P>(
+unsafe fn build_at<'a, P: Class>(
     mem: *mut u8,
     class: corsguard_capacity_class,
     owned: bool,
-    build: impl FnOnce() -> Result<P, ConfigError<'a>>,
+    config: &corsguard_core::Config<'a>,
 ) -> Result<(), ConfigError<'a>> {
-    let policy = build()?;
-    let stored = Stored {
-        head: Head {
-            magic: MAGIC,
+    let stored = mem.cast::<Stored<P>>();
+    // SAFETY: the caller guarantees `mem` is writable and aligned for
+    // `Stored<P>`; `addr_of_mut!` makes no reference to the (possibly
+    // uninitialized) memory. The copy is a plain memcpy from the static into
+    // place (the two cannot overlap: one is the library's, the other the
+    // caller's or freshly allocated). A byte copy of a valid policy is a
+    // valid policy: it is plain data (fixed-capacity tables of `Copy` items
+    // and `'static` references, nothing owned, nothing pointing into
+    // itself), and the static is never dropped. No one else sees the copy
+    // until the build has succeeded.
+    let policy = unsafe {
+        ptr::addr_of_mut!((*stored).head).write(Head {
+            magic: 0,
             class,
             owned,
-        },
-        policy,
+        });
+        let policy = ptr::addr_of_mut!((*stored).policy);
+        ptr::copy_nonoverlapping(P::empty(), policy, 1);
+        &mut *policy
     };
-    // SAFETY: the caller guarantees `mem` is writable and aligned for `Stored<P>`.
-    unsafe { mem.cast::<Stored<P>>().write(stored) };
+    policy.rebuild(config)?;
+    // SAFETY: the head was initialized above.
+    unsafe { ptr::addr_of_mut!((*stored).head.magic).write(MAGIC) };
     Ok(())
 }
 
@@ -133,18 +189,16 @@ unsafe fn build_class<'a>(
     config: &corsguard_core::Config<'a>,
 ) -> Result<(), ConfigError<'a>> {
     // SAFETY (all three): forwarded from the caller, `layout_of(class)` is
-    // the layout of `Stored<P>` for the matching `P`.
+    // the layout of the `Stored<P>` built for that class.
     match class {
         corsguard_capacity_class::Small => unsafe {
-            build_at(mem, class, owned, || SmallPolicy::new(config))
+            build_at::<SmallPolicy>(mem, class, owned, config)
         },
         corsguard_capacity_class::Default => unsafe {
-            build_at(mem, class, owned, || DefaultPolicy::new(config))
+            build_at::<DefaultPolicy>(mem, class, owned, config)
         },
         corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at(mem, corsguard_capacity_class::Large, owned, || {
-                LargePolicy::new(config)
-            })
+            build_at::<LargePolicy>(mem, corsguard_capacity_class::Large, owned, config)
         },
     }
 }
@@ -402,7 +456,10 @@ pub unsafe extern "C" fn corsguard_policy_new(
 /// borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
 /// largest class's capacity error is reported.
 ///
-/// Building a LARGE policy uses about 1 MB of stack.
+/// The policy is built in place, in its final memory: building one of any
+/// class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`
+/// on x86-64, release build of the library: under 8 KiB), so it works on
+/// small thread stacks.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only;
@@ -443,7 +500,16 @@ pub unsafe extern "C" fn corsguard_policy_new_class(
 ///
 /// The memory stays the caller's: do not call `corsguard_policy_free` on such
 /// a policy (it returns `CORSGUARD_RESULT_NOT_OWNED`); simply stop using it
-/// and reuse or release `mem` once no thread evaluates with it any more.
+/// and reuse or release `mem` once no thread evaluates with it any more, or
+/// end it with `corsguard_policy_deinit`, after which the handle is refused.
+///
+/// The policy is built in `mem` itself, with at most 16 KiB of stack for any
+/// class (as `corsguard_policy_new_class`). `mem` holds a policy only once
+/// this returns `CORSGUARD_RESULT_OK`: after a configuration error (also a
+/// capacity error of a class tried by AUTO) it holds none, even if it held
+/// one before, and a stale handle into it returns
+/// `CORSGUARD_RESULT_INVALID_HANDLE`. Argument errors (NULL pointers, an
+/// unknown class, unsuitable memory) leave `mem` untouched.
 ///
 /// Returns `CORSGUARD_RESULT_MEMORY_TOO_SMALL` or
 /// `CORSGUARD_RESULT_BAD_ALIGNMENT` for unsuitable memory, and configuration
@@ -490,9 +556,19 @@ pub unsafe extern "C" fn corsguard_policy_init(
 /// does nothing. Every decision evaluated with the policy becomes invalid.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_OWNED` (and does nothing) for a policy built
-/// in caller memory by `corsguard_policy_init`, and
-/// `CORSGUARD_RESULT_INVALID_HANDLE` for a pointer that is not a live policy
-/// (such as one already freed, in the cases where that can be detected).
+/// in caller memory by `corsguard_policy_init` (end that one with
+/// `corsguard_policy_deinit`), and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+/// pointer that does not point to a live policy.
+///
+/// Before the memory goes back to the allocator, its marker is cleared. A
+/// later call with the freed pointer (a second free, an evaluation) is a bug
+/// in the caller that the library detects only at best: it returns
+/// `CORSGUARD_RESULT_INVALID_HANDLE` as long as the allocator leaves the
+/// memory readable and unused, which nothing guarantees (glibc, for one,
+/// gives a LARGE policy's memory straight back to the system, so reading it
+/// crashes, and a new allocation may reuse it, even for a new policy). Only a
+/// policy in caller memory is detected reliably after its end, see
+/// `corsguard_policy_deinit`.
 ///
 /// # Safety
 /// `policy` must be NULL or a policy from this library not yet freed, and no
@@ -509,14 +585,63 @@ pub unsafe extern "C" fn corsguard_policy_free(policy: *mut corsguard_policy) ->
             return Err(corsguard_result::NotOwned);
         }
         let layout = layout_of(head.class);
-        // SAFETY: the policy is ours and about to be freed; clearing the magic
-        // lets a later use of a dangling pointer be caught in many cases.
-        unsafe { policy.cast::<u32>().write(0) };
+        // SAFETY: the policy is ours and about to be freed. The write is
+        // volatile because a plain store just before `dealloc` is dead to the
+        // compiler, which removes it.
+        unsafe { clear_marker(policy) };
         // SAFETY: allocated in `build` with the layout of its class. The core
         // policy holds no resources (fixed-capacity tables), so no drop is due.
         unsafe { dealloc(policy.cast(), layout) };
         Ok(())
     })
+}
+
+/// Ends a policy built in caller memory by `corsguard_policy_init`: clears
+/// its marker, after which every call with the handle (evaluating, a second
+/// `corsguard_policy_deinit`, `corsguard_policy_free`) returns
+/// `CORSGUARD_RESULT_INVALID_HANDLE`. This is reliable, since the memory
+/// stays the caller's. The memory may then be reused (for another
+/// `corsguard_policy_init`) or released. NULL is accepted and does nothing.
+///
+/// Decisions evaluated with the policy become invalid. Calling this is
+/// optional: memory that is simply no longer used needs no call.
+///
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` (and does nothing) for a
+/// policy built on the heap by `corsguard_policy_new`, which is released with
+/// `corsguard_policy_free`, and `CORSGUARD_RESULT_INVALID_HANDLE` for a
+/// pointer that does not point to a live policy.
+///
+/// # Safety
+/// `policy` must be NULL or point to readable, writable memory (a policy
+/// built by `corsguard_policy_init`, live or ended), and no other thread may
+/// be using it.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_policy_deinit(
+    policy: *mut corsguard_policy,
+) -> corsguard_result {
+    guard_try(|| {
+        if policy.is_null() {
+            return Ok(());
+        }
+        // SAFETY: the caller guarantees readable memory.
+        let head = unsafe { head(policy) }?;
+        if head.owned {
+            return Err(corsguard_result::InvalidArgument);
+        }
+        // SAFETY: a live policy in the caller's memory, used by no one else.
+        unsafe { clear_marker(policy) };
+        Ok(())
+    })
+}
+
+/// Clears the marker of a live policy, so that it no longer reads as one.
+///
+/// # Safety
+/// `policy` must be a live policy that no other thread is using.
+unsafe fn clear_marker(policy: *mut corsguard_policy) {
+    // SAFETY: a live policy starts with its `Head`; volatile, so that the
+    // store is kept even when nothing reads the memory afterwards.
+    unsafe { ptr::write_volatile(ptr::addr_of_mut!((*policy.cast::<Head>()).magic), 0) };
 }
 
 /// Stores the capacity class of a policy (SMALL, DEFAULT or LARGE, never

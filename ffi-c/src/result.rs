@@ -33,7 +33,9 @@ pub enum corsguard_result {
     /// `corsguard_policy_free` was given a policy built in caller memory by
     /// `corsguard_policy_init`; such memory is the caller's to reuse.
     NotOwned = 7,
-    /// The pointer does not point to a live policy (already freed, or not a policy).
+    /// The pointer does not point to a live policy: not a policy, ended by
+    /// `corsguard_policy_deinit`, in memory where a build failed, or (caught
+    /// only at best) already freed.
     InvalidHandle = 8,
     /// An internal error was caught at the boundary (a bug: please report it).
     Panic = 9,
