@@ -1,16 +1,17 @@
 'use strict';
 
-// Risky `cors` configurations: each is judged by the core's strict rules
-// where the core has one (its message names the entry, the rule and the fix),
-// and by a JS rule only for what the core never sees (regular expressions,
-// `origin: true`). With `strict: true` the first problem is thrown instead.
+// Risky `cors` configurations: the core's findings (what its strict rules
+// refuse, the same findings the Python drop-ins report, each message naming
+// the option as `cors` spells it, the entry, the rule and the fix), and a JS
+// rule only for what the core never sees (regular expressions, `origin:
+// true`). With `strict: true` the first problem is thrown instead.
 //
 // Warnings are emitted once. About the static configuration: once per
 // message (which names the value). About values that come with requests
 // (what an origin callback or an options delegate returned): once per rule
 // code, the value shortened in the message and never kept.
 
-const { check, configError } = require('./native');
+const { findings, configError } = require('./native');
 const { keyBytes } = require('./cache');
 
 // Messages already emitted about static configurations, bounded by count
@@ -32,33 +33,15 @@ function problem(code, message, range = false, value = undefined) {
   return { code, message, range, value };
 }
 
-/** The core's strict verdict on one setting, as a problem or null. */
-function strictCheck(options, value) {
-  const refusal = check(Object.assign({ profile: 'strict', allowedOrigins: ['*'] }, options));
-  if (!refusal || refusal.code === 'capacity_exceeded') return null;
-  refusal.value = value;
-  return refusal;
-}
-
-// Checking one origin must not build a native policy per value (values
-// from requests come one per request, and a policy's native memory is only
-// freed after a GC). The core validates origins before methods, so with an
-// invalid method added a check always fails: with the origin's problem, or,
-// when the origin is fine, with this method's. Verified once at load.
-const SENTINEL = { allowedMethods: ['not a method'] };
-const SENTINEL_CODE = (() => {
-  const good = check(Object.assign({ profile: 'strict', allowedOrigins: ['https://a.example'] }, SENTINEL));
-  const bad = check(Object.assign({ profile: 'strict', allowedOrigins: ['HTTPS://A.EXAMPLE'] }, SENTINEL));
-  return good && bad && good.code !== bad.code && bad.code === 'malformed_origin' ? good.code : null;
-})();
-
-/** The core's strict verdict on one origin entry, as a problem or null. */
-function originCheck(entry, credentials) {
-  if (SENTINEL_CODE === null) return strictCheck({ allowedOrigins: [entry], credentials }, entry);
-  const refusal = check(Object.assign({ profile: 'strict', allowedOrigins: [entry], credentials }, SENTINEL));
-  if (!refusal || refusal.code === SENTINEL_CODE || refusal.code === 'capacity_exceeded') return null;
-  refusal.value = entry;
-  return refusal;
+/**
+ * The core's findings on translated options, named as `cors` names its
+ * options (`origin`, `methods`, `maxAge`). One native call, no policy built:
+ * cheap enough for every value an origin callback returns.
+ */
+function coreFindings(options) {
+  const found = findings(Object.assign({ profile: 'cors_npm', optionNames: 'cors_npm' }, options));
+  for (const p of found) p.value = p.entry == null ? undefined : p.entry;
+  return found;
 }
 
 function collect(origin, strings, patterns, flags) {
@@ -73,15 +56,6 @@ function collect(origin, strings, patterns, flags) {
   }
 }
 
-function names(list) {
-  return list && list.length === 1
-    ? list[0]
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-    : [];
-}
-
 /**
  * The problems of an origin value (a string, RegExp, `true` or an array of
  * them), under the translated options `base` (for its credentials).
@@ -93,15 +67,14 @@ function lintOrigin(base, origin) {
   const strings = [];
   const patterns = [];
   const flags = { reflectAll: false };
-  if (origin === '*' && credentials) {
-    add(strictCheck({ allowedOrigins: ['*'], credentials: true }));
+  if (origin === '*') {
+    if (credentials) found.push(...coreFindings({ fixedOrigin: '*', credentials }));
   } else {
     collect(origin, strings, patterns, flags);
   }
-  for (const entry of strings) {
-    if (entry === '*') continue;
-    add(originCheck(entry, credentials));
-  }
+  // `*` inside an array is a literal string to cors, never the wildcard.
+  const listed = strings.filter((entry) => entry !== '*');
+  if (listed.length > 0) found.push(...coreFindings({ allowedOrigins: listed, credentials }));
   if (flags.reflectAll && credentials) {
     add(
       problem(
@@ -138,18 +111,14 @@ function lintOrigin(base, origin) {
 
 /** Adds the problems of the settings other than the origin to `found`. */
 function lintBase(base, found) {
-  const add = (p) => p && found.push(p);
-  for (const method of names(base.allowedMethods)) {
-    add(strictCheck({ allowedMethods: [method] }));
-  }
-  if (Array.isArray(base.allowedHeaders)) {
-    for (const header of names(base.allowedHeaders)) add(strictCheck({ allowedHeaders: [header] }));
-  }
-  for (const header of names(base.exposedHeaders)) add(strictCheck({ exposedHeaders: [header] }));
-  if (base.maxAge !== undefined && /^[0-9]{1,10}$/.test(base.maxAge)) {
-    const seconds = Number(base.maxAge);
-    if (seconds <= 0xffffffff) add(strictCheck({ maxAge: seconds }));
-  }
+  found.push(
+    ...coreFindings({
+      allowedMethods: base.allowedMethods,
+      allowedHeaders: Array.isArray(base.allowedHeaders) ? base.allowedHeaders : undefined,
+      exposedHeaders: base.exposedHeaders,
+      maxAge: base.maxAge,
+    })
+  );
 }
 
 /** `value` as a message shows it when it came from a request. */

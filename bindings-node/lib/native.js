@@ -38,7 +38,17 @@ function check(options) {
   return result instanceof native.NativePolicy ? null : result;
 }
 
+/**
+ * The core's findings on translated options (what its strict rules refuse,
+ * named as `options.optionNames` says), without building a policy.
+ */
+function findings(options) {
+  const result = native.findings(options);
+  if (Array.isArray(result)) return result;
+  throw configError(result);
+}
+
 /** Origins no real policy means to allow: a host verdict is tried on them. */
 const VERDICT_PROBES = Object.freeze(native.verdictProbes());
 
-module.exports = { compile, check, configError, NativePolicy: native.NativePolicy, VERDICT_PROBES };
+module.exports = { compile, check, findings, configError, NativePolicy: native.NativePolicy, VERDICT_PROBES };

@@ -130,6 +130,8 @@ pub struct NativeConfigError {
     pub range: bool,
     /// For `malformed_origin`: what is wrong (`OriginProblem::code()`).
     pub problem: Option<String>,
+    /// The configured entry the error is about, if any.
+    pub entry: Option<String>,
 }
 
 fn profile_behaviour(name: Option<&str>) -> Result<Behaviour, NativeConfigError> {
@@ -143,6 +145,7 @@ fn profile_behaviour(name: Option<&str>) -> Result<Behaviour, NativeConfigError>
             ),
             range: false,
             problem: None,
+            entry: None,
         }),
     }
 }
@@ -153,6 +156,7 @@ fn keyword_error(option: &str, value: &str, allowed: &str) -> NativeConfigError 
         message: format!("{option} `{value}`: not a keyword; give a list of names or {allowed}"),
         range: false,
         problem: None,
+        entry: None,
     }
 }
 
@@ -172,6 +176,7 @@ fn native_error(e: &ConfigError<'_>, names: &OptionNames) -> NativeConfigError {
                 | ConfigError::CapacityExceeded { .. }
         ),
         problem: e.problem().map(|p| p.code().to_string()),
+        entry: e.entry().map(str::to_string),
     }
 }
 
@@ -180,16 +185,20 @@ fn option_names(name: Option<&str>) -> Result<&'static OptionNames, NativeConfig
         "rust" => Ok(&OptionNames::RUST),
         "cors_npm" => Ok(&OptionNames::CORS_NPM),
         "node" => Ok(&OptionNames::NODE),
-        other => Err(keyword_error("optionNames", other, "\"rust\", \"cors_npm\" or \"node\"")),
+        other => Err(keyword_error(
+            "optionNames",
+            other,
+            "\"rust\", \"cors_npm\" or \"node\"",
+        )),
     }
 }
 
-/// Builds the policy; the core's findings on the configuration go to `found`.
-fn build(
+/// Translates `options` into the core's `Config` and hands it to `then`,
+/// with the option names errors are to use.
+fn configure<R>(
     options: &NativeOptions,
-    large: bool,
-    found: &mut Vec<NativeConfigError>,
-) -> Result<SizedPolicy, NativeConfigError> {
+    then: impl FnOnce(&Config<'_>, &'static OptionNames) -> Result<R, NativeConfigError>,
+) -> Result<R, NativeConfigError> {
     let behaviour = profile_behaviour(options.profile.as_deref())?;
     let names = option_names(options.option_names.as_deref())?;
     let origins = options
@@ -260,19 +269,37 @@ fn build(
         config = config.preflight_status(u16::try_from(status).unwrap_or(0));
     }
 
-    corsguard::findings(&config, &mut |finding| found.push(native_error(&finding, names)));
+    then(&config, names)
+}
+
+/// The core's findings on a configuration, without building a policy.
+fn findings_of(config: &Config<'_>, names: &OptionNames) -> Vec<NativeConfigError> {
+    let mut found = Vec::new();
+    corsguard::findings(config, &mut |finding| {
+        found.push(native_error(&finding, names))
+    });
+    found
+}
+
+/// Builds the policy in the smallest class it fits (the large one only when
+/// `large`).
+fn construct(
+    config: &Config<'_>,
+    names: &OptionNames,
+    large: bool,
+) -> Result<SizedPolicy, NativeConfigError> {
     let refused = |e: ConfigError<'_>| native_error(&e, names);
-    match boxed(&EMPTY_SMALL, &config) {
+    match boxed(&EMPTY_SMALL, config) {
         Ok(p) => return Ok(SizedPolicy::Small(p)),
         Err(e) if !is_capacity(&e) => return Err(refused(e)),
         Err(_) => {}
     }
-    match boxed(&EMPTY_DEFAULT, &config) {
+    match boxed(&EMPTY_DEFAULT, config) {
         Ok(p) => return Ok(SizedPolicy::Default(p)),
         Err(e) if !(large && is_capacity(&e)) => return Err(refused(e)),
         Err(_) => {}
     }
-    boxed(&EMPTY_LARGE, &config)
+    boxed(&EMPTY_LARGE, config)
         .map(SizedPolicy::Large)
         .map_err(refused)
 }
@@ -540,13 +567,26 @@ pub fn verdict_probes() -> Vec<&'static str> {
     corsguard::VERDICT_PROBES.to_vec()
 }
 
+/// The core's findings on a configuration (what the strict profile would
+/// refuse, named as `optionNames` says), without building a policy: cheap
+/// enough to check each value an origin callback returns.
+#[napi]
+pub fn findings(options: NativeOptions) -> Either<Vec<NativeConfigError>, NativeConfigError> {
+    match configure(&options, |config, names| Ok(findings_of(config, names))) {
+        Ok(found) => Either::A(found),
+        Err(e) => Either::B(e),
+    }
+}
+
 /// Builds a policy, or describes why the core refused the configuration.
 /// `large` allows the large size class (the `cors` drop-in).
 #[napi]
 pub fn compile(options: NativeOptions, large: bool) -> Either<NativePolicy, NativeConfigError> {
-    let mut findings = Vec::new();
-    match build(&options, large, &mut findings) {
-        Ok(policy) => Either::A(NativePolicy {
+    let built = configure(&options, |config, names| {
+        Ok((construct(config, names, large)?, findings_of(config, names)))
+    });
+    match built {
+        Ok((policy, findings)) => Either::A(NativePolicy {
             policy,
             findings,
             shapes: RefCell::new(Vec::new()),
