@@ -378,8 +378,16 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         if self.any_origin {
             if strict {
                 let mut entries = config.origins.iter().chain(config.fixed_origin.iter());
-                if let Some(&entry) = entries.find(|e| **e != "*") {
+                if let Some(&entry) = entries.clone().find(|e| **e != "*") {
                     return Err(ConfigError::WildcardOriginAmongOthers { entry });
+                }
+                // Only `*` is listed here; the origin table, which catches
+                // every other repeat, never stores it.
+                if entries.nth(1).is_some() {
+                    return Err(ConfigError::Duplicate {
+                        option: Setting::AllowedOrigins,
+                        entry: "*",
+                    });
                 }
             }
             if config.credentials
