@@ -15,6 +15,10 @@ cargo_fuzz_version="0.13.2"
 if command -v rustup >/dev/null 2>&1; then
   rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 fi
+# libfuzzer-sys compiles libFuzzer itself: it needs a C++ compiler.
+if ! command -v c++ >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq g++ >/dev/null
+fi
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version"; then
   cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked
 fi
