@@ -10,7 +10,7 @@ RUNTIME ?=
 demo: setup
 	./examples/demo/run.sh $(RUNTIME)
 
-test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node test-e2e
+test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node test-e2e test-fuzz test-miri
 	@echo "make test: every check passed"
 
 setup:
@@ -52,6 +52,15 @@ test-node:
 # narrows it). Saves the screenshot docs/demo.png.
 test-e2e:
 	./e2e/test.sh
+
+# The cargo-fuzz targets, 60 s each (fuzz/README.md); nightly, installs cargo-fuzz.
+.PHONY: test-fuzz test-miri
+test-fuzz:
+	./fuzz/run.sh 60
+
+# The core's and ffi-c's Rust tests under Miri (a bounded subset: scripts/miri.sh).
+test-miri:
+	./scripts/miri.sh
 
 check-demo:
 	$(CARGO) run -q -p corsguard-demo-server -- --check

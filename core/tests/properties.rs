@@ -21,7 +21,9 @@ use support::fetch_model::{fetch_succeeds, BrowserRequest};
 /// `cases` cases, and no regression files written next to the tests.
 fn cases(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases,
+        // Miri is thousands of times slower: a few cases check the code
+        // paths for undefined behaviour; the normal run does the searching.
+        cases: if cfg!(miri) { 4 } else { cases },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -1308,9 +1310,11 @@ proptest! {
 // Bounded work
 // ---------------------------------------------------------------------------
 
-/// About a mebibyte made of whole copies of `unit`.
+/// About a mebibyte made of whole copies of `unit` (1 KiB under Miri,
+/// which checks the same paths for undefined behaviour, not their speed).
 fn mebibyte_of(unit: &[u8]) -> Vec<u8> {
-    unit.repeat((1 << 20) / unit.len())
+    let size = if cfg!(miri) { 1 << 10 } else { 1 << 20 };
+    unit.repeat(size / unit.len())
 }
 
 #[test]
