@@ -8,7 +8,7 @@ use crate::config::{
 };
 use crate::headers::{is_forbidden_request_header, is_forbidden_response_header};
 use crate::origin::{classify_entry, EntryKind};
-use crate::policy::{check_method, check_name};
+use crate::policy::{check_method, check_name, listed_wildcard};
 
 /// Reports to `report` every problem the strict profile finds in `config`,
 /// entry by entry, whatever profile `config` itself uses: malformed origins
@@ -58,7 +58,9 @@ pub fn findings<'a>(config: &Config<'a>, report: &mut dyn FnMut(ConfigError<'a>)
         Methods::Any => {}
         Methods::List(list) => {
             for name in names(list) {
-                if let Err(error) = check_method(name, &[]) {
+                let checked = listed_wildcard(name, credentials, Setting::AllowedMethods)
+                    .and_then(|()| check_method(name, &[]));
+                if let Err(error) = checked {
                     report(error);
                 }
             }
@@ -70,14 +72,17 @@ pub fn findings<'a>(config: &Config<'a>, report: &mut dyn FnMut(ConfigError<'a>)
         AllowedHeaders::List(list) => {
             for name in names(list) {
                 let forbidden = |entry| ConfigError::ForbiddenRequestHeader { entry };
-                let checked = check_name(
-                    name,
-                    &[],
-                    true,
-                    Setting::AllowedHeaders,
-                    is_forbidden_request_header,
-                    forbidden,
-                );
+                let checked =
+                    listed_wildcard(name, credentials, Setting::AllowedHeaders).and_then(|()| {
+                        check_name(
+                            name,
+                            &[],
+                            true,
+                            Setting::AllowedHeaders,
+                            is_forbidden_request_header,
+                            forbidden,
+                        )
+                    });
                 if let Err(error) = checked {
                     report(error);
                 }
@@ -90,14 +95,17 @@ pub fn findings<'a>(config: &Config<'a>, report: &mut dyn FnMut(ConfigError<'a>)
         ExposedHeaders::List(list) => {
             for name in names(list) {
                 let forbidden = |entry| ConfigError::ForbiddenResponseHeader { entry };
-                let checked = check_name(
-                    name,
-                    &[],
-                    true,
-                    Setting::ExposedHeaders,
-                    is_forbidden_response_header,
-                    forbidden,
-                );
+                let checked =
+                    listed_wildcard(name, credentials, Setting::ExposedHeaders).and_then(|()| {
+                        check_name(
+                            name,
+                            &[],
+                            true,
+                            Setting::ExposedHeaders,
+                            is_forbidden_response_header,
+                            forbidden,
+                        )
+                    });
                 if let Err(error) = checked {
                     report(error);
                 }

@@ -502,6 +502,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         for (i, &entry) in list.iter().enumerate() {
             let bytes = entry.as_bytes();
             if strict {
+                listed_wildcard(entry, config.credentials, Setting::AllowedMethods)?;
                 check_method(entry, &list[..i])?;
             } else if !is_safe_value(bytes) {
                 return Err(ConfigError::UnsafeValue {
@@ -544,6 +545,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             AllowedHeaders::List(list) => list,
         };
         for (i, &entry) in list.iter().enumerate() {
+            if strict {
+                listed_wildcard(entry, config.credentials, Setting::AllowedHeaders)?;
+            }
             check_name(
                 entry,
                 &list[..i],
@@ -618,6 +622,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
             ExposedHeaders::List(list) => {
                 for (i, &entry) in list.iter().enumerate() {
+                    if strict {
+                        listed_wildcard(entry, config.credentials, Setting::ExposedHeaders)?;
+                    }
                     check_name(
                         entry,
                         &list[..i],
@@ -721,6 +728,20 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
 fn key_hash(key: &[u8], pattern: bool) -> u64 {
     const PATTERN_SEED: u64 = 0xA076_1D64_78BD_642F;
     hash(key) ^ if pattern { PATTERN_SEED } else { 0 }
+}
+
+/// Refuses `*` written as a list entry with credentials: on credentialed
+/// requests browsers read it as a literal name, exactly as they read the
+/// `Any` form, which is refused the same way.
+pub(crate) fn listed_wildcard(
+    entry: &str,
+    credentials: bool,
+    option: Setting,
+) -> Result<(), ConfigError<'static>> {
+    if credentials && entry == "*" {
+        return Err(ConfigError::WildcardWithCredentials { option });
+    }
+    Ok(())
 }
 
 /// Validates one method of the allowed methods in strict syntax.
