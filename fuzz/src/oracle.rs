@@ -62,7 +62,8 @@ fn port_ok(p: &[u8]) -> bool {
 }
 
 /// Parses an origin in the form browsers serialize it: lowercase scheme,
-/// `://`, a lowercase DNS name (letters, digits, `-`, `_`, non-empty labels),
+/// `://`, a lowercase DNS name (letters, digits, `-`, `_`, non-empty labels,
+/// perhaps one trailing dot),
 /// an IPv4 address or a bracketed IPv6 address, and an optional port.
 pub fn parse_origin(s: &[u8]) -> Option<Origin<'_>> {
     let sep = s.windows(3).position(|w| w == b"://")?;
@@ -98,9 +99,12 @@ pub fn parse_origin(s: &[u8]) -> Option<Origin<'_>> {
             None => (rest, None),
         };
         let ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(b);
-        if host.is_empty()
+        // A host may end in one dot (`https://example.com.`): browsers send
+        // it so, as an origin of its own.
+        let labels = host.strip_suffix(b".").unwrap_or(host);
+        if labels.is_empty()
             || !host.iter().all(ok)
-            || host.split(|&b| b == b'.').any(<[u8]>::is_empty)
+            || labels.split(|&b| b == b'.').any(<[u8]>::is_empty)
         {
             return None;
         }
