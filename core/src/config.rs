@@ -679,6 +679,18 @@ impl OptionNames {
         origin_verdict: "allow_origin_regex",
         allow_wide_verdict_with_credentials: "allow_wide_verdict_with_credentials",
     };
+    /// The keys of the policy document (`allowOrigins`, `allowMethods`,
+    /// ...), which the document loader's messages use.
+    pub const DOCUMENT: OptionNames = OptionNames {
+        allowed_origins: "allowOrigins",
+        allowed_methods: "allowMethods",
+        allowed_headers: "allowHeaders",
+        exposed_headers: "exposeHeaders",
+        max_age: "maxAge",
+        preflight_status: "preflightStatus",
+        origin_verdict: "originVerdict",
+        allow_wide_verdict_with_credentials: "allowWideVerdictWithCredentials",
+    };
     /// The Node binding's strict `Policy` options (camelCase).
     pub const NODE: OptionNames = OptionNames {
         allowed_origins: "allowedOrigins",

@@ -62,8 +62,14 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod capacity;
 mod config;
 mod decision;
+#[cfg(feature = "json")]
+mod document;
 mod findings;
 mod headers;
 mod host;
@@ -79,6 +85,7 @@ pub mod http;
 #[doc = include_str!("../../README.md")]
 struct ReadmeQuickStart;
 
+pub use capacity::{CapacityClass, DefaultPolicy, LargePolicy, Needs, SmallPolicy};
 pub use config::{
     ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
     HeadersSlot, MaxAge, Methods, NamedError, OptionNames, OriginSlot, PreflightBody,
@@ -88,6 +95,8 @@ pub use config::{
 pub use decision::{
     Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,
 };
+#[cfg(feature = "json")]
+pub use document::{Document, DocumentErrors, Problem, DOCUMENT_KEYS, DOCUMENT_VERSION};
 pub use findings::findings;
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
 pub use policy::{Policy, MAX_DECISION_HEADERS};

@@ -190,6 +190,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         built
     }
 
+    /// Leaves the policy as [`Policy::empty`] makes it: it allows nothing.
+    #[cfg(feature = "json")]
+    pub(crate) fn clear(&mut self) {
+        self.reset(&Config::new());
+    }
+
     /// Empties the tables and takes the settings of `config`, field by
     /// field: assigning a whole policy would put one on the stack.
     fn reset(&mut self, config: &Config<'_>) {
