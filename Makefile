@@ -24,7 +24,7 @@ lint:
 
 test-rust:
 	$(CARGO) test --workspace --all-features
-	$(CARGO) test -p corsguard --no-default-features
+	$(CARGO) test -p corsguard --no-default-features --features json
 
 test-embedded:
 	$(CARGO) build -p corsguard --target thumbv7em-none-eabihf --release

@@ -381,6 +381,9 @@ pub struct Document {
     key_order: Vec<&'static str>,
     /// Problems of shape, found while reading.
     problems: Vec<Problem>,
+    /// Whether `allowOrigins` was given but could not be read (a wrong
+    /// type, or a misspelt key): its emptiness is then no problem of its own.
+    origins_unreadable: bool,
     /// Whether the values are judged: not for a version this crate does
     /// not read.
     judged: bool,
@@ -600,6 +603,7 @@ impl Document {
             key_order: Vec::new(),
             problems: Vec::new(),
             judged: true,
+            origins_unreadable: false,
         };
         let mut problems = Vec::new();
         let mut seen: Vec<&'static str> = Vec::new();
@@ -619,6 +623,9 @@ impl Document {
                         DOCUMENT_KEYS[2..].join(", ")
                     ),
                 };
+                if matches!(nearest_key(&key), Some("allowOrigins" | "fixedOrigin")) {
+                    document.origins_unreadable = true;
+                }
                 r.report(pointer(&key, None), "unknown_key", message, 0);
                 document.key_order.push("");
                 continue;
@@ -689,7 +696,8 @@ impl Document {
                         }]
                     }
                     Some(List::Entries(entries)) => document.origins = entries,
-                    Some(List::Mirror) | None => {}
+                    Some(List::Mirror) => {}
+                    None => document.origins_unreadable = true,
                 },
                 "fixedOrigin" => document.fixed_origin = r.string(known, value),
                 "originVerdict" => {
@@ -813,7 +821,9 @@ impl Document {
             // Setting entries aside can empty the origins: that is not the
             // document's error unless it lists none itself.
             let artifact = problem.code == "no_origins"
-                && (!self.origins.is_empty() || self.fixed_origin.is_some());
+                && (!self.origins.is_empty()
+                    || self.fixed_origin.is_some()
+                    || self.origins_unreadable);
             if !artifact {
                 problems.push(problem);
             }
@@ -1016,7 +1026,13 @@ impl Document {
             },
         };
         let (field, index) = match *error {
-            ConfigError::Duplicate { entry, .. } => (field, self.entry_written(field, entry, 1)),
+            ConfigError::Duplicate { entry, .. } => match self.entry_written(field, entry, 1) {
+                // The fixed origin comes after the list: it is the repeat.
+                None if field == Field::Origins && self.fixed_origin.as_deref() == Some(entry) => {
+                    (Field::FixedOrigin, None)
+                }
+                index => (field, index),
+            },
             ConfigError::WildcardOriginWithCredentials => {
                 match self.entry_written(Field::Origins, "*", 0) {
                     Some(i) => (field, Some(i)),
@@ -1042,11 +1058,17 @@ impl Document {
         };
         let (path, message) = match *error {
             ConfigError::CapacityExceeded { capacity, limit } => {
-                let (what, path) = match capacity {
-                    Capacity::Origins => ("origins and patterns", pointer("allowOrigins", None)),
-                    Capacity::Names => ("method or header names in one list", String::new()),
-                    Capacity::Bytes => ("bytes of origins and header values", String::new()),
-                    Capacity::DecisionHeaders => ("headers in one answer", String::new()),
+                let (name, what, path) = match capacity {
+                    Capacity::Origins => (
+                        "ORIGINS",
+                        "origins and patterns",
+                        pointer("allowOrigins", None),
+                    ),
+                    Capacity::Names => ("NAMES", "names in one list", String::new()),
+                    Capacity::Bytes => ("BYTES", "stored bytes", String::new()),
+                    Capacity::DecisionHeaders => {
+                        ("headers", "headers in one answer", String::new())
+                    }
                 };
                 let class = CapacityClass::ALL
                     .iter()
@@ -1061,7 +1083,7 @@ impl Document {
                 (
                     path,
                     format!(
-                        "the document needs more than {limit} {what}, the capacity of the `{class}` class (estimated need: {} origins, {} names, {} bytes); list fewer or shorter entries (one pattern such as `https://*.example.com` can replace many origins), or split the policy",
+                        "the document needs more than the {name} capacity of the `{class}` class, {limit} {what} (estimated need: {} origins, {} names, {} bytes); list fewer or shorter entries (one pattern such as `https://*.example.com` can replace many origins), or split the policy",
                         needs.origins, needs.names, needs.bytes
                     ),
                 )

@@ -2,7 +2,9 @@
 //! the repository; the format is described in its README) against the core.
 //!
 //! Every case runs; each mismatch is reported with its file, case name,
-//! expected and actual values, and the test fails once all have run.
+//! expected and actual values, and the test fails once all have run. Each
+//! case's `policy` is loaded through the document loader, in the smallest
+//! capacity class that holds it, as every runtime loads it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -10,14 +12,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use corsguard::{
-    Action, AllowedHeaders, Behaviour, Config, ConfigError, Decision, ExposedHeaders, Failures,
-    MaxAge, Methods, Policy, Reason, Request,
+    Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures,
+    LargePolicy, Policy, Reason, Request, SmallPolicy,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-
-/// The policy type with the default capacities, which every binding uses.
-type DefaultPolicy = Policy<256, 64, 16384>;
 
 /// The vectors must stay a meaningful contract.
 const MIN_CASES: usize = 150;
@@ -42,6 +41,18 @@ const CONFIG_ERROR_CODES: &[&str] = &[
     "literal_needs_literal_syntax",
     "status_out_of_range",
     "capacity_exceeded",
+];
+
+/// The document loader's own codes (`Problem::code()` beyond `ConfigError`).
+const DOCUMENT_CODES: &[&str] = &[
+    "invalid_json",
+    "wrong_type",
+    "unknown_key",
+    "duplicate_key",
+    "missing_key",
+    "unsupported_version",
+    "unknown_value",
+    "out_of_range",
 ];
 
 /// Every `OriginProblem::code()`.
@@ -99,62 +110,12 @@ struct Case {
     /// Optional core features the case needs; skipped in a build without one.
     #[serde(default)]
     features: Vec<String>,
-    config: ConfigSpec,
+    /// A policy document: an object, loaded as its JSON text, or a string,
+    /// loaded as is (a document that is not valid JSON, or repeats a key).
+    policy: Value,
     request: Option<RequestSpec>,
     expect: Option<Expect>,
     expect_error: Option<ExpectError>,
-}
-
-#[derive(Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Profile {
-    #[default]
-    Strict,
-    CorsNpm,
-    Starlette,
-}
-
-impl Profile {
-    fn behaviour(self) -> Behaviour {
-        match self {
-            Profile::Strict => Behaviour::STRICT,
-            Profile::CorsNpm => Behaviour::CORS_NPM,
-            Profile::Starlette => Behaviour::STARLETTE,
-        }
-    }
-}
-
-/// A list of names, or a keyword (`"*"`, or `"mirror"` for allowed headers).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum NamesSpec {
-    List(Vec<String>),
-    Keyword(String),
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum MaxAgeSpec {
-    Seconds(u32),
-    Literal(String),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigSpec {
-    #[serde(default)]
-    profile: Profile,
-    allowed_origins: Option<Vec<String>>,
-    fixed_origin: Option<String>,
-    origin_verdict: Option<bool>,
-    allowed_methods: Option<NamesSpec>,
-    allowed_headers: Option<NamesSpec>,
-    exposed_headers: Option<NamesSpec>,
-    credentials: Option<bool>,
-    max_age: Option<MaxAgeSpec>,
-    private_network: Option<bool>,
-    preflight_continue: Option<bool>,
-    preflight_status: Option<u16>,
 }
 
 /// A byte string: text (its UTF-8 bytes), `{"hex": ...}`, or
@@ -247,8 +208,18 @@ struct Expect {
 struct ExpectError {
     code: String,
     problem: Option<String>,
+    path: Option<String>,
+    /// Every problem of the document, in order, when it has several.
+    errors: Option<Vec<ExpectProblem>>,
     #[serde(default)]
     message_contains: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectProblem {
+    code: String,
+    path: String,
 }
 
 /// Tells a key given as `null` (`Some(None)`) from a missing one (`None`).
@@ -261,102 +232,70 @@ where
 }
 
 // ---------------------------------------------------------------------------
-// Building the core's inputs
+// Loading the policy
 // ---------------------------------------------------------------------------
 
-/// The string slices a `Config` borrows, owned by the test (empty when the
-/// key is absent or a keyword).
-struct ConfigLists<'s> {
-    origins: Vec<&'s str>,
-    methods: Vec<&'s str>,
-    headers: Vec<&'s str>,
-    exposed: Vec<&'s str>,
+/// A policy in one of the capacity classes.
+enum Loaded {
+    Small(Box<SmallPolicy>),
+    Default(Box<DefaultPolicy>),
+    Large(Box<LargePolicy>),
 }
 
-fn list_of(spec: &Option<NamesSpec>) -> Vec<&str> {
-    match spec {
-        Some(NamesSpec::List(list)) => list.iter().map(String::as_str).collect(),
-        _ => Vec::new(),
+impl Loaded {
+    fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
+        match self {
+            Loaded::Small(p) => p.evaluate(request),
+            Loaded::Default(p) => p.evaluate(request),
+            Loaded::Large(p) => p.evaluate(request),
+        }
     }
 }
 
-impl ConfigSpec {
-    fn lists(&self) -> ConfigLists<'_> {
-        ConfigLists {
-            origins: self
-                .allowed_origins
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect(),
-            methods: list_of(&self.allowed_methods),
-            headers: list_of(&self.allowed_headers),
-            exposed: list_of(&self.exposed_headers),
+fn build_in<const O: usize, const N: usize, const B: usize>(
+    document: &Document,
+) -> Result<Box<Policy<O, N, B>>, DocumentErrors> {
+    let mut policy = Box::new(Policy::empty());
+    document.build_into(&mut policy)?;
+    // The estimate that chose the class must bound what building took.
+    let needs = document.needs();
+    assert!(
+        policy.bytes_used() <= needs.bytes && policy.origins_used() <= needs.origins,
+        "the capacity estimate {needs:?} is below what the policy uses ({} bytes, {} origins)",
+        policy.bytes_used(),
+        policy.origins_used()
+    );
+    Ok(policy)
+}
+
+/// Loads `policy` as a runtime does: the document as JSON text, built in the
+/// class its estimate picks, and in the next larger one while a capacity is
+/// what failed.
+fn load(policy: &Value) -> Result<Loaded, DocumentErrors> {
+    let json = match policy {
+        Value::String(text) => text.as_bytes().to_vec(),
+        object => serde_json::to_vec(object).expect("a JSON value serializes"),
+    };
+    let document = Document::parse(&json)?;
+    let mut class = document.capacity_class();
+    loop {
+        let built = match class.name {
+            "small" => build_in(&document).map(Loaded::Small),
+            "default" => build_in(&document).map(Loaded::Default),
+            _ => build_in(&document).map(Loaded::Large),
+        };
+        match (built, class.larger()) {
+            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
+            (built, _) => return built,
         }
     }
+}
 
-    /// The core configuration; absent keys keep `Config::new()`'s defaults.
-    fn build<'s>(&'s self, lists: &'s ConfigLists<'s>) -> Result<Config<'s>, String> {
-        let mut config = Config::new()
-            .behaviour(self.profile.behaviour())
-            .allowed_origins(&lists.origins);
-        if let Some(origin) = &self.fixed_origin {
-            config = config.fixed_origin(origin);
-        }
-        if let Some(verdict) = self.origin_verdict {
-            config = config.origin_verdict(verdict);
-        }
-        config = match &self.allowed_methods {
-            None => config,
-            Some(NamesSpec::List(_)) => config.allowed_methods(Methods::List(&lists.methods)),
-            Some(NamesSpec::Keyword(k)) if k == "*" => config.allowed_methods(Methods::Any),
-            Some(NamesSpec::Keyword(k)) => {
-                return Err(format!("allowed_methods {k:?}: expected a list or \"*\""))
-            }
-        };
-        config = match &self.allowed_headers {
-            None => config,
-            Some(NamesSpec::List(_)) => {
-                config.allowed_headers(AllowedHeaders::List(&lists.headers))
-            }
-            Some(NamesSpec::Keyword(k)) if k == "*" => config.allowed_headers(AllowedHeaders::Any),
-            Some(NamesSpec::Keyword(k)) if k == "mirror" => {
-                config.allowed_headers(AllowedHeaders::Mirror)
-            }
-            Some(NamesSpec::Keyword(k)) => {
-                return Err(format!(
-                    "allowed_headers {k:?}: expected a list, \"*\" or \"mirror\""
-                ))
-            }
-        };
-        config = match &self.exposed_headers {
-            None => config,
-            Some(NamesSpec::List(_)) => {
-                config.exposed_headers(ExposedHeaders::List(&lists.exposed))
-            }
-            Some(NamesSpec::Keyword(k)) if k == "*" => config.exposed_headers(ExposedHeaders::Any),
-            Some(NamesSpec::Keyword(k)) => {
-                return Err(format!("exposed_headers {k:?}: expected a list or \"*\""))
-            }
-        };
-        if let Some(allow) = self.credentials {
-            config = config.credentials(allow);
-        }
-        config = match &self.max_age {
-            None => config,
-            Some(MaxAgeSpec::Seconds(s)) => config.max_age_value(Some(MaxAge::Seconds(*s))),
-            Some(MaxAgeSpec::Literal(v)) => config.max_age_value(Some(MaxAge::Literal(v))),
-        };
-        if let Some(allow) = self.private_network {
-            config = config.private_network(allow);
-        }
-        if let Some(pass) = self.preflight_continue {
-            config = config.preflight_continue(pass);
-        }
-        if let Some(status) = self.preflight_status {
-            config = config.preflight_status(status);
-        }
-        Ok(config)
+fn class_of(loaded: &Loaded) -> CapacityClass {
+    match loaded {
+        Loaded::Small(_) => CapacityClass::SMALL,
+        Loaded::Default(_) => CapacityClass::DEFAULT,
+        Loaded::Large(_) => CapacityClass::LARGE,
     }
 }
 
@@ -550,14 +489,9 @@ struct Covered {
     config_errors: BTreeSet<String>,
     origin_problems: BTreeSet<String>,
     reasons: BTreeSet<String>,
+    /// The capacity classes policies of evaluated cases were built in.
+    classes: BTreeSet<&'static str>,
     skipped_under_miri: usize,
-}
-
-fn problem_code(error: &ConfigError<'_>) -> Option<&'static str> {
-    match error {
-        ConfigError::MalformedOrigin { problem, .. } => Some(problem.code()),
-        _ => None,
-    }
 }
 
 /// Whether this build of the core has the optional feature `name` (`None`
@@ -571,16 +505,15 @@ fn has_feature(name: &str) -> Option<bool> {
 
 /// Runs one case; `Err` holds the description of every mismatch.
 fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
-    let lists = case.config.lists();
-    let config = case.config.build(&lists)?;
-    let built = DefaultPolicy::new(&config);
+    let built = load(&case.policy);
 
     match (&case.expect, &case.expect_error, &case.request) {
         (Some(expect), None, Some(request)) => {
             if let Some(Some(reason)) = &expect.reason {
                 covered.reasons.insert(reason.clone());
             }
-            let policy = built.map_err(|e| format!("Policy::new refused the config: {e}"))?;
+            let policy = built.map_err(|e| format!("the loader refused the policy: {e}"))?;
+            covered.classes.insert(class_of(&policy).name);
             let bytes = request.to_bytes()?;
             // Miri checks evaluation for undefined behaviour at thousands of
             // times the normal cost: the few cases whose request is hundreds
@@ -608,24 +541,59 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
             if let Some(problem) = &expect.problem {
                 covered.origin_problems.insert(problem.clone());
             }
-            let error = match built {
+            let errors = match built {
                 Ok(_) => return Err(format!("expected error {}, got a policy", expect.code)),
-                Err(error) => error,
+                Err(errors) => errors,
             };
-            let message = error.to_string();
+            let message = errors.to_string();
             let mut diffs = Vec::new();
-            if error.code() != expect.code {
+            let first = &errors.problems()[0];
+            if first.code() != expect.code {
                 diffs.push(format!(
                     "code: expected {}, got {} ({message})",
                     expect.code,
-                    error.code()
+                    first.code()
                 ));
             }
+            if let Some(path) = &expect.path {
+                if first.path() != path {
+                    diffs.push(format!("path: expected {path:?}, got {:?}", first.path()));
+                }
+            }
+            for problem in errors.problems() {
+                if problem.rule().is_empty() || problem.fix().is_empty() {
+                    diffs.push(format!("{problem}: a problem needs a rule and a fix"));
+                }
+            }
+            match &expect.errors {
+                Some(all) => {
+                    let want: Vec<(&str, &str)> = all
+                        .iter()
+                        .map(|e| (e.code.as_str(), e.path.as_str()))
+                        .collect();
+                    let got: Vec<(&str, &str)> = errors
+                        .problems()
+                        .iter()
+                        .map(|p| (p.code(), p.path()))
+                        .collect();
+                    if want != got {
+                        diffs.push(format!("errors: expected {want:?}, got {got:?}"));
+                    }
+                    covered
+                        .config_errors
+                        .extend(all.iter().map(|e| e.code.clone()));
+                }
+                None if errors.problems().len() > 1 => diffs.push(format!(
+                    "{} problems where one was expected: {message}",
+                    errors.problems().len()
+                )),
+                None => {}
+            }
             if let Some(problem) = &expect.problem {
-                if problem_code(&error) != Some(problem.as_str()) {
+                if first.problem() != Some(problem.as_str()) {
                     diffs.push(format!(
                         "problem: expected {problem}, got {:?}",
-                        problem_code(&error)
+                        first.problem()
                     ));
                 }
             } else if expect.code == "malformed_origin" {
@@ -727,12 +695,13 @@ fn conformance_vectors() {
         }
     }
 
+    let error_codes: Vec<&str> = CONFIG_ERROR_CODES
+        .iter()
+        .chain(DOCUMENT_CODES)
+        .copied()
+        .collect();
     let coverage: [(&str, &[&str], &BTreeSet<String>); 3] = [
-        (
-            "ConfigError code",
-            CONFIG_ERROR_CODES,
-            &covered.config_errors,
-        ),
+        ("error code", &error_codes, &covered.config_errors),
         (
             "OriginProblem code",
             ORIGIN_PROBLEM_CODES,
@@ -767,7 +736,8 @@ fn conformance_vectors() {
         );
     }
     println!(
-        "{} vector cases passed, {skipped} skipped (core features off)",
-        total - skipped
+        "{} vector cases passed, {skipped} skipped (core features off); policies built in the classes {:?}",
+        total - skipped,
+        covered.classes
     );
 }
