@@ -5,12 +5,10 @@
 //! and prints the URL to open. `corsguard-demo-server --check` prints how the
 //! policy judges the scenario's requests and exits.
 //!
-//! The policy is the demo's shared policy file, `examples/demo/policy.json`
-//! (the conformance vectors' config format), which the Node, Python and C
-//! demo servers load too: built in, or the file named by `DEMO_POLICY`.
+//! The policy is the demo's shared policy document, `examples/demo/policy.json`
+//! (`docs/policy.md`), which the Node, Python and C demo servers load too,
+//! through the same loader: built in, or the file named by `DEMO_POLICY`.
 //! Ports: `DEMO_PAGE_PORT` (3000) and `DEMO_API_PORT` (8080).
-
-mod policy_file;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -19,8 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use corsguard::{Action, Decision, HeaderName, Policy, Request};
-
-use crate::policy_file::PolicyFile;
 
 /// The demo policy file, built in.
 const POLICY_JSON: &str = include_str!("../../demo/policy.json");
@@ -105,12 +101,8 @@ fn load_policy() -> DemoPolicy {
             POLICY_JSON.to_string(),
         ),
     };
-    let file = PolicyFile::parse(&text).unwrap_or_else(|err| {
-        eprintln!("invalid policy file {source}: {err}");
-        std::process::exit(1);
-    });
-    file.build().unwrap_or_else(|(code, message)| {
-        eprintln!("invalid policy {source} ({code}): {message}");
+    DemoPolicy::from_json(text.as_bytes()).unwrap_or_else(|errors| {
+        eprintln!("{source}: {errors}");
         std::process::exit(1);
     })
 }
@@ -437,5 +429,39 @@ fn print_scenario(policy: &DemoPolicy) {
                 String::from_utf8_lossy(h.value)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::{DemoPolicy, POLICY_JSON};
+    use corsguard::Request;
+
+    #[test]
+    fn the_demo_policy_document_loads_and_allows_the_page() {
+        let policy = DemoPolicy::from_json(POLICY_JSON.as_bytes()).unwrap();
+        let preflight = Request::new(b"OPTIONS")
+            .origin(b"http://localhost:3000")
+            .request_method(b"PUT")
+            .request_headers(b"content-type");
+        assert!(policy.evaluate(&preflight).is_allowed());
+        let other = Request::new(b"GET").origin(b"http://localhost:3001");
+        assert!(!policy.evaluate(&other).is_allowed());
+    }
+
+    #[test]
+    fn a_bad_document_is_refused_with_every_problem() {
+        let errors = DemoPolicy::from_json(
+            br#"{"version": 1, "allowOrigins": ["*"], "allowCredentials": true, "maxAge": "600"}"#,
+        )
+        .unwrap_err();
+        let got: Vec<_> = errors.problems().iter().map(|p| (p.path(), p.code())).collect();
+        assert_eq!(
+            got,
+            [
+                ("/allowOrigins/0", "wildcard_origin_with_credentials"),
+                ("/maxAge", "literal_needs_literal_syntax")
+            ]
+        );
     }
 }
