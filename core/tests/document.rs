@@ -281,3 +281,36 @@ fn from_json_loads_a_policy_by_value() {
         Some(&b"*"[..])
     );
 }
+
+/// The schema editors use and the reference users read must describe the
+/// keys the loader reads, no more and no fewer.
+#[test]
+fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("policy.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let properties: Vec<&str> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(properties, corsguard::DOCUMENT_KEYS);
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["required"], serde_json::json!(["version"]));
+    assert_eq!(schema["properties"]["version"]["const"], 1);
+    let profiles: Vec<&str> = corsguard::Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        schema["properties"]["profile"]["enum"],
+        serde_json::json!(profiles)
+    );
+    let reference = std::fs::read_to_string(root.join("docs/policy.md")).unwrap();
+    for key in corsguard::DOCUMENT_KEYS {
+        assert!(
+            reference.contains(&format!("### `{key}`")),
+            "docs/policy.md has no section for `{key}`"
+        );
+    }
+}
