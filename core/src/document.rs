@@ -354,9 +354,7 @@ impl Field {
 ///
 /// let typo = br#"{"version": 1, "allowOrigin": ["https://app.example.com"]}"#;
 /// let errors = Policy::<16, 16, 1024>::from_json(typo).unwrap_err();
-/// // Every problem at once: the unknown key, and so no origins at all.
-/// assert_eq!(errors.problems().len(), 2);
-/// let problem = &errors.problems()[1];
+/// let problem = &errors.problems()[0];
 /// assert_eq!((problem.path(), problem.code()), ("/allowOrigin", "unknown_key"));
 /// assert!(problem.fix().contains("allowOrigins"));
 /// # Ok::<(), corsguard::DocumentErrors>(())
@@ -841,9 +839,11 @@ impl Document {
         }
     }
 
-    /// What the strict profile would refuse in this document, when its
-    /// profile accepts it (see [`findings`](crate::findings)), with paths.
-    /// Empty for a strict document, which refuses all of it.
+    /// What is valid but likely a mistake in this document, with paths: the
+    /// [`risks`](crate::risks) of any profile (`null` allowed, plain-http
+    /// origins with credentials, a verdict that admits probe origins, a
+    /// max-age above Chromium's cap), and, in a compatibility profile, what
+    /// the strict profile would refuse (see [`findings`](crate::findings)).
     pub fn findings(&self) -> Vec<Problem> {
         self.findings_named(&OptionNames::DOCUMENT)
     }
@@ -851,17 +851,45 @@ impl Document {
     /// [`Document::findings`], with messages naming the options as `names`
     /// spells them.
     pub fn findings_named(&self, names: &OptionNames) -> Vec<Problem> {
-        if self.profile.syntax == crate::Syntax::Strict {
-            return Vec::new();
-        }
         let mut found = Vec::new();
         self.with_config(&[], |config| {
-            crate::findings::findings(config, &mut |error| {
-                found.push(self.describe(&error, names, config).0);
+            if self.profile.syntax != crate::Syntax::Strict {
+                crate::findings::findings(config, &mut |error| {
+                    found.push(self.describe(&error, names, config).0);
+                });
+            }
+            crate::risks::risks(config, &mut |risk| {
+                found.push(self.describe_risk(&risk, names));
             });
         });
         found.sort_by_key(|p| p.order);
         found
+    }
+
+    fn describe_risk(&self, risk: &crate::Risk<'_>, names: &OptionNames) -> Problem {
+        let field = match risk.setting() {
+            Some(Setting::MaxAge) => Field::MaxAge,
+            Some(_) => Field::Origins,
+            None => Field::Verdict,
+        };
+        let (field, index) = match risk.entry() {
+            Some(entry) if self.fixed_origin.as_deref() == Some(entry) => {
+                (Field::FixedOrigin, None)
+            }
+            Some(entry) => (field, self.entry_written(field, entry, 0)),
+            None => (field, None),
+        };
+        let mut named = *names;
+        if field == Field::FixedOrigin && *names == OptionNames::DOCUMENT {
+            named.allowed_origins = Field::FixedOrigin.key();
+        }
+        Problem::new(
+            pointer(field.key(), index),
+            risk.code(),
+            None,
+            format!("{}", risk.named(&named)),
+            (self.key_position(field.key()), index.map_or(0, |i| i + 1)),
+        )
     }
 
     fn entry_count(&self) -> usize {

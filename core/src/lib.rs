@@ -75,6 +75,7 @@ mod headers;
 mod host;
 mod origin;
 mod policy;
+mod risks;
 mod vary;
 
 #[cfg(feature = "http")]
@@ -100,4 +101,5 @@ pub use document::{Document, DocumentErrors, Problem, DOCUMENT_KEYS, DOCUMENT_VE
 pub use findings::findings;
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
 pub use policy::{Policy, MAX_DECISION_HEADERS};
+pub use risks::{risks, NamedRisk, Risk, CHROMIUM_MAX_AGE_CAP};
 pub use vary::merge_vary;

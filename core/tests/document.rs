@@ -287,10 +287,9 @@ fn from_json_loads_a_policy_by_value() {
 #[test]
 fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("policy.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("policy.schema.json")).unwrap())
+            .unwrap();
     let properties: Vec<&str> = schema["properties"]
         .as_object()
         .unwrap()
@@ -301,7 +300,10 @@ fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], serde_json::json!(["version"]));
     assert_eq!(schema["properties"]["version"]["const"], 1);
-    let profiles: Vec<&str> = corsguard::Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
+    let profiles: Vec<&str> = corsguard::Behaviour::PROFILES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
     assert_eq!(
         schema["properties"]["profile"]["enum"],
         serde_json::json!(profiles)
