@@ -74,6 +74,7 @@ mod findings;
 mod headers;
 mod host;
 mod origin;
+mod path;
 mod policy;
 mod risks;
 mod vary;
@@ -97,9 +98,13 @@ pub use decision::{
     Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,
 };
 #[cfg(feature = "json")]
-pub use document::{Document, DocumentErrors, Problem, DOCUMENT_KEYS, DOCUMENT_VERSION};
+pub use document::{
+    Document, DocumentErrors, PolicySet, PolicySlots, Problem, Rebuild, DEFAULT_POLICY,
+    DOCUMENT_KEYS, DOCUMENT_VERSION,
+};
 pub use findings::findings;
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
+pub use path::{check_path_rule, path_matches, PathRuleProblem, MAX_PATH_RULE_LEN};
 pub use policy::{Policy, MAX_DECISION_HEADERS};
 pub use risks::{risks, NamedRisk, Risk, CHROMIUM_MAX_AGE_CAP};
 pub use vary::merge_vary;

@@ -5,8 +5,8 @@
 #![cfg(feature = "json")]
 
 use corsguard::{
-    CapacityClass, DefaultPolicy, Document, DocumentErrors, LargePolicy, Policy, Request,
-    SmallPolicy,
+    CapacityClass, DefaultPolicy, Document, DocumentErrors, LargePolicy, Policy, PolicySet,
+    Request, SmallPolicy,
 };
 
 fn errors(json: &str) -> Vec<(String, &'static str)> {
@@ -315,4 +315,97 @@ fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
             "docs/policy.md has no section for `{key}`"
         );
     }
+}
+
+const ROUTED: &[u8] = br#"{
+    "version": 1,
+    "allowMethods": ["GET", "PUT"],
+    "policies": {
+        "public": {"allowOrigins": ["*"]},
+        "admin": {"allowOrigins": ["https://admin.example.com"], "allowCredentials": true}
+    },
+    "routes": [
+        {"path": "/admin/**", "policy": "admin"},
+        {"path": "/internal/**", "policy": null},
+        {"path": "/**", "policy": "public"}
+    ]
+}"#;
+
+#[test]
+fn a_routed_document_serves_each_path_with_its_policy() {
+    let set: PolicySet = PolicySet::from_json(ROUTED).unwrap();
+    let doc = set.document();
+    assert_eq!(doc.policy_names().collect::<Vec<_>>(), ["public", "admin"]);
+    assert_eq!(doc.route(b"/admin/users"), Some(1));
+    assert_eq!(doc.route(b"/internal/metrics"), None);
+    assert_eq!(doc.route(b"/anything"), Some(0));
+    let admin = Request::new(b"GET").origin(b"https://admin.example.com");
+    let decision = set.evaluate(b"/admin/users?page=2", &admin).unwrap();
+    assert_eq!(
+        decision.header(corsguard::HeaderName::AllowCredentials),
+        Some(&b"true"[..])
+    );
+    let decision = set.evaluate(b"/x", &admin).unwrap();
+    assert_eq!(
+        decision.header(corsguard::HeaderName::AllowOrigin),
+        Some(&b"*"[..])
+    );
+    assert!(set.evaluate(b"/internal/x", &admin).is_none());
+}
+
+#[test]
+fn a_routed_document_is_not_one_policy() {
+    let doc = Document::parse(ROUTED).unwrap();
+    let e = doc
+        .build_into(&mut Box::new(DefaultPolicy::empty()))
+        .unwrap_err();
+    assert_eq!(e.problems()[0].code(), "routes_need_build_all");
+}
+
+#[test]
+fn findings_of_inherited_values_are_reported_once() {
+    let doc = Document::parse(
+        br#"{"version": 1, "maxAge": 86400,
+             "policies": {"a": {"allowOrigins": ["https://a.example"]}, "b": {"allowOrigins": ["null"]}},
+             "routes": [{"path": "/a/**", "policy": "a"}, {"path": "/**", "policy": "b"}]}"#,
+    )
+    .unwrap();
+    let found: Vec<(String, &str)> = doc
+        .findings()
+        .iter()
+        .map(|p| (p.path().to_owned(), p.code()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            pair("/maxAge", "max_age_above_chromium_cap"),
+            pair("/policies/b/allowOrigins/0", "null_origin"),
+        ]
+    );
+}
+
+#[test]
+fn every_policy_of_a_routed_document_gets_its_own_class() {
+    let origins: Vec<String> = (0..300)
+        .map(|i| format!("\"https://o{i}.example\""))
+        .collect();
+    let json = format!(
+        r#"{{"version": 1, "policies": {{"big": {{"allowOrigins": [{}]}}, "small": {{"allowOrigins": ["https://a.example"]}}}},
+            "routes": [{{"path": "/big/**", "policy": "big"}}, {{"path": "/**", "policy": "small"}}]}}"#,
+        origins.join(",")
+    );
+    struct Classes(Vec<CapacityClass>, Vec<Box<LargePolicy>>);
+    impl corsguard::PolicySlots for Classes {
+        fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn corsguard::Rebuild {
+            self.0.push(class);
+            while self.1.len() <= index {
+                self.1.push(Box::new(LargePolicy::empty()));
+            }
+            &mut *self.1[index]
+        }
+    }
+    let doc = Document::parse(json.as_bytes()).unwrap();
+    let mut slots = Classes(Vec::new(), Vec::new());
+    doc.build_all(&mut slots).unwrap();
+    assert_eq!(slots.0, [CapacityClass::LARGE, CapacityClass::SMALL]);
 }

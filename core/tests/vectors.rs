@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use corsguard::{
     Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures,
-    LargePolicy, Policy, Reason, Request, SmallPolicy,
+    LargePolicy, Policy, PolicySlots, Reason, Rebuild, Request, SmallPolicy,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -53,6 +53,18 @@ const DOCUMENT_CODES: &[&str] = &[
     "unsupported_version",
     "unknown_value",
     "out_of_range",
+    "bad_policy_name",
+    "bad_path_rule",
+    "unknown_policy",
+];
+
+/// Every `PathRuleProblem::code()` (the `problem` of `bad_path_rule`).
+const PATH_RULE_PROBLEM_CODES: &[&str] = &[
+    "not_absolute",
+    "bad_glob",
+    "bad_byte",
+    "dot_segment",
+    "too_long",
 ];
 
 /// Every `OriginProblem::code()`.
@@ -185,11 +197,16 @@ struct RequestSpec {
     request_headers: Option<BytesSpec>,
     request_private_network: Option<BytesSpec>,
     origin_verdict: Option<bool>,
+    /// The request target, for documents with routes (`/` when absent).
+    path: Option<BytesSpec>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expect {
+    /// The policy serving the request's path (`null`: none, so no decision).
+    #[serde(default, deserialize_with = "present")]
+    policy: Option<Option<String>>,
     kind: Option<String>,
     outcome: Option<String>,
     #[serde(default, deserialize_with = "present")]
@@ -243,6 +260,30 @@ enum Loaded {
 }
 
 impl Loaded {
+    fn new(class: CapacityClass) -> Loaded {
+        match class.name {
+            "small" => Loaded::Small(Box::new(Policy::empty())),
+            "default" => Loaded::Default(Box::new(Policy::empty())),
+            _ => Loaded::Large(Box::new(Policy::empty())),
+        }
+    }
+
+    fn class(&self) -> CapacityClass {
+        match self {
+            Loaded::Small(_) => CapacityClass::SMALL,
+            Loaded::Default(_) => CapacityClass::DEFAULT,
+            Loaded::Large(_) => CapacityClass::LARGE,
+        }
+    }
+
+    fn rebuild(&mut self) -> &mut dyn Rebuild {
+        match self {
+            Loaded::Small(p) => &mut **p,
+            Loaded::Default(p) => &mut **p,
+            Loaded::Large(p) => &mut **p,
+        }
+    }
+
     fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
         match self {
             Loaded::Small(p) => p.evaluate(request),
@@ -250,53 +291,62 @@ impl Loaded {
             Loaded::Large(p) => p.evaluate(request),
         }
     }
+
+    fn usage(&self) -> (usize, usize) {
+        match self {
+            Loaded::Small(p) => (p.bytes_used(), p.origins_used()),
+            Loaded::Default(p) => (p.bytes_used(), p.origins_used()),
+            Loaded::Large(p) => (p.bytes_used(), p.origins_used()),
+        }
+    }
 }
 
-fn build_in<const O: usize, const N: usize, const B: usize>(
-    document: &Document,
-) -> Result<Box<Policy<O, N, B>>, DocumentErrors> {
-    let mut policy = Box::new(Policy::empty());
-    document.build_into(&mut policy)?;
-    // The estimate that chose the class must bound what building took.
-    let needs = document.needs();
-    assert!(
-        policy.bytes_used() <= needs.bytes && policy.origins_used() <= needs.origins,
-        "the capacity estimate {needs:?} is below what the policy uses ({} bytes, {} origins)",
-        policy.bytes_used(),
-        policy.origins_used()
-    );
-    Ok(policy)
+/// A document's policies, each in the class the core chose, as a runtime
+/// keeps them: the slots the core builds into.
+struct Slots(Vec<Option<Loaded>>);
+
+impl PolicySlots for Slots {
+    fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn Rebuild {
+        while self.0.len() <= index {
+            self.0.push(None);
+        }
+        let slot = &mut self.0[index];
+        if slot.as_ref().map(Loaded::class) != Some(class) {
+            *slot = Some(Loaded::new(class));
+        }
+        slot.as_mut().expect("just filled").rebuild()
+    }
 }
 
-/// Loads `policy` as a runtime does: the document as JSON text, built in the
-/// class its estimate picks, and in the next larger one while a capacity is
-/// what failed.
-fn load(policy: &Value) -> Result<Loaded, DocumentErrors> {
+struct LoadedDocument {
+    document: Document,
+    policies: Vec<Option<Loaded>>,
+}
+
+/// Loads `policy` as a runtime does: the document as JSON text, every policy
+/// built by the core in the smallest class that holds it.
+fn load(policy: &Value) -> Result<LoadedDocument, DocumentErrors> {
     let json = match policy {
         Value::String(text) => text.as_bytes().to_vec(),
         object => serde_json::to_vec(object).expect("a JSON value serializes"),
     };
     let document = Document::parse(&json)?;
-    let mut class = document.capacity_class();
-    loop {
-        let built = match class.name {
-            "small" => build_in(&document).map(Loaded::Small),
-            "default" => build_in(&document).map(Loaded::Default),
-            _ => build_in(&document).map(Loaded::Large),
-        };
-        match (built, class.larger()) {
-            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
-            (built, _) => return built,
-        }
+    let mut slots = Slots(Vec::new());
+    document.build_all(&mut slots)?;
+    // The estimate that chose a class must bound what building took (for a
+    // document without routes, whose one policy `needs` describes).
+    if !document.has_routes() {
+        let needs = document.needs();
+        let (bytes, origins) = slots.0[0].as_ref().expect("built").usage();
+        assert!(
+            bytes <= needs.bytes && origins <= needs.origins,
+            "the capacity estimate {needs:?} is below what the policy uses ({bytes} bytes, {origins} origins)"
+        );
     }
-}
-
-fn class_of(loaded: &Loaded) -> CapacityClass {
-    match loaded {
-        Loaded::Small(_) => CapacityClass::SMALL,
-        Loaded::Default(_) => CapacityClass::DEFAULT,
-        Loaded::Large(_) => CapacityClass::LARGE,
-    }
+    Ok(LoadedDocument {
+        document,
+        policies: slots.0,
+    })
 }
 
 /// The request's byte strings, owned by the test.
@@ -307,6 +357,7 @@ struct RequestBytes {
     request_headers: Option<Vec<u8>>,
     request_private_network: Option<Vec<u8>>,
     origin_verdict: Option<bool>,
+    path: Option<Vec<u8>>,
 }
 
 impl RequestSpec {
@@ -319,6 +370,7 @@ impl RequestSpec {
             request_headers: opt(&self.request_headers)?,
             request_private_network: opt(&self.request_private_network)?,
             origin_verdict: self.origin_verdict,
+            path: opt(&self.path)?,
         })
     }
 }
@@ -489,6 +541,7 @@ struct Covered {
     config_errors: BTreeSet<String>,
     origin_problems: BTreeSet<String>,
     reasons: BTreeSet<String>,
+    path_rule_problems: BTreeSet<String>,
     /// The capacity classes policies of evaluated cases were built in.
     classes: BTreeSet<&'static str>,
     skipped_under_miri: usize,
@@ -512,8 +565,7 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
             if let Some(Some(reason)) = &expect.reason {
                 covered.reasons.insert(reason.clone());
             }
-            let policy = built.map_err(|e| format!("the loader refused the policy: {e}"))?;
-            covered.classes.insert(class_of(&policy).name);
+            let loaded = built.map_err(|e| format!("the loader refused the policy: {e}"))?;
             let bytes = request.to_bytes()?;
             // Miri checks evaluation for undefined behaviour at thousands of
             // times the normal cost: the few cases whose request is hundreds
@@ -522,6 +574,27 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
                 covered.skipped_under_miri += 1;
                 return Ok(());
             }
+            let path = bytes.path.as_deref().unwrap_or(b"/");
+            let served = loaded.document.route(path);
+            let served_name = served.and_then(|i| loaded.document.policy_names().nth(i));
+            if let Some(want) = &expect.policy {
+                if want.as_deref() != served_name {
+                    return Err(format!(
+                        "policy: expected {want:?} to serve {}, got {served_name:?}",
+                        show(path)
+                    ));
+                }
+            }
+            let Some(policy) = served.and_then(|i| loaded.policies[i].as_ref()) else {
+                return match &expect.headers {
+                    Some(headers) if !headers.is_empty() => Err(format!(
+                        "no policy serves {}, so no headers are sent",
+                        show(path)
+                    )),
+                    _ => Ok(()),
+                };
+            };
+            covered.classes.insert(policy.class().name);
             let decision = policy.evaluate(&bytes.request());
             let got = Observed::of(&decision);
             let mut diffs = compare(expect, &got)?;
@@ -539,7 +612,11 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
         (None, Some(expect), None) => {
             covered.config_errors.insert(expect.code.clone());
             if let Some(problem) = &expect.problem {
-                covered.origin_problems.insert(problem.clone());
+                if expect.code == "bad_path_rule" {
+                    covered.path_rule_problems.insert(problem.clone());
+                } else {
+                    covered.origin_problems.insert(problem.clone());
+                }
             }
             let errors = match built {
                 Ok(_) => return Err(format!("expected error {}, got a policy", expect.code)),
@@ -596,8 +673,8 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
                         first.problem()
                     ));
                 }
-            } else if expect.code == "malformed_origin" {
-                diffs.push("a malformed_origin error needs its `problem`".to_string());
+            } else if matches!(expect.code.as_str(), "malformed_origin" | "bad_path_rule") {
+                diffs.push(format!("a {} error needs its `problem`", expect.code));
             }
             for part in &expect.message_contains {
                 if !message.contains(part.as_str()) {
@@ -618,14 +695,20 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
 // The test
 // ---------------------------------------------------------------------------
 
+/// The vector files: `tests/vectors/*.json`, then `tests/vectors/routes/*.json`
+/// (documents with path rules, which only this runner serves so far).
 fn vector_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let mut files = Vec::new();
+    for dir in [root.clone(), root.join("routes")] {
+        let mut found: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .map(|entry| entry.expect("directory entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
     files
 }
 
@@ -700,7 +783,7 @@ fn conformance_vectors() {
         .chain(DOCUMENT_CODES)
         .copied()
         .collect();
-    let coverage: [(&str, &[&str], &BTreeSet<String>); 3] = [
+    let coverage: [(&str, &[&str], &BTreeSet<String>); 4] = [
         ("error code", &error_codes, &covered.config_errors),
         (
             "OriginProblem code",
@@ -708,6 +791,11 @@ fn conformance_vectors() {
             &covered.origin_problems,
         ),
         ("Reason code", REASON_CODES, &covered.reasons),
+        (
+            "PathRuleProblem code",
+            PATH_RULE_PROBLEM_CODES,
+            &covered.path_rule_problems,
+        ),
     ];
     for (what, known, seen) in coverage {
         for code in known.iter().filter(|code| !seen.contains(**code)) {
