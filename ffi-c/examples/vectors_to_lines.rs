@@ -106,7 +106,11 @@ fn policy(out: &mut String, value: &Value) -> Result<()> {
     let json = match value {
         Value::String(text) => text.as_bytes().to_vec(),
         Value::Object(_) => serde_json::to_vec(value).map_err(|e| e.to_string())?,
-        other => return Err(format!("policy: expected an object or a string, got {other}")),
+        other => {
+            return Err(format!(
+                "policy: expected an object or a string, got {other}"
+            ))
+        }
     };
     let _ = writeln!(out, "policy {}", hex(&json));
     Ok(())
@@ -216,7 +220,10 @@ fn expect(out: &mut String, map: &Map<String, Value>) -> Result<()> {
 }
 
 fn expect_error(out: &mut String, map: &Map<String, Value>) -> Result<()> {
-    known(map, &["code", "problem", "path", "errors", "message_contains"])?;
+    known(
+        map,
+        &["code", "problem", "path", "errors", "message_contains"],
+    )?;
     let _ = writeln!(out, "err code {}", text(&map["code"])?);
     if let Some(problem) = map.get("problem") {
         let _ = writeln!(out, "err problem {}", text(problem)?);

@@ -355,8 +355,14 @@ mod tests {
             "malformed_origin",
             "wide_verdict_with_credentials",
         ] {
-            assert_ne!(corsguard_result::of_code(code), corsguard_result::ConfigOther);
+            assert_ne!(
+                corsguard_result::of_code(code),
+                corsguard_result::ConfigOther
+            );
         }
-        assert_eq!(corsguard_result::of_code("ok"), corsguard_result::ConfigOther);
+        assert_eq!(
+            corsguard_result::of_code("ok"),
+            corsguard_result::ConfigOther
+        );
     }
 }

@@ -70,7 +70,6 @@ impl corsguard_capacity_class {
     }
 }
 
-
 /// "CGPL": marks live policies, and is cleared when one is freed.
 const MAGIC: u32 = 0x4347_504c;
 
@@ -208,9 +207,12 @@ unsafe fn build_class<'a>(
             build_at(mem, class, owned, |p: &mut DefaultPolicy| p.rebuild(config))
         },
         corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at(mem, corsguard_capacity_class::Large, owned, |p: &mut LargePolicy| {
-                p.rebuild(config)
-            })
+            build_at(
+                mem,
+                corsguard_capacity_class::Large,
+                owned,
+                |p: &mut LargePolicy| p.rebuild(config),
+            )
         },
     }
 }
@@ -231,7 +233,9 @@ pub(crate) fn build_document_on_heap(
     // layout of the `Stored<P>` built for that class.
     let built = match class {
         corsguard_capacity_class::Small => unsafe {
-            build_at(mem, class, true, |p: &mut SmallPolicy| p.build_document(document))
+            build_at(mem, class, true, |p: &mut SmallPolicy| {
+                p.build_document(document)
+            })
         },
         corsguard_capacity_class::Default => unsafe {
             build_at(mem, class, true, |p: &mut DefaultPolicy| {
@@ -239,9 +243,12 @@ pub(crate) fn build_document_on_heap(
             })
         },
         corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at(mem, corsguard_capacity_class::Large, true, |p: &mut LargePolicy| {
-                p.build_document(document)
-            })
+            build_at(
+                mem,
+                corsguard_capacity_class::Large,
+                true,
+                |p: &mut LargePolicy| p.build_document(document),
+            )
         },
     };
     match built {
