@@ -114,9 +114,11 @@
 #define CORSGUARD_POLICY_MAX_ALIGN 8
 
 // What a function did. `CORSGUARD_RESULT_OK` (0) is success. Codes 1 to 99
-// are errors of the C boundary itself; codes from 100 are the core's
+// are errors of the C boundary itself; codes 100 to 119 are the core's
 // configuration errors (one per kind, with the same snake_case name as
-// `corsguard_result_code` returns and the core's `ConfigError::code()`).
+// `corsguard_result_code` returns and the core's `ConfigError::code()`);
+// codes from 120 are the policy document's own problems
+// (`corsguard_policy_from_json`, named as the core's `Problem::code()`).
 enum corsguard_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -1256,7 +1258,9 @@ struct corsguard_str corsguard_header_name_str(uint32_t name, bool lowercase);
 // matters only to a document with `originVerdict`: bit `i` set says that
 // the host's verdict (its regex or callback) allows the probe origin
 // `corsguard_verdict_probe(i)`; such a verdict with `allowCredentials` is
-// refused (`wide_verdict_with_credentials`). Pass 0 otherwise.
+// refused (`wide_verdict_with_credentials`). Pass 0 otherwise; bits past
+// the last probe are `CORSGUARD_RESULT_INVALID_ARGUMENT`. Any number of
+// threads may load documents at the same time.
 //
 // Memory: this allocates. The policy is on the heap; loading also
 // allocates, and frees before returning, the document's strings and the

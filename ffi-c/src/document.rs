@@ -125,7 +125,9 @@ pub struct corsguard_problem {
 /// matters only to a document with `originVerdict`: bit `i` set says that
 /// the host's verdict (its regex or callback) allows the probe origin
 /// `corsguard_verdict_probe(i)`; such a verdict with `allowCredentials` is
-/// refused (`wide_verdict_with_credentials`). Pass 0 otherwise.
+/// refused (`wide_verdict_with_credentials`). Pass 0 otherwise; bits past
+/// the last probe are `CORSGUARD_RESULT_INVALID_ARGUMENT`. Any number of
+/// threads may load documents at the same time.
 ///
 /// Memory: this allocates. The policy is on the heap; loading also
 /// allocates, and frees before returning, the document's strings and the

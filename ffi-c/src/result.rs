@@ -6,9 +6,11 @@ use corsguard_core::{ConfigError, OriginProblem};
 use crate::strings::corsguard_str;
 
 /// What a function did. `CORSGUARD_RESULT_OK` (0) is success. Codes 1 to 99
-/// are errors of the C boundary itself; codes from 100 are the core's
+/// are errors of the C boundary itself; codes 100 to 119 are the core's
 /// configuration errors (one per kind, with the same snake_case name as
-/// `corsguard_result_code` returns and the core's `ConfigError::code()`).
+/// `corsguard_result_code` returns and the core's `ConfigError::code()`);
+/// codes from 120 are the policy document's own problems
+/// (`corsguard_policy_from_json`, named as the core's `Problem::code()`).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum corsguard_result {
