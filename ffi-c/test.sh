@@ -91,13 +91,34 @@ awk '/^```c$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/README.m
 [ -s "$WORK/quickstart.c" ] || { echo "no C quick start found in ffi-c/README.md" >&2; exit 1; }
 # ... and the output the README says it prints.
 awk '/^```text$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/quickstart.expected"
+# The README's document loader, its second C program.
+awk '/^```c$/ {n++; if (n == 2) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/loader.c"
+[ -s "$WORK/loader.c" ] || { echo "no document loader example found in ffi-c/README.md" >&2; exit 1; }
+printf '%s' '{"version": 1, "allowOrigins": ["http://localhost:3000/"], "allowMethods": ["TRACE"]}' >"$WORK/bad-policy.json"
+loader() {
+  "$@" examples/demo/policy.json >"$WORK/loader.out" || return 1
+  grep -qx 'examples/demo/policy.json: loaded' "$WORK/loader.out" || return 1
+  local status=0
+  "$@" "$WORK/bad-policy.json" >/dev/null 2>"$WORK/loader.err" || status=$?
+  # Refused: exit 1, and stderr is the problems alone, in order, with paths.
+  [ "$status" = 1 ] || { echo "the loader example exited $status on a bad document" >&2; return 1; }
+  cat "$WORK/loader.err"
+  [ "$(cut -d: -f1 "$WORK/loader.err" | tr '\n' ' ')" = "/allowOrigins/0 /allowMethods/0 " ] || return 1
+  echo "loads the demo policy and reports a bad document's problems"
+}
+# Every policy document of examples/: every JSON file there but npm's manifests.
+mapfile -t policy_documents < <(find examples -name node_modules -prune -o -type f -name '*.json' \
+  ! -name package.json ! -name package-lock.json -print | sort)
+[ ${#policy_documents[@]} -gt 0 ] || { echo "no policy document found under examples/" >&2; exit 1; }
+echo "policy documents under examples/: ${policy_documents[*]}"
 quickstart() {
   "$@" | tr -d '\r' | sed -e '/^$/d' >"$WORK/quickstart.out" || return 1
   diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
 }
 
-sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
-  ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c "$WORK/quickstart.c")
+sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
+  ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c ffi-c/tests/c/test_examples.c
+  "$WORK/quickstart.c" "$WORK/loader.c")
 for src in "${sources[@]}"; do
   name=$(basename "$src" .c)
   gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
@@ -145,6 +166,7 @@ for mode in plain valgrind asan; do
   threads=20000
   [ "$mode" = valgrind ] && threads=2000
   run "test_api ($mode)" "${prefix[@]}" "$BIN/test_api$suffix"
+  run "test_document ($mode)" "${prefix[@]}" "$BIN/test_document$suffix"
   run "test_vectors ($mode)" "${prefix[@]}" "$BIN/test_vectors$suffix" "$WORK/vectors.lines"
   run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
   # Every class built on a 64 KiB thread stack, within the 16 KiB bound.
@@ -153,6 +175,8 @@ for mode in plain valgrind asan; do
   [ "$mode" = plain ] && heap=(--require-heap)
   run "test_free ($mode)" "${prefix[@]}" "$BIN/test_free$suffix" "${heap[@]}"
   run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
+  run "loader example ($mode)" loader "${prefix[@]}" "$BIN/loader$suffix"
+  run "test_examples ($mode)" "${prefix[@]}" "$BIN/test_examples$suffix" "${policy_documents[@]}"
 done
 run "test_static (plain)" "$BIN/test_static"
 run "test_static (valgrind)" "${VALGRIND[@]}" "$BIN/test_static"

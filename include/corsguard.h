@@ -7,6 +7,9 @@
  *   2. corsguard_policy_new (heap) or corsguard_policy_init (memory you own)
  *      validates all of it: a bad configuration is refused with a result code
  *      and a message naming the entry, the rule and the fix (corsguard_error);
+ *      or, for steps 1 and 2 at once, corsguard_policy_from_json loads a
+ *      policy document (docs/policy.md) onto the heap, reporting every
+ *      problem of a bad one with its JSON path (corsguard_document_errors);
  *   3. per request, corsguard_evaluate fills a corsguard_decision: outcome,
  *      reason, action and status, and the response headers as (pointer,
  *      length) pairs borrowed from the policy and the request;
@@ -31,9 +34,11 @@
  * may evaluate requests with one shared policy at the same time, without
  * locking. A configuration (corsguard_config) is for one thread at a time.
  *
- * Memory: corsguard_policy_new allocates the policy on the heap (release it
- * with corsguard_policy_free). For a malloc-free policy (embedded), ask
- * corsguard_policy_size for the size and alignment of a capacity class, or
+ * Memory: corsguard_policy_new and corsguard_policy_from_json allocate the
+ * policy on the heap (release it with corsguard_policy_free); loading a
+ * document also allocates its strings while loading, and the errors object
+ * of a refused one (corsguard_document_errors_free). For a malloc-free
+ * policy (embedded), ask corsguard_policy_size for the size and alignment of a capacity class, or
  * use the CORSGUARD_POLICY_*_MAX_SIZE upper bounds for a static buffer, and
  * build it there with corsguard_policy_init (corsguard_policy_deinit ends
  * it). Building a policy of any class needs at most 16 KiB of stack: it is
@@ -91,6 +96,9 @@
 // lowercase (the HTTP/2 and HTTP/3 spelling).
 #define CORSGUARD_WRITE_LOWERCASE 2
 
+// The number of verdict probes (`corsguard_verdict_probe`).
+#define CORSGUARD_VERDICT_PROBE_COUNT 3
+
 // An upper bound of the size of a SMALL policy, for a static buffer
 // (`corsguard_policy_size` gives the exact size).
 #define CORSGUARD_POLICY_SMALL_MAX_SIZE 4096
@@ -106,9 +114,11 @@
 #define CORSGUARD_POLICY_MAX_ALIGN 8
 
 // What a function did. `CORSGUARD_RESULT_OK` (0) is success. Codes 1 to 99
-// are errors of the C boundary itself; codes from 100 are the core's
+// are errors of the C boundary itself; codes 100 to 119 are the core's
 // configuration errors (one per kind, with the same snake_case name as
-// `corsguard_result_code` returns and the core's `ConfigError::code()`).
+// `corsguard_result_code` returns and the core's `ConfigError::code()`);
+// codes from 120 are the policy document's own problems
+// (`corsguard_policy_from_json`, named as the core's `Problem::code()`).
 enum corsguard_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -175,6 +185,24 @@ enum corsguard_result
   CORSGUARD_RESULT_STATUS_OUT_OF_RANGE = 115,
   // The policy's capacity class is too small for this configuration.
   CORSGUARD_RESULT_CAPACITY_EXCEEDED = 116,
+  // A host verdict that admits any site's origin, with credentials.
+  CORSGUARD_RESULT_WIDE_VERDICT_WITH_CREDENTIALS = 117,
+  // A policy document that is not valid JSON, or whose root is no object.
+  CORSGUARD_RESULT_INVALID_JSON = 120,
+  // A document value of the wrong JSON type.
+  CORSGUARD_RESULT_WRONG_TYPE = 121,
+  // A document key the format does not have (often a misspelling).
+  CORSGUARD_RESULT_UNKNOWN_KEY = 122,
+  // A document key given twice in one object.
+  CORSGUARD_RESULT_DUPLICATE_KEY = 123,
+  // A key the document must have (`version`, `allowOrigins`).
+  CORSGUARD_RESULT_MISSING_KEY = 124,
+  // A document `version` this library does not read.
+  CORSGUARD_RESULT_UNSUPPORTED_VERSION = 125,
+  // A document string that is none of the values its key takes.
+  CORSGUARD_RESULT_UNKNOWN_VALUE = 126,
+  // A document number outside its key's range.
+  CORSGUARD_RESULT_OUT_OF_RANGE = 127,
   // A configuration error this version of the C API has no code for (its
   // message still says what is wrong).
   CORSGUARD_RESULT_CONFIG_OTHER = 199,
@@ -399,9 +427,11 @@ typedef uint32_t corsguard_header_name;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// The capacity of a policy. The core keeps a policy in fixed-capacity
-// tables; a configuration that does not fit a class is refused with
-// `CORSGUARD_RESULT_CAPACITY_EXCEEDED`, never truncated.
+// The capacity of a policy: one of the core's capacity classes (the one
+// table every runtime of corsguard builds policies in). The core keeps a
+// policy in fixed-capacity tables; a configuration that does not fit a
+// class is refused with `CORSGUARD_RESULT_CAPACITY_EXCEEDED`, never
+// truncated.
 //
 // | class   | origins and patterns | methods / allowed header names | bytes of origins and header values | memory |
 // |---------|------|-----|--------|---------|
@@ -409,8 +439,8 @@ typedef uint32_t corsguard_header_name;
 // | DEFAULT | 256  | 64  | 16384  | ~23 KB  |
 // | LARGE   | 4096 | 256 | 262144 | ~362 KB |
 //
-// DEFAULT is the core's default `Policy` type, the one the conformance
-// vectors use. `corsguard_policy_size` gives the exact size and alignment.
+// DEFAULT is the core's default `Policy` type. `corsguard_policy_size`
+// gives the exact size and alignment.
 enum corsguard_capacity_class
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -706,6 +736,14 @@ typedef uint32_t corsguard_verdict;
 // no private network access, preflights answered with status 204.
 typedef struct corsguard_config corsguard_config;
 
+// Every problem that kept a policy document from becoming a policy, in
+// document order, from `corsguard_policy_from_json`. Read it with
+// `corsguard_document_errors_count`, `corsguard_document_errors_get` and
+// `corsguard_document_errors_message`; release it with
+// `corsguard_document_errors_free`. Immutable: any number of threads may
+// read one at the same time.
+typedef struct corsguard_document_errors corsguard_document_errors;
+
 // A validated, precomputed CORS policy. Build one with
 // `corsguard_policy_new` (heap) or `corsguard_policy_init` (caller memory).
 //
@@ -830,6 +868,34 @@ typedef struct corsguard_decision {
   // `vary_merge` says (see `corsguard_vary_merge`).
   struct corsguard_header headers[CORSGUARD_MAX_HEADERS];
 } corsguard_decision;
+
+// One problem of a policy document. Every string is borrowed from the
+// `corsguard_document_errors` it came from (valid until that is freed),
+// UTF-8, and also NUL-terminated; a document entry is quoted verbatim, so a
+// message may hold a NUL byte itself: use the lengths.
+typedef struct corsguard_problem {
+  // The JSON pointer (RFC 6901) of the value at fault, such as
+  // `/allowOrigins/2` or `/maxAge`; empty for the document as a whole.
+  struct corsguard_str path;
+  // The stable snake_case code: a configuration error's
+  // (`malformed_origin`, `duplicate`, ...) or a document one's
+  // (`invalid_json`, `wrong_type`, `unknown_key`, `duplicate_key`,
+  // `missing_key`, `unsupported_version`, `unknown_value`, `out_of_range`).
+  struct corsguard_str code;
+  // `code` as a result code (`CORSGUARD_RESULT_CONFIG_OTHER` for a code
+  // this version of the C API has no number for).
+  corsguard_result result;
+  // For `malformed_origin`, what is wrong with the origin
+  // (`trailing_slash`, ..., as `corsguard_origin_problem_code` names
+  // them); empty otherwise.
+  struct corsguard_str problem;
+  // The whole sentence: the key and entry, the rule it breaks, the fix.
+  struct corsguard_str message;
+  // The part of `message` that names the entry and the rule.
+  struct corsguard_str rule;
+  // The part of `message` that says what to write instead.
+  struct corsguard_str fix;
+} corsguard_problem;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1179,6 +1245,89 @@ struct corsguard_str corsguard_reason_code(uint32_t reason);
 // or lowercase when `lowercase` is true; `"unknown"` for an unknown value.
 // Static and NUL-terminated.
 struct corsguard_str corsguard_header_name_str(uint32_t name, bool lowercase);
+
+// Loads a policy document and builds its policy on the heap, in the
+// smallest capacity class that holds it: the class the core estimates from
+// the document, then the next larger one while a capacity is what failed.
+// On success `*policy_out` is the policy (release it with
+// `corsguard_policy_free`; `corsguard_policy_class` tells its class) and
+// `*errors_out` is NULL.
+//
+// `json` is `json_len` bytes of the document (UTF-8 JSON, see the policy
+// document reference, `docs/policy.md`); it is not kept. `verdict_probes`
+// matters only to a document with `originVerdict`: bit `i` set says that
+// the host's verdict (its regex or callback) allows the probe origin
+// `corsguard_verdict_probe(i)`; such a verdict with `allowCredentials` is
+// refused (`wide_verdict_with_credentials`). Pass 0 otherwise; bits past
+// the last probe are `CORSGUARD_RESULT_INVALID_ARGUMENT`. Any number of
+// threads may load documents at the same time.
+//
+// Memory: this allocates. The policy is on the heap; loading also
+// allocates, and frees before returning, the document's strings and the
+// classes tried; on failure the errors object is on the heap. The policy
+// is built in place in its final memory (at most 16 KiB of stack for any
+// class, as `corsguard_policy_new`); evaluating with it never allocates.
+//
+// On failure the result is the first problem's code (such as
+// `CORSGUARD_RESULT_INVALID_JSON`, `CORSGUARD_RESULT_UNKNOWN_KEY` or
+// `CORSGUARD_RESULT_MALFORMED_ORIGIN`), `*policy_out` is NULL, and when
+// `errors_out` is not NULL, `*errors_out` holds every problem of the
+// document at once, in document order (release it with
+// `corsguard_document_errors_free`). Argument errors
+// (`CORSGUARD_RESULT_NULL_POINTER`, ...) store no errors object:
+// `*errors_out` is then NULL.
+//
+// # Safety
+// `json` must be NULL or readable for `json_len` bytes; `policy_out` must
+// be NULL or writable; `errors_out` NULL or writable.
+corsguard_result corsguard_policy_from_json(const char *json,
+                                            size_t json_len,
+                                            uint8_t verdict_probes,
+                                            struct corsguard_policy **policy_out,
+                                            struct corsguard_document_errors **errors_out);
+
+// Stores the number of problems in `errors` (at least 1) in `*count_out`.
+//
+// # Safety
+// `errors` must be NULL or a live errors object; `count_out` NULL or writable.
+corsguard_result corsguard_document_errors_count(const struct corsguard_document_errors *errors,
+                                                 size_t *count_out);
+
+// Stores problem number `index` (from 0, in document order) of `errors` in
+// `*problem_out`; its strings are borrowed from `errors`. Returns
+// `CORSGUARD_RESULT_INVALID_ARGUMENT` (and writes nothing) for an index
+// past the last problem.
+//
+// # Safety
+// `errors` must be NULL or a live errors object; `problem_out` NULL or writable.
+corsguard_result corsguard_document_errors_get(const struct corsguard_document_errors *errors,
+                                               size_t index,
+                                               struct corsguard_problem *problem_out);
+
+// Stores the whole report in `*message_out`: a first line saying how many
+// problems there are, then one line per problem, `  <path>: <message>
+// [<code>]`. Borrowed from `errors`, also NUL-terminated.
+//
+// # Safety
+// `errors` must be NULL or a live errors object; `message_out` NULL or writable.
+corsguard_result corsguard_document_errors_message(const struct corsguard_document_errors *errors,
+                                                   struct corsguard_str *message_out);
+
+// Releases an errors object from `corsguard_policy_from_json`, and with it
+// every string borrowed from it. NULL is accepted and does nothing.
+//
+// # Safety
+// `errors` must be NULL or an errors object not yet freed, which no other
+// thread is using.
+corsguard_result corsguard_document_errors_free(struct corsguard_document_errors *errors);
+
+// Verdict probe number `index` (below `CORSGUARD_VERDICT_PROBE_COUNT`), an
+// origin such as `https://evil.test` that no real policy allows, as a
+// static NUL-terminated string; empty for an index past the last. A host
+// with its own origin rule (`originVerdict` in a document) runs the rule on
+// each probe and passes the ones it allows to `corsguard_policy_from_json`
+// as the bits of `verdict_probes`.
+struct corsguard_str corsguard_verdict_probe(size_t index);
 
 // Stores the size and alignment of a policy of `class` in `*size_out` and
 // `*align_out`, for building one in caller memory with

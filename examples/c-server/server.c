@@ -8,8 +8,8 @@
  * Environment:
  *   DEMO_API_PORT   the API port when no argument is given (else $PORT, else 8080)
  *   DEMO_PAGE_PORT  the page port (3000); 0 serves no page
- *   DEMO_POLICY     the policy file (examples/demo/policy.json): a JSON object
- *                   in the conformance vectors' config format
+ *   DEMO_POLICY     the policy file (examples/demo/policy.json): a policy
+ *                   document (docs/policy.md), loaded by corsguard_policy_from_json
  *   DEMO_PAGE       the page (examples/demo/index.html)
  *   DEMO_HOST       the IPv4 address to listen on (127.0.0.1)
  *
@@ -30,7 +30,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,327 +562,35 @@ static char *load_page(const char *path, long api_port, size_t *len)
 }
 
 /* ---- the policy file ------------------------------------------------------- */
-/* A small reader for the policy file: one JSON object whose values are
- * strings, arrays of strings, booleans or integers (the conformance vectors'
- * config format). Anything else is an error naming the place. */
 
-typedef struct {
-    const char *start;
-    const char *p;
-    const char *end;
-    char error[256];
-} json_reader;
-
-static int json_fail(json_reader *r, const char *fmt, ...)
-{
-    va_list args;
-    if (r->error[0] == '\0') {
-        va_start(args, fmt);
-        vsnprintf(r->error, sizeof r->error, fmt, args);
-        va_end(args);
-    }
-    return 0;
-}
-
-static void json_space(json_reader *r)
-{
-    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) {
-        r->p++;
-    }
-}
-
-static int json_expect(json_reader *r, char c)
-{
-    json_space(r);
-    if (r->p >= r->end || *r->p != c) {
-        return json_fail(r, "expected `%c` at byte %ld", c, (long)(r->p - r->start));
-    }
-    r->p++;
-    return 1;
-}
-
-static int json_peek(json_reader *r, char c)
-{
-    json_space(r);
-    return r->p < r->end && *r->p == c;
-}
-
-static void put_utf8(buf *b, unsigned long cp)
-{
-    char out[4];
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        buf_add(b, out, 1);
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        buf_add(b, out, 2);
-    } else {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        buf_add(b, out, 3);
-    }
-}
-
-/* Reads a JSON string into `out` (NUL-terminated, may hold NUL bytes: see len). */
-static int json_string(json_reader *r, buf *out)
-{
-    out->len = 0;
-    buf_add(out, "", 0);
-    if (!json_expect(r, '"')) {
-        return 0;
-    }
-    while (r->p < r->end && *r->p != '"') {
-        unsigned char c = (unsigned char)*r->p++;
-        if (c < 0x20) {
-            return json_fail(r, "a control character in a string");
-        }
-        if (c != '\\') {
-            buf_add(out, (const char *)&c, 1);
-            continue;
-        }
-        if (r->p >= r->end) {
-            break;
-        }
-        c = (unsigned char)*r->p++;
-        switch (c) {
-        case '"': case '\\': case '/': buf_add(out, (const char *)&c, 1); break;
-        case 'b': buf_add(out, "\b", 1); break;
-        case 'f': buf_add(out, "\f", 1); break;
-        case 'n': buf_add(out, "\n", 1); break;
-        case 'r': buf_add(out, "\r", 1); break;
-        case 't': buf_add(out, "\t", 1); break;
-        case 'u': {
-            char hex[5] = {0};
-            char *stop;
-            unsigned long cp;
-            if (r->end - r->p < 4) {
-                return json_fail(r, "a short \\u escape");
-            }
-            memcpy(hex, r->p, 4);
-            cp = strtoul(hex, &stop, 16);
-            if (*stop != '\0' || (cp >= 0xd800 && cp <= 0xdfff)) {
-                return json_fail(r, "a \\u escape this reader does not take (%s)", hex);
-            }
-            r->p += 4;
-            put_utf8(out, cp);
-            break;
-        }
-        default:
-            return json_fail(r, "an unknown escape \\%c", c);
-        }
-    }
-    if (out->failed) {
-        return json_fail(r, "out of memory");
-    }
-    return json_expect(r, '"');
-}
-
-/* true, false, or an unsigned integer. */
-static int json_literal(json_reader *r, const char *key, int *is_bool, unsigned long *value)
-{
-    json_space(r);
-    if (r->end - r->p >= 4 && strncmp(r->p, "true", 4) == 0) {
-        r->p += 4;
-        *is_bool = 1;
-        *value = 1;
-        return 1;
-    }
-    if (r->end - r->p >= 5 && strncmp(r->p, "false", 5) == 0) {
-        r->p += 5;
-        *is_bool = 1;
-        *value = 0;
-        return 1;
-    }
-    if (r->p < r->end && isdigit((unsigned char)*r->p)) {
-        unsigned long n = 0;
-        while (r->p < r->end && isdigit((unsigned char)*r->p)) {
-            if (n > 429496729UL) {
-                return json_fail(r, "`%s`: the number is too large", key);
-            }
-            n = n * 10 + (unsigned long)(*r->p++ - '0');
-        }
-        *is_bool = 0;
-        *value = n;
-        return 1;
-    }
-    return json_fail(r, "`%s`: expected a string, an array of strings, true, false or an integer", key);
-}
-
-typedef corsguard_result (*add_fn)(struct corsguard_config *, const char *, size_t);
-typedef corsguard_result (*mode_fn)(struct corsguard_config *, uint32_t);
-
-/* A list option: an array of strings, or one of its keywords ("*", "mirror"). */
-static int json_list(json_reader *r, corsguard_config *config, const char *key, add_fn add, mode_fn mode,
-                     int allow_mirror)
-{
-    buf s = {0};
-    int ok = 1;
-    if (json_peek(r, '"') && mode != NULL) {
-        ok = json_string(r, &s);
-        if (ok && strcmp(s.data, "*") == 0) {
-            mode(config, CORSGUARD_LIST_MODE_ANY);
-        } else if (ok && allow_mirror && strcmp(s.data, "mirror") == 0) {
-            mode(config, CORSGUARD_LIST_MODE_MIRROR);
-        } else if (ok) {
-            ok = json_fail(r, "`%s`: expected an array of strings or a keyword, not \"%s\"", key, s.data);
-        }
-        free(s.data);
-        return ok;
-    }
-    if (!json_expect(r, '[')) {
-        return json_fail(r, "`%s`: expected an array of strings", key);
-    }
-    if (mode != NULL) {
-        mode(config, CORSGUARD_LIST_MODE_LIST);
-    }
-    if (!json_peek(r, ']')) {
-        do {
-            if (!json_string(r, &s)) {
-                ok = 0;
-                break;
-            }
-            /* Refusals (a bad origin, a forbidden method...) come from the
-             * policy build, which names the entry and the rule. */
-            if (add(config, s.data, s.len) == CORSGUARD_RESULT_NOT_UTF8) {
-                ok = json_fail(r, "`%s`: an entry is not UTF-8", key);
-                break;
-            }
-        } while (json_peek(r, ',') && json_expect(r, ','));
-    }
-    free(s.data);
-    return ok && json_expect(r, ']');
-}
-
-static corsguard_result set_methods_mode(struct corsguard_config *c, uint32_t m)
-{
-    return corsguard_config_set_methods_mode(c, m);
-}
-static corsguard_result set_headers_mode(struct corsguard_config *c, uint32_t m)
-{
-    return corsguard_config_set_allowed_headers_mode(c, m);
-}
-static corsguard_result set_exposed_mode(struct corsguard_config *c, uint32_t m)
-{
-    return corsguard_config_set_exposed_headers_mode(c, m);
-}
-
-static int json_config_value(json_reader *r, corsguard_config *config, const char *key)
-{
-    buf s = {0};
-    int is_bool = 0;
-    unsigned long n = 0;
-    int ok = 1;
-    static const char *const known[] = {"profile", "allowed_origins", "fixed_origin", "origin_verdict",
-                                        "allowed_methods", "allowed_headers", "exposed_headers", "credentials",
-                                        "max_age", "private_network", "preflight_continue", "preflight_status"};
-    size_t i;
-
-    for (i = 0; i < sizeof known / sizeof known[0] && strcmp(key, known[i]) != 0; i++) {
-    }
-    if (i == sizeof known / sizeof known[0]) {
-        return json_fail(r, "`%s`: not an option of the policy file (the conformance vectors' config format)", key);
-    }
-    if (strcmp(key, "allowed_origins") == 0) {
-        return json_list(r, config, key, corsguard_config_add_origin, NULL, 0);
-    } else if (strcmp(key, "allowed_methods") == 0) {
-        return json_list(r, config, key, corsguard_config_add_method, set_methods_mode, 0);
-    } else if (strcmp(key, "allowed_headers") == 0) {
-        return json_list(r, config, key, corsguard_config_add_allowed_header, set_headers_mode, 1);
-    } else if (strcmp(key, "exposed_headers") == 0) {
-        return json_list(r, config, key, corsguard_config_add_exposed_header, set_exposed_mode, 0);
-    } else if (strcmp(key, "profile") == 0 || strcmp(key, "fixed_origin") == 0 ||
-               (strcmp(key, "max_age") == 0 && json_peek(r, '"'))) {
-        if (!json_string(r, &s)) {
-            return 0;
-        }
-        if (strcmp(key, "fixed_origin") == 0) {
-            corsguard_config_set_fixed_origin(config, s.data, s.len);
-        } else if (strcmp(key, "max_age") == 0) {
-            corsguard_config_set_max_age_literal(config, s.data, s.len);
-        } else if (strcmp(s.data, "strict") == 0) {
-            corsguard_config_set_profile(config, CORSGUARD_PROFILE_STRICT);
-        } else if (strcmp(s.data, "cors_npm") == 0) {
-            corsguard_config_set_profile(config, CORSGUARD_PROFILE_CORS_NPM);
-        } else if (strcmp(s.data, "starlette") == 0) {
-            corsguard_config_set_profile(config, CORSGUARD_PROFILE_STARLETTE);
-        } else {
-            ok = json_fail(r, "`profile`: expected \"strict\", \"cors_npm\" or \"starlette\"");
-        }
-        free(s.data);
-        return ok;
-    }
-    if (!json_literal(r, key, &is_bool, &n)) {
-        return 0;
-    }
-    if (strcmp(key, "max_age") == 0 && !is_bool) {
-        corsguard_config_set_max_age(config, (uint32_t)n);
-    } else if (strcmp(key, "preflight_status") == 0 && !is_bool) {
-        if (n > 65535) {
-            return json_fail(r, "`preflight_status`: %lu is not a status", n);
-        }
-        corsguard_config_set_preflight_status(config, (uint16_t)n);
-    } else if (strcmp(key, "credentials") == 0 && is_bool) {
-        corsguard_config_set_credentials(config, n != 0);
-    } else if (strcmp(key, "origin_verdict") == 0 && is_bool) {
-        corsguard_config_set_origin_verdict(config, n != 0);
-    } else if (strcmp(key, "private_network") == 0 && is_bool) {
-        corsguard_config_set_private_network(config, n != 0);
-    } else if (strcmp(key, "preflight_continue") == 0 && is_bool) {
-        corsguard_config_set_preflight_continue(config, n != 0);
-    } else {
-        return json_fail(r, "`%s`: the wrong type of value", key);
-    }
-    return 1;
-}
-
-/* Builds the policy from the policy file; prints why on failure. */
+/* Loads the policy document (docs/policy.md) with the library's loader; on
+ * failure prints every problem it found, with its path, and returns NULL. */
 static corsguard_policy *load_policy(const char *path)
 {
-    json_reader r;
     size_t len = 0;
     char *text = read_file(path, &len);
-    corsguard_config *config = NULL;
     corsguard_policy *built = NULL;
-    corsguard_error error;
-    buf key = {0};
-    int ok;
+    corsguard_document_errors *errors = NULL;
+    corsguard_str message;
+    corsguard_result rc;
 
     if (text == NULL) {
         fprintf(stderr, "cannot read the policy file %s: %s\n", path, strerror(errno));
         return NULL;
     }
-    if (corsguard_config_new(&config) != CORSGUARD_RESULT_OK) {
-        free(text);
-        return NULL;
-    }
-    memset(&r, 0, sizeof r);
-    r.start = text;
-    r.p = text;
-    r.end = text + len;
-    ok = json_expect(&r, '{');
-    if (ok && !json_peek(&r, '}')) {
-        do {
-            ok = json_string(&r, &key) && json_expect(&r, ':') && json_config_value(&r, config, key.data);
-        } while (ok && json_peek(&r, ',') && json_expect(&r, ','));
-    }
-    ok = ok && json_expect(&r, '}');
-    json_space(&r);
-    if (ok && r.p != r.end) {
-        ok = json_fail(&r, "text after the policy object");
-    }
-    if (!ok) {
-        fprintf(stderr, "invalid policy file %s: %s\n", path, r.error);
-    } else if (corsguard_policy_new(config, &built, &error) != CORSGUARD_RESULT_OK) {
-        fprintf(stderr, "invalid policy %s (%s): %.*s\n", path, corsguard_result_code(error.code).ptr,
-                (int)error.message_len, error.message);
-        built = NULL;
-    }
-    free(key.data);
-    corsguard_config_free(config);
+    rc = corsguard_policy_from_json(text, len, 0, &built, &errors);
     free(text);
-    return built;
+    if (rc == CORSGUARD_RESULT_OK) {
+        return built;
+    }
+    if (errors != NULL && corsguard_document_errors_message(errors, &message) == CORSGUARD_RESULT_OK) {
+        fprintf(stderr, "invalid policy file %s (%s): %.*s\n", path, corsguard_result_code(rc).ptr,
+                (int)message.len, message.ptr);
+    } else {
+        fprintf(stderr, "invalid policy file %s: %s\n", path, corsguard_result_message(rc).ptr);
+    }
+    corsguard_document_errors_free(errors);
+    return NULL;
 }
 
 /* ---- main ------------------------------------------------------------------ */

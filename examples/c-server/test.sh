@@ -212,11 +212,19 @@ refuses() {
   check '[ "$refused_status" = 1 ]'
   check 'grep -qF -- "$refused_pattern" "$work/refused.err"'
 }
-refuses "policy: * with credentials" '{"allowed_origins": ["*"], "credentials": true}' \
-  "(wildcard_origin_with_credentials): allowed_origins"
-refuses "policy: a trailing slash" '{"allowed_origins": ["http://localhost:3000/"]}' "(malformed_origin)"
-refuses "policy: an unknown key" '{"allowed_origin": ["http://localhost:3000"]}' '`allowed_origin`: not an option'
-refuses "policy: not JSON" '{"allowed_origins": [' "invalid policy file"
+refuses "policy: * with credentials" '{"version": 1, "allowOrigins": ["*"], "allowCredentials": true}' \
+  "(wildcard_origin_with_credentials): the policy document has 1 problem"
+refuses "policy: a trailing slash" '{"version": 1, "allowOrigins": ["http://localhost:3000/"]}' \
+  "/allowOrigins/0: "
+refuses "policy: an unknown key" '{"version": 1, "allowOrigin": ["http://localhost:3000"]}' \
+  "/allowOrigin: "
+refuses "policy: every problem at once" \
+  '{"version": 1, "allowOrigins": ["http://localhost:3000/"], "allowMethods": ["TRACE"]}' \
+  "the policy document has 2 problems"
+check 'grep -qF -- "[forbidden_method]" "$work/refused.err"'
+refuses "policy: no version" '{"allowOrigins": ["http://localhost:3000"]}' "(missing_key)"
+refuses "policy: not JSON" '{"version": 1, "allowOrigins": [' "invalid policy file"
+check 'grep -qF -- "(invalid_json)" "$work/refused.err"'
 
 echo "server test: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,22 +8,19 @@
 //! Each line is `<section> <key> [<value>]`, tokens separated by one space.
 //! Every byte string is written as `x` followed by its bytes in hex (`x` alone
 //! for an empty string), so values may hold any byte. A case starts with
-//! `case x<name>` and ends with `end`:
+//! `case x<name>` and ends with `end`. The policy is the document's JSON text
+//! (an object serialized with its keys in order, a string as is), which the C
+//! runner loads with `corsguard_policy_from_json`:
 //!
 //! ```text
-//! case x...            cfg profile strict|cors_npm|starlette
-//! cfg origin x...      cfg fixed_origin x...      cfg origin_verdict 0|1
-//! cfg methods list|any              cfg method x...
-//! cfg headers list|any|mirror       cfg header x...
-//! cfg exposed list|any              cfg exposed_name x...
-//! cfg credentials 0|1  cfg max_age N  cfg max_age_literal x...
-//! cfg private_network 0|1  cfg preflight_continue 0|1  cfg preflight_status N
+//! case x...            policy x...
 //! req method|origin|request_method|request_headers|request_private_network x...
 //! req origin_verdict 0|1
 //! exp kind|outcome|action <code>   exp reason <code>|none   exp status N
 //! exp reason_detail x...   exp failures a,b|-   exp body x...|none
 //! exp headers N   (then N lines)   exp header <Name> x...
-//! err code <code>   err problem <code>   err contains x...
+//! err code <code>   err problem <code>   err path x...   err contains x...
+//! err errors N   (then N lines)   err error <code> x<path>
 //! end
 //! ```
 //! Unknown keys in the JSON are an error, as in the Rust runner.
@@ -103,92 +100,19 @@ fn text(value: &Value) -> Result<&str> {
         .ok_or_else(|| format!("expected a string, got {value}"))
 }
 
-/// A list option: `list` plus one line per entry, or a keyword.
-fn names(
-    out: &mut String,
-    option: &str,
-    entry: &str,
-    value: &Value,
-    keywords: &[&str],
-) -> Result<()> {
-    match value {
-        Value::Array(items) => {
-            let _ = writeln!(out, "cfg {option} list");
-            for item in items {
-                let _ = writeln!(out, "cfg {entry} {}", hex(text(item)?.as_bytes()));
-            }
+/// The case's policy document as the loader gets it: an object as its JSON
+/// text (keys in the file's order), a string as is.
+fn policy(out: &mut String, value: &Value) -> Result<()> {
+    let json = match value {
+        Value::String(text) => text.as_bytes().to_vec(),
+        Value::Object(_) => serde_json::to_vec(value).map_err(|e| e.to_string())?,
+        other => {
+            return Err(format!(
+                "policy: expected an object or a string, got {other}"
+            ))
         }
-        Value::String(k) if k == "*" => {
-            let _ = writeln!(out, "cfg {option} any");
-        }
-        Value::String(k) if keywords.contains(&k.as_str()) => {
-            let _ = writeln!(out, "cfg {option} {k}");
-        }
-        other => return Err(format!("{option}: unexpected {other}")),
-    }
-    Ok(())
-}
-
-fn config(out: &mut String, map: &Map<String, Value>) -> Result<()> {
-    known(
-        map,
-        &[
-            "profile",
-            "allowed_origins",
-            "fixed_origin",
-            "origin_verdict",
-            "allowed_methods",
-            "allowed_headers",
-            "exposed_headers",
-            "credentials",
-            "max_age",
-            "private_network",
-            "preflight_continue",
-            "preflight_status",
-        ],
-    )?;
-    for (key, value) in map {
-        match key.as_str() {
-            "profile" => {
-                let _ = writeln!(out, "cfg profile {}", text(value)?);
-            }
-            "allowed_origins" => {
-                for origin in value.as_array().ok_or("allowed_origins must be a list")? {
-                    let _ = writeln!(out, "cfg origin {}", hex(text(origin)?.as_bytes()));
-                }
-            }
-            "fixed_origin" => {
-                let _ = writeln!(out, "cfg fixed_origin {}", hex(text(value)?.as_bytes()));
-            }
-            "allowed_methods" => names(out, "methods", "method", value, &[])?,
-            "allowed_headers" => names(out, "headers", "header", value, &["mirror"])?,
-            "exposed_headers" => names(out, "exposed", "exposed_name", value, &[])?,
-            "max_age" => match value {
-                Value::Number(n) => {
-                    let seconds = n
-                        .as_u64()
-                        .filter(|s| *s <= u64::from(u32::MAX))
-                        .ok_or("max_age out of range")?;
-                    let _ = writeln!(out, "cfg max_age {seconds}");
-                }
-                Value::String(s) => {
-                    let _ = writeln!(out, "cfg max_age_literal {}", hex(s.as_bytes()));
-                }
-                other => return Err(format!("max_age: unexpected {other}")),
-            },
-            "preflight_status" => {
-                let status = value
-                    .as_u64()
-                    .filter(|s| *s <= 65535)
-                    .ok_or("preflight_status out of range")?;
-                let _ = writeln!(out, "cfg preflight_status {status}");
-            }
-            "origin_verdict" | "credentials" | "private_network" | "preflight_continue" => {
-                let _ = writeln!(out, "cfg {key} {}", flag(value)?);
-            }
-            _ => unreachable!("checked by known()"),
-        }
-    }
+    };
+    let _ = writeln!(out, "policy {}", hex(&json));
     Ok(())
 }
 
@@ -296,10 +220,27 @@ fn expect(out: &mut String, map: &Map<String, Value>) -> Result<()> {
 }
 
 fn expect_error(out: &mut String, map: &Map<String, Value>) -> Result<()> {
-    known(map, &["code", "problem", "message_contains"])?;
+    known(
+        map,
+        &["code", "problem", "path", "errors", "message_contains"],
+    )?;
     let _ = writeln!(out, "err code {}", text(&map["code"])?);
     if let Some(problem) = map.get("problem") {
         let _ = writeln!(out, "err problem {}", text(problem)?);
+    }
+    if let Some(path) = map.get("path") {
+        let _ = writeln!(out, "err path {}", hex(text(path)?.as_bytes()));
+    }
+    if let Some(errors) = map.get("errors") {
+        let list = errors.as_array().ok_or("errors must be a list")?;
+        let _ = writeln!(out, "err errors {}", list.len());
+        for error in list {
+            let error = error.as_object().ok_or("an error is an object")?;
+            known(error, &["code", "path"])?;
+            let code = text(error.get("code").ok_or("an error needs a code")?)?;
+            let path = text(error.get("path").ok_or("an error needs a path")?)?;
+            let _ = writeln!(out, "err error {code} {}", hex(path.as_bytes()));
+        }
     }
     for part in map
         .get("message_contains")
@@ -319,7 +260,7 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
         &[
             "name",
             "features",
-            "config",
+            "policy",
             "request",
             "expect",
             "expect_error",
@@ -347,7 +288,7 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
             .map(|v| v.as_object().ok_or(format!("{key} must be an object")))
             .transpose()
     };
-    config(out, object("config")?.ok_or("a case needs a config")?)?;
+    policy(out, map.get("policy").ok_or("a case needs a policy")?)?;
     match (
         object("request")?,
         object("expect")?,

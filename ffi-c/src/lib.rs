@@ -1,8 +1,10 @@
 //! libcorsguard: the C API of corsguard.
 //!
 //! This crate only translates. C strings arrive as `(pointer, length)` byte
-//! ranges, the configuration builder collects them into the core's `Config`,
-//! the core validates and precomputes a `Policy`, and `corsguard_evaluate`
+//! ranges, the configuration builder collects them into the core's `Config`
+//! (or `corsguard_policy_from_json` hands a policy document to the core's
+//! `Document` loader), the core validates and precomputes a `Policy`, and
+//! `corsguard_evaluate`
 //! copies the core's `Decision` into a plain C struct whose strings borrow
 //! from the policy and the request. No CORS rule lives here.
 //!
@@ -22,12 +24,14 @@
 mod boundary;
 mod config;
 mod decision;
+mod document;
 mod policy;
 mod result;
 mod strings;
 
 pub use config::*;
 pub use decision::*;
+pub use document::*;
 pub use policy::*;
 pub use result::*;
 pub use strings::*;

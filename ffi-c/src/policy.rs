@@ -11,7 +11,10 @@ use core::mem::{align_of, size_of};
 use core::ptr;
 use std::alloc::{alloc, dealloc, Layout};
 
-use corsguard_core::{Capacity, ConfigError, Policy};
+use corsguard_core::{
+    Capacity, CapacityClass, ConfigError, DefaultPolicy, Document, DocumentErrors, LargePolicy,
+    Policy, SmallPolicy,
+};
 
 use crate::boundary::guard_try;
 use crate::config::{corsguard_config, corsguard_error};
@@ -28,9 +31,11 @@ pub struct corsguard_policy {
     _opaque: [u8; 0],
 }
 
-/// The capacity of a policy. The core keeps a policy in fixed-capacity
-/// tables; a configuration that does not fit a class is refused with
-/// `CORSGUARD_RESULT_CAPACITY_EXCEEDED`, never truncated.
+/// The capacity of a policy: one of the core's capacity classes (the one
+/// table every runtime of corsguard builds policies in). The core keeps a
+/// policy in fixed-capacity tables; a configuration that does not fit a
+/// class is refused with `CORSGUARD_RESULT_CAPACITY_EXCEEDED`, never
+/// truncated.
 ///
 /// | class   | origins and patterns | methods / allowed header names | bytes of origins and header values | memory |
 /// |---------|------|-----|--------|---------|
@@ -38,8 +43,8 @@ pub struct corsguard_policy {
 /// | DEFAULT | 256  | 64  | 16384  | ~23 KB  |
 /// | LARGE   | 4096 | 256 | 262144 | ~362 KB |
 ///
-/// DEFAULT is the core's default `Policy` type, the one the conformance
-/// vectors use. `corsguard_policy_size` gives the exact size and alignment.
+/// DEFAULT is the core's default `Policy` type. `corsguard_policy_size`
+/// gives the exact size and alignment.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum corsguard_capacity_class {
@@ -54,9 +59,16 @@ pub enum corsguard_capacity_class {
     Large = 3,
 }
 
-type SmallPolicy = Policy<16, 16, 1024>;
-type DefaultPolicy = Policy<256, 64, 16384>;
-type LargePolicy = Policy<4096, 256, 262144>;
+impl corsguard_capacity_class {
+    /// The C class of one of the core's classes.
+    pub(crate) fn of_core(class: CapacityClass) -> Self {
+        match class.name {
+            "small" => corsguard_capacity_class::Small,
+            "default" => corsguard_capacity_class::Default,
+            _ => corsguard_capacity_class::Large,
+        }
+    }
+}
 
 /// "CGPL": marks live policies, and is cleared when one is freed.
 const MAGIC: u32 = 0x4347_504c;
@@ -74,7 +86,7 @@ struct Stored<P> {
     policy: P,
 }
 
-/// The classes to try, smallest first.
+/// The classes to try, smallest first (the order of `CapacityClass::ALL`).
 const CLASSES: [corsguard_capacity_class; 3] = [
     corsguard_capacity_class::Small,
     corsguard_capacity_class::Default,
@@ -104,7 +116,7 @@ trait Class: Sized + 'static {
     /// An empty policy of this class (`Policy::empty()`), to be copied where
     /// a policy is to be built.
     fn empty() -> &'static Self;
-    fn rebuild<'a>(&mut self, config: &corsguard_core::Config<'a>) -> Result<(), ConfigError<'a>>;
+    fn build_document(&mut self, document: &Document) -> Result<(), DocumentErrors>;
 }
 
 macro_rules! class {
@@ -114,11 +126,8 @@ macro_rules! class {
                 static EMPTY: $policy = Policy::empty();
                 &EMPTY
             }
-            fn rebuild<'a>(
-                &mut self,
-                config: &corsguard_core::Config<'a>,
-            ) -> Result<(), ConfigError<'a>> {
-                Policy::rebuild(self, config)
+            fn build_document(&mut self, document: &Document) -> Result<(), DocumentErrors> {
+                document.build_into(self)
             }
         }
     };
@@ -146,12 +155,12 @@ class!(LargePolicy);
 ///
 /// # Safety
 /// `mem` must be valid for writing a `Stored<P>` and aligned for it.
-unsafe fn build_at<'a, P: Class>(
+unsafe fn build_at<P: Class, E>(
     mem: *mut u8,
     class: corsguard_capacity_class,
     owned: bool,
-    config: &corsguard_core::Config<'a>,
-) -> Result<(), ConfigError<'a>> {
+    build: impl FnOnce(&mut P) -> Result<(), E>,
+) -> Result<(), E> {
     let stored = mem.cast::<Stored<P>>();
     // SAFETY: the caller guarantees `mem` is writable and aligned for
     // `Stored<P>`; `addr_of_mut!` makes no reference to the (possibly
@@ -172,7 +181,7 @@ unsafe fn build_at<'a, P: Class>(
         ptr::copy_nonoverlapping(P::empty(), policy, 1);
         &mut *policy
     };
-    policy.rebuild(config)?;
+    build(policy)?;
     // SAFETY: the head was initialized above.
     unsafe { ptr::addr_of_mut!((*stored).head.magic).write(MAGIC) };
     Ok(())
@@ -192,14 +201,64 @@ unsafe fn build_class<'a>(
     // the layout of the `Stored<P>` built for that class.
     match class {
         corsguard_capacity_class::Small => unsafe {
-            build_at::<SmallPolicy>(mem, class, owned, config)
+            build_at(mem, class, owned, |p: &mut SmallPolicy| p.rebuild(config))
         },
         corsguard_capacity_class::Default => unsafe {
-            build_at::<DefaultPolicy>(mem, class, owned, config)
+            build_at(mem, class, owned, |p: &mut DefaultPolicy| p.rebuild(config))
         },
         corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at::<LargePolicy>(mem, corsguard_capacity_class::Large, owned, config)
+            build_at(
+                mem,
+                corsguard_capacity_class::Large,
+                owned,
+                |p: &mut LargePolicy| p.rebuild(config),
+            )
         },
+    }
+}
+
+/// Builds `document` as a policy of `class` in fresh heap memory; returns
+/// the policy, or (having released the memory) the document's problems.
+pub(crate) fn build_document_on_heap(
+    document: &Document,
+    class: corsguard_capacity_class,
+) -> Result<*mut corsguard_policy, DocumentErrors> {
+    let layout = layout_of(class);
+    // SAFETY: the layout has a non-zero size.
+    let mem = unsafe { alloc(layout) };
+    if mem.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY (all three): `mem` was allocated with `layout_of(class)`, the
+    // layout of the `Stored<P>` built for that class.
+    let built = match class {
+        corsguard_capacity_class::Small => unsafe {
+            build_at(mem, class, true, |p: &mut SmallPolicy| {
+                p.build_document(document)
+            })
+        },
+        corsguard_capacity_class::Default => unsafe {
+            build_at(mem, class, true, |p: &mut DefaultPolicy| {
+                p.build_document(document)
+            })
+        },
+        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
+            build_at(
+                mem,
+                corsguard_capacity_class::Large,
+                true,
+                |p: &mut LargePolicy| p.build_document(document),
+            )
+        },
+    };
+    match built {
+        Ok(()) => Ok(mem.cast()),
+        Err(errors) => {
+            // SAFETY: allocated just above with this layout; a policy holds
+            // no resources, so nothing is to be dropped.
+            unsafe { dealloc(mem, layout) };
+            Err(errors)
+        }
     }
 }
 
@@ -737,6 +796,14 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_classes_are_the_cores() {
+        assert_eq!(CLASSES.len(), CapacityClass::ALL.len());
+        for (c, core) in CLASSES.iter().zip(CapacityClass::ALL) {
+            assert_eq!(corsguard_capacity_class::of_core(core), *c);
+        }
+    }
 
     #[test]
     fn class_sizes() {

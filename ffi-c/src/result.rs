@@ -6,9 +6,11 @@ use corsguard_core::{ConfigError, OriginProblem};
 use crate::strings::corsguard_str;
 
 /// What a function did. `CORSGUARD_RESULT_OK` (0) is success. Codes 1 to 99
-/// are errors of the C boundary itself; codes from 100 are the core's
+/// are errors of the C boundary itself; codes 100 to 119 are the core's
 /// configuration errors (one per kind, with the same snake_case name as
-/// `corsguard_result_code` returns and the core's `ConfigError::code()`).
+/// `corsguard_result_code` returns and the core's `ConfigError::code()`);
+/// codes from 120 are the policy document's own problems
+/// (`corsguard_policy_from_json`, named as the core's `Problem::code()`).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum corsguard_result {
@@ -73,6 +75,24 @@ pub enum corsguard_result {
     StatusOutOfRange = 115,
     /// The policy's capacity class is too small for this configuration.
     CapacityExceeded = 116,
+    /// A host verdict that admits any site's origin, with credentials.
+    WideVerdictWithCredentials = 117,
+    /// A policy document that is not valid JSON, or whose root is no object.
+    InvalidJson = 120,
+    /// A document value of the wrong JSON type.
+    WrongType = 121,
+    /// A document key the format does not have (often a misspelling).
+    UnknownKey = 122,
+    /// A document key given twice in one object.
+    DuplicateKey = 123,
+    /// A key the document must have (`version`, `allowOrigins`).
+    MissingKey = 124,
+    /// A document `version` this library does not read.
+    UnsupportedVersion = 125,
+    /// A document string that is none of the values its key takes.
+    UnknownValue = 126,
+    /// A document number outside its key's range.
+    OutOfRange = 127,
     /// A configuration error this version of the C API has no code for (its
     /// message still says what is wrong).
     ConfigOther = 199,
@@ -109,6 +129,15 @@ impl corsguard_result {
             R::LiteralNeedsLiteralSyntax => ("literal_needs_literal_syntax\0", "configuration error: a literal value outside the literal syntax\0"),
             R::StatusOutOfRange => ("status_out_of_range\0", "configuration error: a status code out of range\0"),
             R::CapacityExceeded => ("capacity_exceeded\0", "configuration error: the capacity class is too small\0"),
+            R::WideVerdictWithCredentials => ("wide_verdict_with_credentials\0", "configuration error: a host verdict admitting any site, with credentials\0"),
+            R::InvalidJson => ("invalid_json\0", "policy document error: not valid JSON, or not an object\0"),
+            R::WrongType => ("wrong_type\0", "policy document error: a value of the wrong type\0"),
+            R::UnknownKey => ("unknown_key\0", "policy document error: an unknown key\0"),
+            R::DuplicateKey => ("duplicate_key\0", "policy document error: a key given twice\0"),
+            R::MissingKey => ("missing_key\0", "policy document error: a required key is missing\0"),
+            R::UnsupportedVersion => ("unsupported_version\0", "policy document error: an unsupported version\0"),
+            R::UnknownValue => ("unknown_value\0", "policy document error: a value the key does not take\0"),
+            R::OutOfRange => ("out_of_range\0", "policy document error: a number out of range\0"),
             R::ConfigOther => ("config_other\0", "configuration error\0"),
         }
     }
@@ -134,12 +163,13 @@ impl corsguard_result {
             ConfigError::LiteralNeedsLiteralSyntax { .. } => R::LiteralNeedsLiteralSyntax,
             ConfigError::StatusOutOfRange { .. } => R::StatusOutOfRange,
             ConfigError::CapacityExceeded { .. } => R::CapacityExceeded,
+            ConfigError::WideVerdictWithCredentials { .. } => R::WideVerdictWithCredentials,
             _ => R::ConfigOther,
         }
     }
 
     /// Every code, for lookups by number.
-    const ALL: [corsguard_result; 28] = {
+    const ALL: [corsguard_result; 37] = {
         use corsguard_result as R;
         [
             R::Ok,
@@ -169,9 +199,29 @@ impl corsguard_result {
             R::LiteralNeedsLiteralSyntax,
             R::StatusOutOfRange,
             R::CapacityExceeded,
+            R::WideVerdictWithCredentials,
+            R::InvalidJson,
+            R::WrongType,
+            R::UnknownKey,
+            R::DuplicateKey,
+            R::MissingKey,
+            R::UnsupportedVersion,
+            R::UnknownValue,
+            R::OutOfRange,
             R::ConfigOther,
         ]
     };
+
+    /// The code whose snake_case name is `code` (a `Problem::code()` of the
+    /// core); `CORSGUARD_RESULT_CONFIG_OTHER` for a name this version lacks.
+    pub(crate) fn of_code(code: &str) -> Self {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|r| *r as u32 >= 100)
+            .find(|r| r.describe().0.strip_suffix('\0') == Some(code))
+            .unwrap_or(corsguard_result::ConfigOther)
+    }
 
     fn from_u32(value: u32) -> Option<Self> {
         Self::ALL.iter().copied().find(|r| *r as u32 == value)

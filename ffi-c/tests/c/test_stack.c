@@ -1,6 +1,7 @@
 /* Building a policy needs only a small, bounded stack, whatever its capacity
- * class: each class is built, on the heap (corsguard_policy_new_class) and
- * into a static buffer (corsguard_policy_init), on a thread whose stack is
+ * class: each class is built, on the heap (corsguard_policy_new_class and
+ * corsguard_policy_from_json) and into a static buffer
+ * (corsguard_policy_init), on a thread whose stack is
  * only 64 KiB, with a guard page below it (an overflow is a SIGSEGV, not a
  * silent corruption). The stack is painted before the thread starts; after
  * the build the untouched part is counted, and the peak the build used is
@@ -37,6 +38,9 @@ static union {
 
 struct job {
     corsguard_config *config;
+    const char *json; /* a policy document, loaded instead of `config` */
+    size_t json_len;
+    corsguard_document_errors *errors;
     uint32_t class_;
     int in_static;
     corsguard_policy *policy;
@@ -51,7 +55,9 @@ static void *build(void *arg)
     volatile char here = 0;
 
     job->top = (uintptr_t)&here;
-    if (job->in_static) {
+    if (job->json != NULL) {
+        job->rc = corsguard_policy_from_json(job->json, job->json_len, 0, &job->policy, &job->errors);
+    } else if (job->in_static) {
         job->rc = corsguard_policy_init(static_memory.bytes, sizeof static_memory.bytes, job->config,
                                         job->class_, &job->policy, &job->error);
     } else {
@@ -162,6 +168,43 @@ static void check_build(uint32_t class_, int origins, uint32_t expected, int in_
     }
 }
 
+/* Loads a policy document with `origins` origins on the small stack. */
+static void check_document(int origins, uint32_t expected, size_t stack, size_t bound)
+{
+    struct job job;
+    corsguard_capacity_class built = CORSGUARD_CAPACITY_CLASS_AUTO;
+    size_t cap = 256 + (size_t)origins * 40, at, peak;
+    char *json = malloc(cap);
+    int i;
+
+    if (json == NULL) exit(2);
+    at = (size_t)snprintf(json, cap, "{\"version\": 1, \"allowOrigins\": [\"http://localhost:3000\"");
+    for (i = 1; i < origins; i++) {
+        at += (size_t)snprintf(json + at, cap - at, ", \"http://host-%d.example:8080\"", i);
+    }
+    at += (size_t)snprintf(json + at, cap - at,
+                           "], \"allowMethods\": [\"PUT\"], \"allowCredentials\": true, \"maxAge\": 600}");
+    memset(&job, 0, sizeof job);
+    job.json = json;
+    job.json_len = at;
+    peak = run_on_small_stack(&job, stack);
+    CHECK_OK(job.rc);
+    CHECK(job.errors == NULL);
+    if (job.rc == CORSGUARD_RESULT_OK) {
+        CHECK_OK(corsguard_policy_class(job.policy, &built));
+        CHECK(built == (corsguard_capacity_class)expected);
+        CHECK_OK(corsguard_policy_free(job.policy));
+    }
+    CHECK_OK(corsguard_document_errors_free(job.errors));
+    free(json);
+    printf("document (%4d origins) -> %-7s %-6s peak stack %6zu bytes\n", origins, class_name(expected),
+           "heap", peak);
+    CHECK(peak <= bound);
+    if (peak > worst) {
+        worst = peak;
+    }
+}
+
 int main(int argc, char **argv)
 {
     size_t stack = (argc > 1 ? (size_t)atoi(argv[1]) : 64) * 1024;
@@ -175,6 +218,10 @@ int main(int argc, char **argv)
         /* AUTO: SMALL and DEFAULT are tried and refused before LARGE builds. */
         check_build(CORSGUARD_CAPACITY_CLASS_AUTO, 1000, CORSGUARD_CAPACITY_CLASS_LARGE, in_static, stack, bound);
     }
+    /* corsguard_policy_from_json: each class, chosen by the document's size. */
+    check_document(2, CORSGUARD_CAPACITY_CLASS_SMALL, stack, bound);
+    check_document(20, CORSGUARD_CAPACITY_CLASS_DEFAULT, stack, bound);
+    check_document(1000, CORSGUARD_CAPACITY_CLASS_LARGE, stack, bound);
     printf("built every class on a %zu KiB stack; the most any build used: %zu bytes (bound %zu)\n",
            stack / 1024, worst, bound);
     return check_report("test_stack");

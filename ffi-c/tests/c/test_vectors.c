@@ -1,8 +1,10 @@
 /* Runs the shared conformance vectors (the JSON files of tests/vectors) through the C
  * API. The JSON is transcribed into a line format by
- * ffi-c/examples/vectors_to_lines.rs (its header documents the format); every
- * answer compared here comes from the C API, built with the DEFAULT capacity
- * class, the core's default Policy type that the vectors assume.
+ * ffi-c/examples/vectors_to_lines.rs (its header documents the format); each
+ * case's policy is its document's JSON text, loaded here with
+ * corsguard_policy_from_json (in the smallest capacity class that holds it),
+ * and every answer compared here comes from the C API, checked as
+ * core/tests/vectors.rs checks the core's.
  *
  * Usage: test_vectors <lines file> */
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include "check.h"
 
 #define MAX_EXPECTED_HEADERS 32
+#define MAX_EXPECTED_ERRORS 16
 
 /* A byte string decoded from `x<hex>`. */
 typedef struct {
@@ -25,11 +28,15 @@ typedef struct {
     bytes value;
 } expected_header;
 
+typedef struct {
+    char code[64];
+    bytes path;
+} expected_error;
+
 /* One case, as read from the file. */
 typedef struct {
     bytes name;
-    corsguard_config *config;
-    int config_failed;
+    bytes policy; /* the document's JSON text */
     /* request */
     bytes method, origin, request_method, request_headers, request_private_network;
     int origin_verdict; /* -1 none, 0, 1 */
@@ -44,12 +51,17 @@ typedef struct {
     bytes body; /* present == 0 means null */
     /* expect_error */
     char error_code[64], error_problem[64];
+    bytes error_path; /* of the first problem; present == 0 when not given */
+    long error_count; /* -1 when the full list is not given */
+    expected_error errors[MAX_EXPECTED_ERRORS];
     bytes contains[16];
     int contains_count;
 } test_case;
 
 static unsigned long cases_run;
 static unsigned long cases_failed;
+/* How many evaluated cases' policies were built in each capacity class. */
+static unsigned long classes_used[4];
 
 static int hex_value(char c)
 {
@@ -114,68 +126,6 @@ static void mismatch(const test_case *c, const char *what, const char *want, con
     }
     case_ok = 0;
     fprintf(stderr, "    %s: expected %s, got %s\n", what, want, got);
-}
-
-static void config_call(test_case *c, corsguard_result rc, const char *what)
-{
-    if (rc != CORSGUARD_RESULT_OK) {
-        if (!c->config_failed) {
-            fprintf(stderr, "vector \"%s\": %s returned %s\n", c->name.ptr, what, corsguard_result_code(rc).ptr);
-        }
-        c->config_failed = 1;
-    }
-}
-
-static void apply_config(test_case *c, const char *key, const char *value)
-{
-    bytes b;
-    if (strcmp(key, "profile") == 0) {
-        uint32_t p = strcmp(value, "strict") == 0 ? CORSGUARD_PROFILE_STRICT
-                     : strcmp(value, "cors_npm") == 0 ? CORSGUARD_PROFILE_CORS_NPM
-                     : strcmp(value, "starlette") == 0 ? CORSGUARD_PROFILE_STARLETTE
-                                                       : 99;
-        config_call(c, corsguard_config_set_profile(c->config, p), "set_profile");
-    } else if (strcmp(key, "methods") == 0) {
-        config_call(c, corsguard_config_set_methods_mode(c->config, strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY : CORSGUARD_LIST_MODE_LIST), "set_methods_mode");
-    } else if (strcmp(key, "headers") == 0) {
-        uint32_t mode = strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY
-                        : strcmp(value, "mirror") == 0 ? CORSGUARD_LIST_MODE_MIRROR
-                                                       : CORSGUARD_LIST_MODE_LIST;
-        config_call(c, corsguard_config_set_allowed_headers_mode(c->config, mode), "set_allowed_headers_mode");
-    } else if (strcmp(key, "exposed") == 0) {
-        config_call(c, corsguard_config_set_exposed_headers_mode(c->config, strcmp(value, "any") == 0 ? CORSGUARD_LIST_MODE_ANY : CORSGUARD_LIST_MODE_LIST), "set_exposed_headers_mode");
-    } else if (strcmp(key, "origin_verdict") == 0) {
-        config_call(c, corsguard_config_set_origin_verdict(c->config, value[0] == '1'), "set_origin_verdict");
-    } else if (strcmp(key, "credentials") == 0) {
-        config_call(c, corsguard_config_set_credentials(c->config, value[0] == '1'), "set_credentials");
-    } else if (strcmp(key, "private_network") == 0) {
-        config_call(c, corsguard_config_set_private_network(c->config, value[0] == '1'), "set_private_network");
-    } else if (strcmp(key, "preflight_continue") == 0) {
-        config_call(c, corsguard_config_set_preflight_continue(c->config, value[0] == '1'), "set_preflight_continue");
-    } else if (strcmp(key, "max_age") == 0) {
-        config_call(c, corsguard_config_set_max_age(c->config, (uint32_t)strtoul(value, NULL, 10)), "set_max_age");
-    } else if (strcmp(key, "preflight_status") == 0) {
-        config_call(c, corsguard_config_set_preflight_status(c->config, (uint16_t)strtoul(value, NULL, 10)), "set_preflight_status");
-    } else {
-        b = decode(value);
-        if (strcmp(key, "origin") == 0) {
-            config_call(c, corsguard_config_add_origin(c->config, b.ptr, b.len), "add_origin");
-        } else if (strcmp(key, "fixed_origin") == 0) {
-            config_call(c, corsguard_config_set_fixed_origin(c->config, b.ptr, b.len), "set_fixed_origin");
-        } else if (strcmp(key, "method") == 0) {
-            config_call(c, corsguard_config_add_method(c->config, b.ptr, b.len), "add_method");
-        } else if (strcmp(key, "header") == 0) {
-            config_call(c, corsguard_config_add_allowed_header(c->config, b.ptr, b.len), "add_allowed_header");
-        } else if (strcmp(key, "exposed_name") == 0) {
-            config_call(c, corsguard_config_add_exposed_header(c->config, b.ptr, b.len), "add_exposed_header");
-        } else if (strcmp(key, "max_age_literal") == 0) {
-            config_call(c, corsguard_config_set_max_age_literal(c->config, b.ptr, b.len), "set_max_age_literal");
-        } else {
-            fprintf(stderr, "test_vectors: unknown config key %s\n", key);
-            exit(2);
-        }
-        release(&b);
-    }
 }
 
 static void show_bytes(char *out, size_t cap, const char *ptr, size_t len)
@@ -336,45 +286,112 @@ static void run_evaluation(test_case *c, corsguard_policy *policy)
     }
 }
 
+/* Whether the `len` bytes at `ptr` are the `want` bytes. */
+static int same(const char *ptr, size_t len, const bytes *want)
+{
+    return len == want->len && memcmp(ptr, want->ptr, len) == 0;
+}
+
+/* Checks a refused document's errors against `expect_error`. */
+static void check_errors(test_case *c, corsguard_result rc, const corsguard_document_errors *errors)
+{
+    corsguard_problem first, p;
+    corsguard_str message;
+    size_t count = 0, i;
+    char got[256];
+
+    if (corsguard_document_errors_count(errors, &count) != CORSGUARD_RESULT_OK || count == 0 ||
+        corsguard_document_errors_get(errors, 0, &first) != CORSGUARD_RESULT_OK ||
+        corsguard_document_errors_message(errors, &message) != CORSGUARD_RESULT_OK) {
+        mismatch(c, "errors", "at least one problem", "none");
+        return;
+    }
+    if (strcmp(c->error_code, first.code.ptr) != 0) {
+        mismatch(c, "code", c->error_code, message.ptr);
+    }
+    /* The result code is the first problem's. */
+    if (rc != first.result || strcmp(corsguard_result_code(rc).ptr, first.code.ptr) != 0) {
+        mismatch(c, "result code", first.code.ptr, corsguard_result_code(rc).ptr);
+    }
+    if (c->error_path.present && !same(first.path.ptr, first.path.len, &c->error_path)) {
+        mismatch(c, "path", c->error_path.ptr, first.path.ptr);
+    }
+    for (i = 0; i < count; i++) {
+        if (corsguard_document_errors_get(errors, i, &p) != CORSGUARD_RESULT_OK) {
+            mismatch(c, "corsguard_document_errors_get", "ok", "an error");
+        } else if (p.rule.len == 0 || p.fix.len == 0) {
+            mismatch(c, "problem", "a rule and a fix", p.message.ptr);
+        }
+    }
+    if (c->error_count >= 0) {
+        if ((long)count != c->error_count) {
+            snprintf(got, sizeof got, "%zu problems: %s", count, message.ptr);
+            mismatch(c, "errors", "another number of problems", got);
+        }
+        for (i = 0; i < count && (long)i < c->error_count; i++) {
+            if (corsguard_document_errors_get(errors, i, &p) != CORSGUARD_RESULT_OK) continue;
+            if (strcmp(p.code.ptr, c->errors[i].code) != 0 || !same(p.path.ptr, p.path.len, &c->errors[i].path)) {
+                snprintf(got, sizeof got, "problem %zu: %s at %s", i, p.code.ptr, p.path.ptr);
+                mismatch(c, "errors", c->errors[i].code, got);
+            }
+        }
+    } else if (count > 1) {
+        mismatch(c, "errors", "one problem", message.ptr);
+    }
+    if (c->error_problem[0]) {
+        if (strcmp(c->error_problem, first.problem.ptr) != 0) {
+            mismatch(c, "problem", c->error_problem, first.problem.len ? first.problem.ptr : "none");
+        }
+    } else if (strcmp(c->error_code, "malformed_origin") == 0) {
+        mismatch(c, "problem", "a malformed_origin error with its `problem`", "none given");
+    }
+    for (i = 0; i < (size_t)c->contains_count; i++) {
+        /* The message may hold a NUL (an entry quoted verbatim). */
+        size_t n = c->contains[i].len, at;
+        int found = 0;
+        for (at = 0; !found && at + n <= message.len; at++) {
+            found = memcmp(message.ptr + at, c->contains[i].ptr, n) == 0;
+        }
+        if (!found) {
+            mismatch(c, "message contains", c->contains[i].ptr, message.ptr);
+        }
+    }
+}
+
 static void run_case(test_case *c)
 {
     corsguard_policy *policy = NULL;
-    corsguard_error error;
+    corsguard_document_errors *errors = NULL;
+    corsguard_str message;
     corsguard_result rc;
-    int i;
 
     cases_run++;
-    case_ok = !c->config_failed;
-    rc = corsguard_policy_new_class(c->config, CORSGUARD_CAPACITY_CLASS_DEFAULT, &policy, &error);
+    case_ok = 1;
+    rc = corsguard_policy_from_json(c->policy.ptr, c->policy.len, 0, &policy, &errors);
     if (c->error_code[0]) {
         if (rc == CORSGUARD_RESULT_OK) {
             mismatch(c, "error", c->error_code, "a policy");
             corsguard_policy_free(policy);
+        } else if (errors == NULL) {
+            mismatch(c, "errors", c->error_code, corsguard_result_code(rc).ptr);
         } else {
-            if (strcmp(c->error_code, corsguard_result_code(error.code).ptr) != 0 || rc != error.code) {
-                mismatch(c, "error code", c->error_code, corsguard_result_code(error.code).ptr);
-            }
-            if (c->error_problem[0] && strcmp(c->error_problem, corsguard_origin_problem_code(error.problem).ptr) != 0) {
-                mismatch(c, "problem", c->error_problem, corsguard_origin_problem_code(error.problem).ptr);
-            }
-            for (i = 0; i < c->contains_count; i++) {
-                /* The message may hold a NUL (an entry quoted verbatim). */
-                size_t n = c->contains[i].len, at;
-                int found = 0;
-                for (at = 0; !found && at + n <= error.message_len; at++) {
-                    found = memcmp(error.message + at, c->contains[i].ptr, n) == 0;
-                }
-                if (!found) {
-                    mismatch(c, "message contains", c->contains[i].ptr, error.message);
-                }
-            }
+            check_errors(c, rc, errors);
         }
     } else if (rc != CORSGUARD_RESULT_OK) {
-        mismatch(c, "corsguard_policy_new_class", "ok", error.message);
+        if (errors != NULL && corsguard_document_errors_message(errors, &message) == CORSGUARD_RESULT_OK) {
+            mismatch(c, "corsguard_policy_from_json", "ok", message.ptr);
+        } else {
+            mismatch(c, "corsguard_policy_from_json", "ok", corsguard_result_code(rc).ptr);
+        }
     } else {
+        corsguard_capacity_class class = CORSGUARD_CAPACITY_CLASS_AUTO;
+        if (corsguard_policy_class(policy, &class) == CORSGUARD_RESULT_OK && class > 0 && class < 4) {
+            classes_used[class]++;
+        }
         run_evaluation(c, policy);
         corsguard_policy_free(policy);
     }
+    corsguard_document_errors_free(errors);
     if (!case_ok) {
         cases_failed++;
     }
@@ -384,6 +401,11 @@ static void reset(test_case *c)
 {
     int i;
     release(&c->name);
+    release(&c->policy);
+    release(&c->error_path);
+    for (i = 0; i < MAX_EXPECTED_ERRORS; i++) {
+        release(&c->errors[i].path);
+    }
     release(&c->method);
     release(&c->origin);
     release(&c->request_method);
@@ -397,13 +419,11 @@ static void reset(test_case *c)
     for (i = 0; i < c->contains_count; i++) {
         release(&c->contains[i]);
     }
-    if (c->config != NULL) {
-        corsguard_config_free(c->config);
-    }
     memset(c, 0, sizeof *c);
     c->origin_verdict = -1;
     c->status = -1;
     c->header_count = -1;
+    c->error_count = -1;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -434,7 +454,7 @@ int main(int argc, char **argv)
     size_t len;
     char *data, *line, *next;
     test_case *c;
-    long expected_headers_seen = 0;
+    long expected_headers_seen = 0, expected_errors_seen = 0;
 
     if (argc != 2) {
         fprintf(stderr, "usage: %s <vectors.lines>\n", argv[0]);
@@ -463,12 +483,13 @@ int main(int argc, char **argv)
         if (strcmp(section, "case") == 0) {
             reset(c);
             c->name = decode(key);
-            if (corsguard_config_new(&c->config) != CORSGUARD_RESULT_OK) return 2;
             expected_headers_seen = 0;
+            expected_errors_seen = 0;
         } else if (strcmp(section, "end") == 0) {
             run_case(c);
-        } else if (strcmp(section, "cfg") == 0) {
-            apply_config(c, key, value);
+        } else if (strcmp(section, "policy") == 0) {
+            release(&c->policy);
+            c->policy = decode(key);
         } else if (strcmp(section, "req") == 0) {
             c->has_request = 1;
             if (strcmp(key, "origin_verdict") == 0) c->origin_verdict = value[0] == '1';
@@ -503,6 +524,18 @@ int main(int argc, char **argv)
         } else if (strcmp(section, "err") == 0) {
             if (strcmp(key, "code") == 0) copy_word(c->error_code, sizeof c->error_code, value);
             else if (strcmp(key, "problem") == 0) copy_word(c->error_problem, sizeof c->error_problem, value);
+            else if (strcmp(key, "path") == 0) c->error_path = decode(value);
+            else if (strcmp(key, "errors") == 0) {
+                c->error_count = strtol(value, NULL, 10);
+                if (c->error_count > MAX_EXPECTED_ERRORS) { fprintf(stderr, "test_vectors: too many errors\n"); return 2; }
+            } else if (strcmp(key, "error") == 0) {
+                rest = strchr(value, ' ');
+                if (rest == NULL || expected_errors_seen >= MAX_EXPECTED_ERRORS) { fprintf(stderr, "test_vectors: bad error line\n"); return 2; }
+                *rest++ = '\0';
+                copy_word(c->errors[expected_errors_seen].code, sizeof c->errors[0].code, value);
+                c->errors[expected_errors_seen].path = decode(rest);
+                expected_errors_seen++;
+            }
             else if (strcmp(key, "contains") == 0 && c->contains_count < 16) c->contains[c->contains_count++] = decode(value);
             else { fprintf(stderr, "test_vectors: unknown error key %s\n", key); return 2; }
         } else if (section[0] != '\0') {
@@ -513,6 +546,8 @@ int main(int argc, char **argv)
     reset(c);
     free(c);
     free(data);
+    printf("test_vectors: policies built in SMALL %lu, DEFAULT %lu, LARGE %lu\n", classes_used[1],
+           classes_used[2], classes_used[3]);
     printf("test_vectors: %lu vector cases, %lu failed\n", cases_run, cases_failed);
     check_count = cases_run;
     check_failed = cases_failed;
