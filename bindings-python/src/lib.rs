@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 use corsguard::{
     Action, Behaviour, CapacityClass, Decision as CoreDecision, DefaultPolicy, Document,
-    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy,
-    Problem, Reason, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
+    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy, Problem,
+    Reason, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -83,7 +83,10 @@ fn boxed<const O: usize, const N: usize, const B: usize>(
 /// Builds `document` in the class its estimate picks, and in the next
 /// larger one while a capacity is what failed (as `load()` in the core's
 /// vectors runner does).
-fn build(document: &Document, names: &OptionNames) -> Result<(Inner, CapacityClass), DocumentErrors> {
+fn build(
+    document: &Document,
+    names: &OptionNames,
+) -> Result<(Inner, CapacityClass), DocumentErrors> {
     let mut class = document.capacity_class();
     loop {
         let built = if class == CapacityClass::SMALL {
@@ -166,7 +169,14 @@ impl Inner {
 
 /// One problem as `(path, code, problem, message, rule, fix)`, the fields
 /// of the Python `corsguard.Problem`.
-type ProblemTuple = (String, &'static str, Option<&'static str>, String, String, String);
+type ProblemTuple = (
+    String,
+    &'static str,
+    Option<&'static str>,
+    String,
+    String,
+    String,
+);
 
 fn problem_tuple(problem: &Problem) -> ProblemTuple {
     (
@@ -347,7 +357,11 @@ impl NativePolicy {
         } else {
             return Err(PyTypeError::new_err(format!(
                 "a policy document is JSON text (str or bytes), got {}",
-                document.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                document
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
             )));
         };
         let mut doc = Document::parse(&json).map_err(|e| document_error(&e))?;
@@ -357,7 +371,11 @@ impl NativePolicy {
             .iter()
             .find(|(_, b)| b == doc.behaviour())
             .map_or("strict", |(name, _)| *name);
-        let findings = doc.findings_named(names).iter().map(problem_tuple).collect();
+        let findings = doc
+            .findings_named(names)
+            .iter()
+            .map(problem_tuple)
+            .collect();
         Ok(NativePolicy {
             inner,
             findings,
@@ -667,7 +685,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         classes.set_item(class.name, (class.origins, class.names, class.bytes))?;
     }
     m.add("CAPACITY_CLASSES", classes)?;
-    m.add("DOCUMENT_KEYS", PyTuple::new(m.py(), corsguard::DOCUMENT_KEYS)?)?;
+    m.add(
+        "DOCUMENT_KEYS",
+        PyTuple::new(m.py(), corsguard::DOCUMENT_KEYS)?,
+    )?;
     m.add("VERDICT_PROBES", PyTuple::new(m.py(), VERDICT_PROBES)?)?;
     Ok(())
 }

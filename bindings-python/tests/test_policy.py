@@ -132,6 +132,18 @@ def test_from_file_reports_a_missing_file_as_oserror_and_names_the_file(tmp_path
     assert info.value.code == "wildcard_origin_with_credentials"
 
 
+def test_messages_name_the_keywords_but_keep_the_entries_as_written():
+    with pytest.raises(corsguard.DocumentError) as info:
+        corsguard.Policy(allow_origins=["https://a.example"], allow_methods=["maxAge", "maxAge"], fixed_origin="https://A.example",
+                         allow_private_networks=True)
+    messages = {p.path: p.message for p in info.value.errors}
+    assert messages["/allowMethods/1"].startswith("allow_methods `maxAge`")
+    assert messages["/fixedOrigin"].startswith("fixed_origin `https://A.example`")
+    assert messages["/allowPrivateNetworks"].startswith("`allow_private_networks` is not a key")  # as written
+    assert messages["/allowPrivateNetworks"].endswith("did you mean `allow_private_network`?")
+    assert str(info.value).startswith("the policy document has 3 problems\n  /allowMethods/1: allow_methods `maxAge`")
+
+
 def test_keywords_are_the_document_keys_in_snake_case():
     keywords = corsguard.Policy(
         allow_origins=("https://a.example",),  # any iterable is an array

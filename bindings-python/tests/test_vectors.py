@@ -102,6 +102,10 @@ def test_vector(case):
         for p in problems:
             assert p.rule and p.fix, p
             assert p.message.startswith(p.rule) and p.message.endswith(p.fix), p
+        # The text is the core's: every problem with its path and code.
+        count = len(problems)
+        assert str(error) == f"the policy document has {count} problem{'s' if count > 1 else ''}" + "".join(
+            f"\n  {p.path or '/'}: {p.message} [{p.code}]" for p in problems)
         # The exception describes the first problem too.
         assert (error.code, error.path, error.problem) == (first.code, first.path, first.problem)
         return

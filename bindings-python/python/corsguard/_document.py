@@ -64,27 +64,38 @@ NAMINGS: dict[str, dict[str, str]] = {
 }
 
 
+#: The loader's codes whose messages quote keys: `allowedOrigins` is not a
+#: key ...; did you mean `allowOrigins`? Elsewhere a quoted word is an entry
+#: the user wrote, left as written.
+_QUOTING_KEYS = ("unknown_key", "duplicate_key")
+
+
 class _Renamer:
     """Rewrites document keys in messages into a naming's spelling: the one
     place where ``allowOrigins`` becomes ``allow_origins``. Keys inside a
-    JSON pointer or an origin (next to ``/``, ``.``, ``:``) are left alone."""
+    JSON pointer or an origin (next to ``/``, ``.``, ``:``) are left alone,
+    and so are quoted entries (but for the codes that quote keys)."""
 
     def __init__(self, naming: str, keys: set[str]) -> None:
         self.overrides = NAMINGS[naming]
-        self.pattern = None
+        self.bare = self.quoted = None
         if naming != "document" and keys:
             words = "|".join(sorted((re.escape(k) for k in keys), key=len, reverse=True))
-            self.pattern = re.compile(rf"(?<![\w$/.:-])({words})(?![\w/:-]|\.\w)")
+            self.bare = re.compile(rf"(?<![\w$/.:`-])({words})(?![\w/:`-]|\.\w)")
+            self.quoted = re.compile(rf"`({words})`")
 
     def key(self, key: str) -> str:
-        if self.pattern is None:
+        if self.bare is None:
             return key
         return self.overrides.get(key, snake(key))
 
-    def __call__(self, text: str) -> str:
-        if self.pattern is None:
+    def __call__(self, text: str, code: str) -> str:
+        if self.bare is None or self.quoted is None:
             return text
-        return self.pattern.sub(lambda m: self.key(m.group(1)), text)
+        text = self.bare.sub(lambda m: self.key(m.group(1)), text)
+        if code in _QUOTING_KEYS:
+            text = self.quoted.sub(lambda m: f"`{self.key(m.group(1))}`", text)
+        return text
 
 
 def _entry(source: Any, path: str) -> Optional[str]:
@@ -148,7 +159,7 @@ def error_of(problems: list[Problem]) -> DocumentError:
 
 def _problems(tuples: list[tuple], rename: _Renamer) -> list[Problem]:
     return [
-        Problem(path, code, origin, rename(message), rename(rule), rename(fix))
+        Problem(path, code, origin, rename(message, code), rename(rule, code), rename(fix, code))
         for path, code, origin, message, rule, fix in tuples
     ]
 
@@ -185,7 +196,8 @@ def load(
             _problems(error.errors, rename),
             rename=rename,
             source=document if source is None else source,
-            text=rename(str(error)),
+            # The core's own text, when nothing is renamed.
+            text=str(error) if naming == "document" else None,
         ) from None
     return native
 
