@@ -1,21 +1,23 @@
 //! `corsguard._native`: the Python face of the corsguard core.
 //!
-//! This module only translates: Python keywords into a core `Config`, the
-//! core's `ConfigError` into a Python `ConfigError`, request values into a
-//! core `Request`, and the `Decision` back into Python objects. Every CORS
-//! rule lives in the core.
+//! This module only translates: a policy document (JSON text, which the
+//! Python side writes from keywords or reads from a file) goes to the core's
+//! document loader, the core's problems come back as tuples for the Python
+//! `DocumentError`, request values become a core `Request`, and the
+//! `Decision` goes back as Python objects. Every CORS rule, and every check
+//! of a configuration, lives in the core.
 
 use std::borrow::Cow;
 
 use corsguard::{
-    Action, AllowedHeaders, Behaviour, Config, ConfigError as CoreError, Decision as CoreDecision,
-    ExposedHeaders, Failures, HeaderName, MaxAge, Methods, Policy as CorePolicy, Reason, Request,
-    OptionNames, VaryMerge, VERDICT_PROBES,
+    Action, Behaviour, CapacityClass, Decision as CoreDecision, DefaultPolicy, Document,
+    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy, Problem,
+    Reason, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 create_exception!(
     corsguard,
@@ -25,34 +27,45 @@ create_exception!(
      The message names the entry, the rule it breaks and the fix. Attributes:\n\
      ``code`` (a stable snake_case name of the error, shared with the core and\n\
      the conformance vectors), ``problem`` (for ``malformed_origin``: what is\n\
-     wrong with the origin), ``option`` (the option concerned, when known) and\n\
-     ``entry`` (the offending entry, when there is one)."
+     wrong with the origin), ``path`` (the JSON pointer of the value at fault\n\
+     in the policy document), ``option`` (the option concerned, when known)\n\
+     and ``entry`` (the offending entry, when there is one)."
 );
 
-/// The core's default capacities, as every binding builds it first.
-type DefaultPolicy = CorePolicy<256, 64, 16384>;
-/// The larger class, used only when asked for (`capacity="large"`).
-type LargePolicy = CorePolicy<2048, 256, 131072>;
+create_exception!(
+    corsguard,
+    DocumentError,
+    ConfigError,
+    "A policy document (or the options written as one) that the core's loader\n\
+     refuses: every problem at once, in document order, in ``errors`` (each a\n\
+     ``corsguard.Problem`` with ``path``, ``code``, ``problem``, ``message``,\n\
+     ``rule`` and ``fix``). ``code``, ``problem``, ``path``, ``option`` and\n\
+     ``entry`` describe the first one."
+);
 
+/// A policy in one of the core's capacity classes (`CapacityClass::ALL`).
 enum Inner {
+    Small(Box<SmallPolicy>),
     Default(Box<DefaultPolicy>),
     Large(Box<LargePolicy>),
 }
 
 /// The empty policies a build starts from, copied into each new allocation.
+static EMPTY_SMALL: SmallPolicy = CorePolicy::empty();
 static EMPTY_DEFAULT: DefaultPolicy = CorePolicy::empty();
 static EMPTY_LARGE: LargePolicy = CorePolicy::empty();
 
-/// Validates `config` and builds the policy on the heap, in place: `empty`
-/// is copied into a fresh allocation and `rebuild` fills the tables there.
+/// Builds `document` into a policy on the heap, in place: `empty` is copied
+/// into a fresh allocation and the loader fills the tables there.
 /// `Box::new(CorePolicy::new(..)?)` built the policy on the stack and moved
-/// it, and the match over capacities kept the large class's temporaries in
+/// it, and a match over capacities kept the large class's temporaries in
 /// the same frame: even a default policy crashed a thread with a 512 KiB
 /// stack. This needs at most 16 KiB of stack, whatever the capacity.
-fn boxed<'a, const O: usize, const N: usize, const B: usize>(
+fn boxed<const O: usize, const N: usize, const B: usize>(
     empty: &'static CorePolicy<O, N, B>,
-    config: &Config<'a>,
-) -> Result<Box<CorePolicy<O, N, B>>, CoreError<'a>> {
+    document: &Document,
+    names: &OptionNames,
+) -> Result<Box<CorePolicy<O, N, B>>, DocumentErrors> {
     let mut slot = Box::<CorePolicy<O, N, B>>::new_uninit();
     // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
     // data (fixed-capacity tables of `Copy` items and `'static` references,
@@ -63,8 +76,31 @@ fn boxed<'a, const O: usize, const N: usize, const B: usize>(
         std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
         slot.assume_init()
     };
-    policy.rebuild(config)?;
+    document.build_into_named(&mut *policy, names)?;
     Ok(policy)
+}
+
+/// Builds `document` in the class its estimate picks, and in the next
+/// larger one while a capacity is what failed (as `load()` in the core's
+/// vectors runner does).
+fn build(
+    document: &Document,
+    names: &OptionNames,
+) -> Result<(Inner, CapacityClass), DocumentErrors> {
+    let mut class = document.capacity_class();
+    loop {
+        let built = if class == CapacityClass::SMALL {
+            boxed(&EMPTY_SMALL, document, names).map(Inner::Small)
+        } else if class == CapacityClass::DEFAULT {
+            boxed(&EMPTY_DEFAULT, document, names).map(Inner::Default)
+        } else {
+            boxed(&EMPTY_LARGE, document, names).map(Inner::Large)
+        };
+        match (built, class.larger()) {
+            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
+            (built, _) => return built.map(|inner| (inner, class)),
+        }
+    }
 }
 
 /// A decision copied out of the core (the core's borrows end here).
@@ -108,94 +144,62 @@ fn own(decision: &CoreDecision<'_>) -> Owned {
 }
 
 impl Inner {
-    fn evaluate(&self, request: &Request<'_>) -> Owned {
-        match self {
-            Inner::Default(p) => own(&p.evaluate(request)),
-            Inner::Large(p) => own(&p.evaluate(request)),
-        }
-    }
-
-    /// The fast path of the drop-ins: the lowercase name and value bytes of
-    /// each header, handed to `f` without building an `Owned`.
+    /// The fast path of the drop-ins: the decision handed to `f` without
+    /// building an `Owned`.
     fn evaluate_with<R>(&self, request: &Request<'_>, f: impl FnOnce(&CoreDecision<'_>) -> R) -> R {
         match self {
+            Inner::Small(p) => f(&p.evaluate(request)),
             Inner::Default(p) => f(&p.evaluate(request)),
             Inner::Large(p) => f(&p.evaluate(request)),
         }
     }
 
+    fn evaluate(&self, request: &Request<'_>) -> Owned {
+        self.evaluate_with(request, own)
+    }
+
     fn behaviour(&self) -> &Behaviour {
         match self {
+            Inner::Small(p) => p.behaviour(),
             Inner::Default(p) => p.behaviour(),
             Inner::Large(p) => p.behaviour(),
         }
     }
 }
 
-/// The Python `ConfigError` for a core error: its message, code and entry.
-fn config_error(py: Python<'_>, error: &CoreError<'_>, names: &OptionNames) -> PyErr {
-    let err = ConfigError::new_err(error.named(names).to_string());
-    let value = err.value(py);
-    let _ = value.setattr("code", error.code());
-    let _ = value.setattr("problem", error.problem().map(|p| p.code()));
-    let _ = value.setattr("option", error.setting().map(|s| names.of(s)));
-    let _ = value.setattr("entry", error.entry());
-    err
+/// One problem as `(path, code, problem, message, rule, fix)`, the fields
+/// of the Python `corsguard.Problem`.
+type ProblemTuple = (
+    String,
+    &'static str,
+    Option<&'static str>,
+    String,
+    String,
+    String,
+);
+
+fn problem_tuple(problem: &Problem) -> ProblemTuple {
+    (
+        problem.path().to_owned(),
+        problem.code(),
+        problem.problem(),
+        problem.message().to_owned(),
+        problem.rule().to_owned(),
+        problem.fix().to_owned(),
+    )
 }
 
-/// A binding-level error in the core's style (a value the core's types
-/// cannot even hold, such as a negative max-age).
-fn binding_error(py: Python<'_>, code: &str, option: &str, message: String) -> PyErr {
-    let err = ConfigError::new_err(message);
-    let value = err.value(py);
-    let _ = value.setattr("code", code);
-    let _ = value.setattr("problem", py.None());
-    let _ = value.setattr("option", option);
-    let _ = value.setattr("entry", py.None());
-    err
-}
-
-fn list_refs(n: &Names) -> Vec<&str> {
-    match n {
-        Names::List(l) => l.iter().map(String::as_str).collect(),
-        Names::Keyword(_) => Vec::new(),
-    }
-}
-
-/// A list option: a sequence of strings, or one of the keywords.
-enum Names {
-    List(Vec<String>),
-    Keyword(&'static str),
-}
-
-fn names(option: &str, value: &Bound<'_, PyAny>, keywords: &[&'static str]) -> PyResult<Names> {
-    if let Ok(s) = value.downcast::<PyString>() {
-        let s = s.to_cow()?;
-        if let Some(k) = keywords.iter().find(|k| **k == s) {
-            return Ok(Names::Keyword(k));
-        }
-        let allowed: Vec<String> = keywords.iter().map(|k| format!("{k:?}")).collect();
-        return Err(PyTypeError::new_err(format!(
-            "{option}: expected a list of strings{}{}, got the string {s:?}; write [{s:?}] for one entry",
-            if allowed.is_empty() { "" } else { " or one of " },
-            allowed.join(", ")
-        )));
-    }
-    let mut out = Vec::new();
-    for item in value.try_iter()? {
-        let item = item?;
-        let s = item.downcast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{option}: every entry must be a str, got {}",
-                item.get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default()
-            ))
-        })?;
-        out.push(s.to_cow()?.into_owned());
-    }
-    Ok(Names::List(out))
+/// The Python `DocumentError` for the loader's errors: the core's text, and
+/// the problems as tuples in `errors` (the Python side makes them
+/// `corsguard.Problem` values).
+fn document_error(errors: &DocumentErrors) -> PyErr {
+    let problems: Vec<ProblemTuple> = errors.problems().iter().map(problem_tuple).collect();
+    let text = errors.to_string();
+    Python::with_gil(|py| {
+        let err = DocumentError::new_err(text);
+        let _ = err.value(py).setattr("errors", problems);
+        err
+    })
 }
 
 /// Request bytes from a `str` (its UTF-8 encoding; unencodable surrogates
@@ -288,15 +292,6 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
-fn profile_behaviour(profile: &str) -> PyResult<Behaviour> {
-    match Behaviour::named(profile) {
-        Some(behaviour) => Ok(behaviour),
-        None => Err(PyValueError::new_err(format!(
-            "profile {profile:?}: expected \"strict\", \"starlette\" or \"cors_npm\""
-        ))),
-    }
-}
-
 const FAILURE_NAMES: [(Failures, &str); 4] = [
     (Failures::ORIGIN, "origin"),
     (Failures::METHOD, "method"),
@@ -308,233 +303,85 @@ const FAILURE_NAMES: [(Failures, &str); 4] = [
 #[pyclass(frozen, module = "corsguard._native", name = "NativePolicy")]
 struct NativePolicy {
     inner: Inner,
-    /// What the strict profile would refuse, as `ConfigError` values.
-    findings: Vec<PyObject>,
+    /// What the strict profile would refuse in the document (the core's
+    /// findings), as problem tuples; empty for a strict document.
+    findings: Vec<ProblemTuple>,
     predicate: Option<PyObject>,
     profile: &'static str,
     capacity: &'static str,
-    origin_verdict: bool,
 }
 
 #[pymethods]
 impl NativePolicy {
-    #[new]
-    #[pyo3(signature = (
-        *,
-        allowed_origins = None,
-        fixed_origin = None,
-        origin_regex = None,
-        origin_predicate = None,
-        origin_verdict = false,
-        allow_wide_verdict_with_credentials = false,
-        allowed_methods = None,
-        allowed_headers = None,
-        exposed_headers = None,
-        credentials = false,
-        max_age = None,
-        private_network = false,
-        preflight_continue = false,
-        preflight_status = 204,
-        profile = "strict",
-        capacity = "default",
-        option_names = "rust",
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        allowed_origins: Option<Bound<'_, PyAny>>,
-        fixed_origin: Option<String>,
-        origin_regex: Option<Bound<'_, PyAny>>,
-        origin_predicate: Option<Bound<'_, PyAny>>,
-        origin_verdict: bool,
-        allow_wide_verdict_with_credentials: bool,
-        allowed_methods: Option<Bound<'_, PyAny>>,
-        allowed_headers: Option<Bound<'_, PyAny>>,
-        exposed_headers: Option<Bound<'_, PyAny>>,
-        credentials: bool,
-        max_age: Option<Bound<'_, PyAny>>,
-        private_network: bool,
-        preflight_continue: bool,
-        preflight_status: i64,
-        profile: &str,
-        capacity: &str,
-        option_names: &str,
+    /// Loads a policy document (JSON text, `bytes` or `str`) through the
+    /// core's loader, in the smallest capacity class that holds it.
+    ///
+    /// `verdict_probes` is the bitmask of the `VERDICT_PROBES` the host's
+    /// regex or predicate admits; `predicate` (a callable on the origin
+    /// `str`) gives the verdict of each request that passes none;
+    /// `names` is how messages name the options: `"document"` (the
+    /// document's keys) or `"starlette"` (Starlette's keywords).
+    /// Raises `DocumentError` with every problem.
+    #[staticmethod]
+    #[pyo3(signature = (document, *, verdict_probes = 0, predicate = None, names = "document"))]
+    fn load(
+        document: Bound<'_, PyAny>,
+        verdict_probes: u8,
+        predicate: Option<Bound<'_, PyAny>>,
+        names: &str,
     ) -> PyResult<Self> {
-        let behaviour = profile_behaviour(profile)?;
-        let option_names: &'static OptionNames = match option_names {
-            "rust" => &OptionNames::RUST,
+        let names: &'static OptionNames = match names {
+            "document" => &OptionNames::DOCUMENT,
             "starlette" => &OptionNames::STARLETTE,
             other => {
                 return Err(PyValueError::new_err(format!(
-                    "option_names {other:?}: expected \"rust\" or \"starlette\""
+                    "names {other:?}: expected \"document\" or \"starlette\""
                 )))
             }
         };
-        let profile: &'static str = match profile {
-            "strict" => "strict",
-            "starlette" => "starlette",
-            _ => "cors_npm",
-        };
-        let origins = match &allowed_origins {
-            Some(v) => match names("allowed_origins", v, &[])? {
-                Names::List(l) => l,
-                Names::Keyword(_) => Vec::new(),
-            },
-            None => Vec::new(),
-        };
-        let methods = match &allowed_methods {
-            None => Names::List(Vec::new()),
-            Some(v) => names("allowed_methods", v, &["*"])?,
-        };
-        let headers = match &allowed_headers {
-            None => Names::List(Vec::new()),
-            Some(v) => names("allowed_headers", v, &["*", "mirror"])?,
-        };
-        let exposed = match &exposed_headers {
-            None => Names::List(Vec::new()),
-            Some(v) => names("exposed_headers", v, &["*"])?,
-        };
-        let max_age: Option<Result<u32, String>> = match &max_age {
-            None => None,
-            Some(v) if v.is_none() => None,
-            Some(v) => {
-                if v.is_instance_of::<pyo3::types::PyBool>() {
-                    return Err(PyTypeError::new_err("max_age: expected an int or a str"));
-                }
-                if let Ok(s) = v.downcast::<PyString>() {
-                    Some(Err(s.to_cow()?.into_owned()))
-                } else {
-                    let n: i128 = v
-                        .extract()
-                        .map_err(|_| PyTypeError::new_err("max_age: expected an int or a str"))?;
-                    let seconds = u32::try_from(n).map_err(|_| {
-                        binding_error(
-                            py,
-                            "max_age_out_of_range",
-                            "max_age",
-                            format!(
-                                "max_age {n}: not a number of seconds a browser accepts; use a value from 0 to 86400"
-                            ),
-                        )
-                    })?;
-                    Some(Ok(seconds))
-                }
-            }
-        };
-        let preflight_status = u16::try_from(preflight_status).map_err(|_| {
-            binding_error(
-                py,
-                "status_out_of_range",
-                "preflight_status",
-                format!(
-                    "preflight_status {preflight_status}: browsers accept a preflight only with a 2xx status; use 204 or 200"
-                ),
-            )
-        })?;
-        let capacity: &'static str = match capacity {
-            "default" => "default",
-            "large" => "large",
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "capacity {other:?}: expected \"default\" or \"large\""
-                )))
-            }
-        };
-
-        let predicate: Option<PyObject> = match (&origin_regex, &origin_predicate) {
-            (Some(r), Some(p)) if !r.is_none() && !p.is_none() => {
-                return Err(PyTypeError::new_err(
-                    "give either origin_regex or origin_predicate, not both",
-                ))
-            }
-            (Some(r), _) if !r.is_none() => {
-                let pattern = if r.hasattr("fullmatch")? {
-                    r.clone()
-                } else {
-                    py.import("re")?.call_method1("compile", (r,))?
-                };
-                Some(pattern.getattr("fullmatch")?.unbind())
-            }
-            (_, Some(p)) if !p.is_none() => {
+        let predicate = match predicate {
+            Some(p) if !p.is_none() => {
                 if !p.is_callable() {
                     return Err(PyTypeError::new_err(
-                        "origin_predicate: expected a callable taking the origin (str) and returning a bool",
+                        "predicate: expected a callable taking the origin (str) and returning a bool",
                     ));
                 }
-                Some(p.clone().unbind())
+                Some(p.unbind())
             }
             _ => None,
         };
-        let origin_verdict = origin_verdict || predicate.is_some();
-        // The core judges what the regex or predicate admits: tried on its
-        // probe origins now, refused with credentials when it admits one.
-        let mut probes_admitted = 0u8;
-        if let Some(predicate) = &predicate {
-            for (i, probe) in VERDICT_PROBES.iter().enumerate() {
-                if predicate.bind(py).call1((*probe,))?.is_truthy()? {
-                    probes_admitted |= 1 << i;
-                }
-            }
-        }
-
-        let origin_refs: Vec<&str> = origins.iter().map(String::as_str).collect();
-        let method_refs = list_refs(&methods);
-        let header_refs = list_refs(&headers);
-        let exposed_refs = list_refs(&exposed);
-
-        let mut config = Config::new()
-            .behaviour(behaviour)
-            .allowed_origins(&origin_refs)
-            .origin_verdict(origin_verdict)
-            .origin_verdict_probes(probes_admitted)
-            .allow_wide_verdict_with_credentials(allow_wide_verdict_with_credentials)
-            .allowed_methods(match methods {
-                Names::Keyword(_) => Methods::Any,
-                Names::List(_) => Methods::List(&method_refs),
-            })
-            .allowed_headers(match headers {
-                Names::Keyword("*") => AllowedHeaders::Any,
-                Names::Keyword(_) => AllowedHeaders::Mirror,
-                Names::List(_) => AllowedHeaders::List(&header_refs),
-            })
-            .exposed_headers(match exposed {
-                Names::Keyword(_) => ExposedHeaders::Any,
-                Names::List(_) => ExposedHeaders::List(&exposed_refs),
-            })
-            .credentials(credentials)
-            .private_network(private_network)
-            .preflight_continue(preflight_continue)
-            .preflight_status(preflight_status);
-        if let Some(fixed) = &fixed_origin {
-            config = config.fixed_origin(fixed);
-        }
-        let literal;
-        config = match &max_age {
-            None => config,
-            Some(Ok(seconds)) => config.max_age_value(Some(MaxAge::Seconds(*seconds))),
-            Some(Err(value)) => {
-                literal = value.as_str();
-                config.max_age_value(Some(MaxAge::Literal(literal)))
-            }
+        let json = if let Ok(s) = document.downcast::<PyString>() {
+            Cow::Owned(s.to_cow()?.into_owned().into_bytes())
+        } else if let Ok(b) = document.downcast::<PyBytes>() {
+            Cow::Borrowed(b.as_bytes())
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "a policy document is JSON text (str or bytes), got {}",
+                document
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            )));
         };
-
-        let inner = match capacity {
-            "default" => Inner::Default(
-                boxed(&EMPTY_DEFAULT, &config).map_err(|e| config_error(py, &e, option_names))?,
-            ),
-            _ => Inner::Large(boxed(&EMPTY_LARGE, &config).map_err(|e| config_error(py, &e, option_names))?),
-        };
-        let mut findings = Vec::new();
-        corsguard::findings(&config, &mut |finding| {
-            findings.push(config_error(py, &finding, option_names).into_value(py).into_any());
-        });
+        let mut doc = Document::parse(&json).map_err(|e| document_error(&e))?;
+        doc.set_verdict_probes(verdict_probes);
+        let (inner, class) = build(&doc, names).map_err(|e| document_error(&e))?;
+        let profile = Behaviour::PROFILES
+            .iter()
+            .find(|(_, b)| b == doc.behaviour())
+            .map_or("strict", |(name, _)| *name);
+        let findings = doc
+            .findings_named(names)
+            .iter()
+            .map(problem_tuple)
+            .collect();
         Ok(NativePolicy {
             inner,
             findings,
             predicate,
             profile,
-            capacity,
-            origin_verdict,
+            capacity: class.name,
         })
     }
 
@@ -645,17 +492,13 @@ impl NativePolicy {
         self.capacity
     }
 
-    /// What the strict profile would refuse in this configuration (the
-    /// core's findings), as `ConfigError` values; empty for a strict policy.
+    /// What the strict profile would refuse in this document (the core's
+    /// findings, named as `load` was asked to name them), as problem tuples
+    /// `(path, code, problem, message, rule, fix)`; empty for a strict
+    /// document.
     #[getter]
-    fn findings(&self, py: Python<'_>) -> Vec<PyObject> {
-        self.findings.iter().map(|f| f.clone_ref(py)).collect()
-    }
-
-    /// Whether the policy consults a host verdict (regex or predicate).
-    #[getter]
-    fn origin_verdict(&self) -> bool {
-        self.origin_verdict
+    fn findings(&self) -> Vec<ProblemTuple> {
+        self.findings.clone()
     }
 
     /// Whether a request's origin is judged by a Python predicate.
@@ -835,8 +678,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Decision>()?;
     m.add_function(wrap_pyfunction!(merge_vary, m)?)?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
-    m.add("DEFAULT_CAPACITY", (256, 64, 16384))?;
-    m.add("LARGE_CAPACITY", (2048, 256, 131072))?;
+    m.add("DocumentError", m.py().get_type::<DocumentError>())?;
+    // The core's one table of capacity classes: name -> (origins, names, bytes).
+    let classes = PyDict::new(m.py());
+    for class in CapacityClass::ALL {
+        classes.set_item(class.name, (class.origins, class.names, class.bytes))?;
+    }
+    m.add("CAPACITY_CLASSES", classes)?;
+    m.add(
+        "DOCUMENT_KEYS",
+        PyTuple::new(m.py(), corsguard::DOCUMENT_KEYS)?,
+    )?;
     m.add("VERDICT_PROBES", PyTuple::new(m.py(), VERDICT_PROBES)?)?;
     Ok(())
 }

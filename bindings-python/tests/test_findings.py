@@ -44,7 +44,10 @@ def test_dropins_warn_about_the_core_findings_naming_starlette_keywords(middlewa
     with pytest.raises(corsguard.ConfigError) as refused:
         middleware(app, strict=True, **kwargs)
     assert refused.value.code == code
-    assert str(refused.value) == messages[0]
+    assert isinstance(refused.value, corsguard.DocumentError)
+    assert [p.message for p in refused.value.errors] == messages
+    # At the path of the document the keywords became, named as the keyword.
+    assert corsguard._document.snake(refused.value.errors[0].path.split("/")[1]) == start.split()[0]
 
 
 def test_a_clean_configuration_warns_about_nothing_even_in_strict_mode():
@@ -65,19 +68,35 @@ def test_python_only_risks_are_errors_in_strict_mode():
     with pytest.raises(corsguard.ConfigError) as refused:
         ASGICORSMiddleware(asgi_app, allow_origins="https://a.example", strict=True)
     assert refused.value.code == "risky_config"
+    assert refused.value.path == "/allowOrigins"
+    assert refused.value.errors[0].fix == "write ['https://a.example']"
+
+
+def test_findings_are_the_cores_with_document_paths():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        middleware = ASGICORSMiddleware(asgi_app, allow_origins=["https://a.example", "https://B.example"])
+    with pytest.raises(corsguard.DocumentError) as refused:
+        ASGICORSMiddleware(asgi_app, allow_origins=["https://a.example", "https://B.example"], strict=True)
+    (finding,) = refused.value.errors
+    assert (finding.path, finding.code, finding.problem) == ("/allowOrigins/1", "malformed_origin", "uppercase")
+    assert finding.message == finding.rule + "; " + finding.fix
+    assert middleware.policy.profile == "starlette"
 
 
 @pytest.mark.parametrize(
     "kwargs, code",
     [
-        ({"allowed_origins": ["https://app.example.com/"]}, "malformed_origin"),
-        ({"allowed_origins": ["https://*.com"]}, "malformed_origin"),
-        ({"allowed_origins": ["https://a.example"], "allowed_methods": ["get"]}, "method_not_normalized"),
-        ({"allowed_origins": ["https://a.example"], "max_age": 10**9}, "max_age_out_of_range"),
+        ({"allow_origins": ["https://app.example.com/"]}, "malformed_origin"),
+        ({"allow_origins": ["https://*.com"]}, "malformed_origin"),
+        ({"allow_origins": ["https://a.example"], "allow_methods": ["get"]}, "method_not_normalized"),
+        ({"allow_origins": ["https://a.example"], "max_age": 10**9}, "max_age_out_of_range"),
     ],
 )
 def test_the_strict_policy_refuses_what_the_dropins_warn_about(kwargs, code):
     with pytest.raises(corsguard.ConfigError) as refused:
         corsguard.Policy(**kwargs)
     assert refused.value.code == code
-    assert str(refused.value).startswith(refused.value.option + " ")
+    # Named as the keyword was written, at the document's path.
+    assert refused.value.errors[0].message.startswith(refused.value.option + " ")
+    assert refused.value.path.startswith("/" + corsguard._document.camel(refused.value.option))

@@ -22,11 +22,11 @@ def make_app(seen: list) -> Starlette:
         return PlainTextResponse("items", headers={"vary": "Accept-Encoding"})
 
     policy = corsguard.Policy(
-        allowed_origins=[PAGE],
-        allowed_methods=["GET", "POST", "PUT"],
-        allowed_headers=["content-type", "x-request-id"],
-        exposed_headers=["x-total"],
-        credentials=True,
+        allow_origins=[PAGE],
+        allow_methods=["GET", "POST", "PUT"],
+        allow_headers=["content-type", "x-request-id"],
+        expose_headers=["x-total"],
+        allow_credentials=True,
         max_age=600,
     )
     return Starlette(
@@ -116,7 +116,7 @@ def flask_app(seen: list):
         return "items", 200, {"Vary": "Accept-Encoding"}
 
     policy = corsguard.Policy(
-        allowed_origins=[PAGE], allowed_methods=["GET", "PUT"], allowed_headers=["x-request-id"]
+        allow_origins=[PAGE], allow_methods=["GET", "PUT"], allow_headers=["x-request-id"]
     )
     app.wsgi_app = WSGIPolicyMiddleware(app.wsgi_app, policy, on_decision=lambda env, d: seen.append(d))
     return app

@@ -79,10 +79,18 @@ def test_django_quick_start():
     assert r.headers["Access-Control-Allow-Credentials"] == "true"
 
 
+def test_policy_from_file_example(monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])  # the repository root, as the README says
+    exec(block("Policy.from_file("), {})
+
+
 def test_policy_example(capsys):
-    exec(block("import corsguard\n"), {})
-    out = capsys.readouterr().out
-    assert "wildcard_origin_with_credentials - allowed_origins `*` with credentials" in out
+    exec(block("import corsguard\n\npolicy = corsguard.Policy(\n"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("wildcard_origin_with_credentials /allowOrigins/0 - allow_origins `*` with credentials: "
+                      "browsers reject a wildcard origin on credentialed requests; list the exact origins instead")
+    assert out[2].startswith("malformed_origin /allowOrigins/1 - allow_origins `https://app.example.com/`: ")
+    assert len(out) == 3
 
 
 def test_policy_middleware_quick_start():

@@ -1,5 +1,7 @@
 """The shared conformance vectors (../tests/vectors/*.json) through the
-Python API: every case must give the core's answer."""
+Python API: each case's policy document is loaded by ``Policy.from_json``
+and must give the core's answer, or the core's errors, exactly as
+core/tests/vectors.rs checks them."""
 
 from __future__ import annotations
 
@@ -32,24 +34,10 @@ def to_bytes(spec) -> bytes:
     )
 
 
-def build(config: dict) -> corsguard.Policy:
-    keys = {
-        "profile": "profile",
-        "allowed_origins": "allowed_origins",
-        "fixed_origin": "fixed_origin",
-        "origin_verdict": "origin_verdict",
-        "allowed_methods": "allowed_methods",
-        "allowed_headers": "allowed_headers",
-        "exposed_headers": "exposed_headers",
-        "credentials": "credentials",
-        "max_age": "max_age",
-        "private_network": "private_network",
-        "preflight_continue": "preflight_continue",
-        "preflight_status": "preflight_status",
-    }
-    unknown = set(config) - set(keys)
-    assert not unknown, f"unknown config keys {unknown}"
-    return corsguard.Policy(**{keys[k]: v for k, v in config.items()})
+def load(policy) -> corsguard.Policy:
+    """The case's policy document through the loader: an object as its JSON
+    text, a string as is (as core/tests/vectors.rs loads it)."""
+    return corsguard.Policy.from_json(policy if isinstance(policy, str) else json.dumps(policy))
 
 
 CASES = list(load_cases())
@@ -57,24 +45,72 @@ CASES = list(load_cases())
 
 def test_vectors_exist():
     assert len(CASES) >= 150, f"only {len(CASES)} vector cases found in {VECTORS}"
+    names = [case.values[0]["name"] for case in CASES]
+    assert len(set(names)) == len(names), "case names must be unique"
+
+
+def test_every_case_is_an_evaluation_or_a_refusal():
+    for param in CASES:
+        case = param.values[0]
+        keys = set(case) - {"name", "features"}
+        assert keys in ({"policy", "request", "expect"}, {"policy", "expect_error"}), case["name"]
+        assert set(case.get("features", [])) <= {"psl"}, case["name"]  # this build has psl
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def example_documents():
+    """Every policy document under examples/ (package manifests and
+    node_modules are npm's, not policies)."""
+    return sorted(
+        p
+        for p in EXAMPLES.rglob("*.json")
+        if "node_modules" not in p.parts and p.name not in ("package.json", "package-lock.json")
+    )
+
+
+def test_examples_have_policy_documents():
+    assert EXAMPLES / "demo" / "policy.json" in example_documents()
+
+
+@pytest.mark.parametrize("path", example_documents(), ids=lambda p: str(p.relative_to(EXAMPLES)))
+def test_every_example_policy_document_loads(path):
+    policy = corsguard.Policy.from_file(path)
+    assert policy.profile in ("strict", "starlette", "cors_npm")
+    assert policy.capacity in corsguard.CAPACITY_CLASSES
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_vector(case):
     if "expect_error" in case:
         want = case["expect_error"]
-        with pytest.raises(corsguard.ConfigError) as info:
-            build(case["config"])
+        with pytest.raises(corsguard.DocumentError) as info:
+            load(case["policy"])
         error = info.value
-        assert isinstance(error, ValueError)
-        assert error.code == want["code"], str(error)
-        if "problem" in want:
-            assert error.problem == want["problem"]
+        assert isinstance(error, corsguard.ConfigError) and isinstance(error, ValueError)
+        problems = error.errors
+        assert problems, str(error)
+        first = problems[0]
+        assert (first.code, first.path) == (want["code"], want["path"]), str(error)
+        assert first.problem == want.get("problem"), str(error)
+        # Without `errors`, exactly one problem is expected.
+        expected = want.get("errors", [{"code": want["code"], "path": want["path"]}])
+        assert [{"code": p.code, "path": p.path} for p in problems] == expected, str(error)
         for part in want.get("message_contains", []):
-            assert part in str(error)
+            assert part in str(error), (part, str(error))
+        for p in problems:
+            assert p.rule and p.fix, p
+            assert p.message.startswith(p.rule) and p.message.endswith(p.fix), p
+        # The text is the core's: every problem with its path and code.
+        count = len(problems)
+        assert str(error) == f"the policy document has {count} problem{'s' if count > 1 else ''}" + "".join(
+            f"\n  {p.path or '/'}: {p.message} [{p.code}]" for p in problems)
+        # The exception describes the first problem too.
+        assert (error.code, error.path, error.problem) == (first.code, first.path, first.problem)
         return
 
-    policy = build(case["config"])
+    policy = load(case["policy"])
     req = case["request"]
     args = {
         k: to_bytes(req[k])
@@ -102,6 +138,7 @@ def test_vector(case):
             value = to_bytes(value)
         expected[key] = value
     assert {k: got[k] for k in expected} == expected
+    assert policy.capacity in corsguard.CAPACITY_CLASSES
     for _, value in d.raw_headers:
         assert not any(c in value for c in b"\r\n\0")
     # The reason reads as a sentence whenever there is one.

@@ -5,8 +5,9 @@
 Serves the demo page (examples/demo/index.html) on http://localhost:3000 and
 the API on http://localhost:8080, both from one uvicorn server listening on
 two sockets. The API is protected by ``corsguard.asgi.PolicyMiddleware`` with
-the strict ``corsguard.Policy`` built from the shared policy file (examples/demo/policy.json, the conformance
-vectors' config format), so the Node, C and Rust servers answer the same way.
+the strict ``corsguard.Policy`` loaded from the shared policy document
+(examples/demo/policy.json, see docs/policy.md) by ``Policy.from_file``, the
+same document the Node, C and Rust servers load, so they answer the same way.
 
 Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
 policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1).
@@ -14,7 +15,6 @@ policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1).
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
@@ -31,16 +31,6 @@ HERE = Path(__file__).resolve().parent
 DEMO = HERE.parent / "demo"
 RUNTIME = {"runtime": "python", "server": "Starlette on uvicorn + the corsguard Python package"}
 LOG_LIMIT = 200
-
-
-def load_policy(path: Path) -> corsguard.Policy:
-    """Builds the strict policy from a policy file: its keys are the
-    keywords of ``corsguard.Policy`` (the conformance vectors' config)."""
-    with open(path, encoding="utf-8") as f:
-        config = json.load(f)
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return corsguard.Policy(**config)
 
 
 class DecisionLog:
@@ -136,7 +126,7 @@ def build(api_port: int, policy_path: Path, page_path: Path):
         if not (path == "/api/decisions" or path.startswith("/api/case/")):
             log.record(scope["method"], path, decision)
 
-    api = PolicyMiddleware(api_app(log), load_policy(policy_path), on_decision=record)
+    api = PolicyMiddleware(api_app(log), corsguard.Policy.from_file(policy_path), on_decision=record)
     page = page_path.read_text(encoding="utf-8").replace(
         "http://localhost:8080", f"http://localhost:{api_port}"
     )
@@ -172,8 +162,11 @@ def main() -> None:
     page_path = Path(os.environ.get("DEMO_PAGE") or DEMO / "index.html")
     try:
         app = build(api_port, policy_path, page_path)
+    except OSError as err:
+        sys.exit(f"cannot read the policy {policy_path}: {err}")
     except corsguard.ConfigError as err:
-        sys.exit(f"invalid policy {policy_path} ({err.code}): {err}")
+        # Every problem of the document, each with its path, rule and fix.
+        sys.exit(f"invalid policy ({err.code}): {err}")
     sockets = [listen(host, page_port), listen(host, api_port)]
     print(f"corsguard demo ({RUNTIME['server']}), policy {policy_path}")
     print(f"  frontend: http://localhost:{page_port}/   <- open this in a browser")

@@ -2,18 +2,21 @@
 
 Three ways in:
 
-* :class:`Policy`, the strict native API: every option is validated at
-  construction (a bad one raises :class:`ConfigError`, whose message names the
-  entry, the rule and the fix), and :meth:`Policy.evaluate` judges a request
-  without allocating in the core::
+* :class:`Policy`, the strict native API. A policy is a policy document
+  (``docs/policy.md``), loaded by the core: :meth:`Policy.from_file` and
+  :meth:`Policy.from_json` read one, and ``Policy(**keywords)`` writes one
+  from the document's keys in snake_case. Every problem is refused at once
+  (:class:`DocumentError`, a :class:`ConfigError`, whose ``errors`` name
+  each entry, the rule and the fix), and :meth:`Policy.evaluate` judges a
+  request without allocating in the core::
 
       import corsguard
 
       policy = corsguard.Policy(
-          allowed_origins=["https://app.example.com"],
-          allowed_methods=["GET", "PUT"],
-          allowed_headers=["content-type"],
-          credentials=True,
+          allow_origins=["https://app.example.com"],
+          allow_methods=["GET", "PUT"],
+          allow_headers=["content-type"],
+          allow_credentials=True,
           max_age=600,
       )
       d = policy.evaluate("OPTIONS", origin="https://app.example.com",
@@ -30,16 +33,19 @@ Starlette profile; the strict Policy follows the Fetch standard.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Callable, Literal, Optional, Pattern, Union
+import os
+import re
+from typing import Any, Callable, Literal, Optional, Pattern, Union
 
+from . import _document
+from ._document import Problem
 from ._dropin import RiskyConfigWarning
 from ._native import (
-    DEFAULT_CAPACITY,
-    LARGE_CAPACITY,
+    CAPACITY_CLASSES,
     VERDICT_PROBES,
     ConfigError,
     Decision,
+    DocumentError,
     NativePolicy,
 )
 
@@ -47,59 +53,91 @@ __all__ = [
     "Policy",
     "Decision",
     "ConfigError",
+    "DocumentError",
+    "Problem",
     "RiskyConfigWarning",
+    "CAPACITY_CLASSES",
     "DEFAULT_CAPACITY",
     "LARGE_CAPACITY",
     "VERDICT_PROBES",
 ]
 __version__ = "0.1.0"
 
+#: The core's default and largest capacity classes, ``(origins, names,
+#: bytes)``, from its one table (:data:`CAPACITY_CLASSES`).
+DEFAULT_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["default"]
+LARGE_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["large"]
+
 RequestValue = Union[str, bytes]
 Profile = Literal["strict", "starlette", "cors_npm"]
 
 
+def _verdict(
+    origin_regex: Union[str, Pattern[str], None],
+    origin_predicate: Optional[Callable[[str], object]],
+) -> Optional[Callable[[str], object]]:
+    """The host's verdict on an origin: the regex's ``fullmatch``, or the
+    predicate (only Python can run either)."""
+    if origin_regex is not None and origin_predicate is not None:
+        raise TypeError("give either origin_regex or origin_predicate, not both")
+    if origin_regex is not None:
+        pattern = origin_regex if hasattr(origin_regex, "fullmatch") else re.compile(origin_regex)
+        return pattern.fullmatch
+    if origin_predicate is not None and not callable(origin_predicate):
+        raise TypeError("origin_predicate: expected a callable taking the origin (str) and returning a bool")
+    return origin_predicate
+
+
 class Policy:
-    """A validated CORS policy (strict by default, by the Fetch standard).
+    """A validated CORS policy (strict by default, by the Fetch standard),
+    loaded from a policy document by the core (``docs/policy.md``).
 
-    All options are keywords:
+    ``Policy(**keywords)`` is the document written as keywords: each key in
+    snake_case (``allowOrigins`` is ``allow_origins``), mapped mechanically,
+    and ``version=1`` implied. A keyword given as ``None`` is left out. The
+    keys:
 
-    :param allowed_origins: exact origins (``"https://app.example.com"``),
+    :param allow_origins: exact origins (``"https://app.example.com"``),
         ``"*"``, subdomain patterns (``"https://*.example.com"``), port
         wildcards (``"http://localhost:*"``) and ``"null"`` (opt-in).
     :param fixed_origin: one origin given on its own (strictly: just that
         origin is allowed).
+    :param origin_verdict: consult a verdict passed to :meth:`evaluate`
+        (set by ``origin_regex`` / ``origin_predicate``).
+    :param allow_wide_verdict_with_credentials: accept, with credentials, a
+        verdict that admits one of the core's probe origins
+        (:data:`VERDICT_PROBES`, such as ``https://evil.test``). Without it
+        such a policy is refused (code ``wide_verdict_with_credentials``).
+    :param allow_methods: a list of methods (GET, HEAD and POST are always
+        allowed), or ``["*"]``.
+    :param allow_headers: a list of request header names, ``["*"]``, or
+        ``"mirror"`` (echo what the preflight asks for).
+    :param expose_headers: a list of response header names, or ``["*"]``.
+    :param allow_credentials: whether cookies and HTTP auth may be sent.
+    :param max_age: seconds a browser may cache a preflight (0..86400).
+    :param allow_private_network: grant Private Network Access to
+        preflights that ask.
+    :param preflight_continue: pass preflights on to the application.
+    :param preflight_status: the status of a successful preflight (2xx).
+    :param profile: ``"strict"`` (default), or a peer's profile:
+        ``"starlette"`` or ``"cors_npm"``.
+
+    Two keywords are Python's own, not document keys:
+
     :param origin_regex: a regular expression (``str`` or compiled) that an
         origin the lists do not allow may match in full; evaluated in Python,
         only its verdict goes to the core. Never applies to ``null``.
     :param origin_predicate: instead of a regex, a callable taking the origin
         (``str``) and returning whether it is allowed.
-    :param allow_wide_verdict_with_credentials: accept, with credentials, a
-        regex or predicate that admits one of the core's probe origins
-        (:data:`VERDICT_PROBES`, such as ``https://evil.test``). Without it
-        such a policy is refused (code ``wide_verdict_with_credentials``):
-        it exposes users as ``*`` with credentials would.
-    :param origin_verdict: consult a verdict passed to :meth:`evaluate`
-        (set automatically by ``origin_regex`` / ``origin_predicate``).
-    :param allowed_methods: a list of methods (GET, HEAD and POST are always
-        allowed), or ``"*"``.
-    :param allowed_headers: a list of request header names, ``"*"``, or
-        ``"mirror"`` (echo what the preflight asks for).
-    :param exposed_headers: a list of response header names, or ``"*"``.
-    :param credentials: whether cookies and HTTP auth may be sent
-        (``allow_credentials`` is accepted as an alias).
-    :param max_age: seconds a browser may cache a preflight (0..86400).
-    :param private_network: grant Private Network Access to preflights that ask.
-    :param preflight_continue: pass preflights on to the application.
-    :param preflight_status: the status of a successful preflight (2xx).
-    :param profile: ``"strict"`` (default), or a peer's profile:
-        ``"starlette"`` or ``"cors_npm"``.
-    :param capacity: ``"default"`` (256 origins, 64 names, 16 KiB of values:
-        the core's defaults) or ``"large"`` (2048, 256, 128 KiB). A
-        configuration that does not fit raises ``ConfigError`` with code
-        ``capacity_exceeded``; nothing is truncated.
 
-    :raises ConfigError: the configuration is refused; see its ``code``.
-    :raises TypeError: an option has the wrong type.
+    Any other keyword is refused by the core as an unknown key, with the
+    nearest known one suggested. The policy is built in the smallest of the
+    core's capacity classes (:data:`CAPACITY_CLASSES`) that holds it; one
+    that fits none is refused (``capacity_exceeded``), nothing is truncated.
+
+    :raises DocumentError: the policy is refused (a :class:`ConfigError`);
+        ``errors`` lists every problem.
+    :raises TypeError: a value cannot be written as JSON (``bytes``, ...).
     """
 
     __slots__ = ("_native",)
@@ -107,46 +145,54 @@ class Policy:
     def __init__(
         self,
         *,
-        allowed_origins: Iterable[str] = (),
-        fixed_origin: Optional[str] = None,
         origin_regex: Union[str, Pattern[str], None] = None,
         origin_predicate: Optional[Callable[[str], object]] = None,
-        origin_verdict: bool = False,
-        allow_wide_verdict_with_credentials: bool = False,
-        allowed_methods: Union[Iterable[str], Literal["*"]] = (),
-        allowed_headers: Union[Iterable[str], Literal["*", "mirror"]] = (),
-        exposed_headers: Union[Iterable[str], Literal["*"]] = (),
-        credentials: bool = False,
-        allow_credentials: Optional[bool] = None,
-        max_age: Union[int, str, None] = None,
-        private_network: bool = False,
-        preflight_continue: bool = False,
-        preflight_status: int = 204,
-        profile: Profile = "strict",
-        capacity: Literal["default", "large"] = "default",
+        **options: Any,
     ) -> None:
-        if allow_credentials is not None:
-            if credentials and not allow_credentials:
-                raise TypeError("credentials and allow_credentials disagree; give one")
-            credentials = allow_credentials
-        self._native = NativePolicy(
-            allowed_origins=allowed_origins,
-            fixed_origin=fixed_origin,
-            origin_regex=origin_regex,
-            origin_predicate=origin_predicate,
-            origin_verdict=origin_verdict,
-            allow_wide_verdict_with_credentials=bool(allow_wide_verdict_with_credentials),
-            allowed_methods=allowed_methods,
-            allowed_headers=allowed_headers,
-            exposed_headers=exposed_headers,
-            credentials=bool(credentials),
-            max_age=max_age,
-            private_network=bool(private_network),
-            preflight_continue=bool(preflight_continue),
-            preflight_status=preflight_status,
-            profile=profile,
-            capacity=capacity,
+        verdict = _verdict(origin_regex, origin_predicate)
+        document: dict[str, Any] = {"version": 1}
+        for name, value in options.items():
+            if value is not None:
+                document[_document.camel(name)] = value
+        if verdict is not None:
+            document["originVerdict"] = True
+        self._native = _document.load(
+            _document.dumps(document),
+            naming="snake",
+            keys=set(document),
+            source=document,
+            verdict_probes=_document.probes_admitted(verdict) if verdict else 0,
+            predicate=verdict,
         )
+
+    @classmethod
+    def from_json(cls, document: Union[str, bytes]) -> "Policy":
+        """Loads a policy document from its JSON text (``str`` or UTF-8
+        ``bytes``). A document with ``"originVerdict": true`` takes the
+        verdict of each request as ``evaluate(..., origin_verdict=...)``.
+
+        :raises DocumentError: every problem of the document, with paths
+            (JSON pointers) and messages naming its keys.
+        """
+        policy = cls.__new__(cls)
+        policy._native = _document.load(document)
+        return policy
+
+    @classmethod
+    def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> "Policy":
+        """Loads a policy document from a file (read as bytes).
+
+        :raises OSError: the file cannot be read (``FileNotFoundError``, ...).
+        :raises DocumentError: as :meth:`from_json`; the message starts
+            with the file's path.
+        """
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            return cls.from_json(data)
+        except DocumentError as error:
+            error.args = (f"{os.fspath(path)}: {error}",)
+            raise
 
     def evaluate(
         self,
@@ -189,8 +235,16 @@ class Policy:
 
     @property
     def capacity(self) -> str:
-        """The capacity class: ``"default"`` or ``"large"``."""
+        """The capacity class the policy was built in: ``"small"``,
+        ``"default"`` or ``"large"`` (see :data:`CAPACITY_CLASSES`)."""
         return self._native.capacity
+
+    @property
+    def findings(self) -> list[Problem]:
+        """What the strict profile would refuse in this policy, when its
+        profile (``starlette``, ``cors_npm``) accepts it: the core's findings,
+        with paths. Empty for a strict policy."""
+        return _document.findings(self._native)
 
     @property
     def vary_merge(self) -> str:

@@ -1,9 +1,14 @@
-"""Option translation shared by the Starlette-compatible drop-ins.
+"""The Starlette-compatible drop-ins' translation of their keywords.
 
-Turns Starlette's ``CORSMiddleware`` keywords into a native policy built with
-the core's Starlette profile. Translation only: every CORS rule (what is a
-preflight, what is checked, which headers go out in which order, the refusal
-body) lives in the Rust core.
+Starlette's ``CORSMiddleware`` keywords become a policy document with
+``"profile": "starlette"`` (as the table of ``tests/vectors/README.md``
+says), loaded by the core like any other document. Translation only: every
+CORS rule (what is a preflight, what is checked, which headers go out in
+which order, the refusal body) and every check of the configuration lives
+in the Rust core; the findings the drop-ins warn about are the core's.
+What stays here is what only Python can judge: the regex (run by
+``re.fullmatch``), whether values can be written as latin-1, and Python
+types (a string where a list is expected).
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Collection
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
-from ._native import VERDICT_PROBES, ConfigError, NativePolicy
+from . import _document
+from ._native import NativePolicy
 
 #: Starlette's expansion of ``allow_methods=["*"]``.
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
@@ -24,38 +30,42 @@ class RiskyConfigWarning(UserWarning):
     exposes users; the strict :class:`corsguard.Policy` refuses it."""
 
 
-def _as_list(option: str, value: Collection[str], risks: list[str]) -> list[str]:
+def _as_list(option: str, key: str, value: Collection[str], risks: list) -> list[str]:
     if isinstance(value, str):
         # Starlette would test substrings (`"https://a.co" in "https://a.com"`).
         risks.append(
-            f"{option} is the string {value!r}, not a list; it is read as [{value!r}] "
-            "(Starlette would match substrings of it)"
+            _document.problem(
+                f"/{key}",
+                "risky_config",
+                f"{option} is the string {value!r}, not a list; it is read as [{value!r}] "
+                f"(Starlette would match substrings of it); write [{value!r}]",
+            )
         )
         return [value]
-    return list(value)
-
-
-def _check_latin1(option: str, entries: list[str]) -> None:
+    entries = list(value)
     for entry in entries:
+        if not isinstance(entry, str):
+            raise TypeError(f"{option}: every entry must be a str, got {type(entry).__name__}")
+    return entries
+
+
+def _latin1_problems(option: str, key: str, entries: list[str]) -> list:
+    """Values ASGI and WSGI cannot write: header values are latin-1."""
+    found = []
+    for index, entry in enumerate(entries):
         try:
             entry.encode("latin-1")
         except UnicodeEncodeError:
-            raise _error(
-                "unsafe_value",
-                option,
-                entry,
-                f"{option} {entry!r}: HTTP header values are latin-1, and this one "
-                "cannot be written to a response; use ASCII",
-            ) from None
-
-
-def _error(code: str, option: Optional[str], entry: Optional[str], message: str) -> ConfigError:
-    error = ConfigError(message)
-    error.code = code  # type: ignore[attr-defined]
-    error.problem = None  # type: ignore[attr-defined]
-    error.option = option  # type: ignore[attr-defined]
-    error.entry = entry  # type: ignore[attr-defined]
-    return error
+            path = f"/{key}" if key == "maxAge" else f"/{key}/{index}"
+            found.append(
+                _document.problem(
+                    path,
+                    "unsafe_value",
+                    f"{option} {entry!r}: HTTP header values are latin-1, and this one "
+                    "cannot be written to a response; use ASCII",
+                )
+            )
+    return found
 
 
 def starlette_policy(
@@ -73,69 +83,71 @@ def starlette_policy(
     """The native policy for Starlette's keywords, and the regex's
     ``fullmatch`` (or None). Warns about risky configurations: the core's
     findings (named as Starlette's keywords), then the ones only Python can
-    see; with ``strict``, raises the first instead."""
-    risks: list[str] = []
-    origins = _as_list("allow_origins", allow_origins, risks)
-    methods = _as_list("allow_methods", allow_methods, risks)
-    headers = _as_list("allow_headers", allow_headers, risks)
-    exposed = _as_list("expose_headers", expose_headers, risks)
+    see; with ``strict``, raises them all instead."""
+    risks: list = []
+    origins = _as_list("allow_origins", "allowOrigins", allow_origins, risks)
+    methods = _as_list("allow_methods", "allowMethods", allow_methods, risks)
+    headers = _as_list("allow_headers", "allowHeaders", allow_headers, risks)
+    exposed = _as_list("expose_headers", "exposeHeaders", expose_headers, risks)
     if "*" in methods:
         methods = list(ALL_METHODS)
-    allowed_headers: object = "mirror" if "*" in headers else headers
-    max_age_text = str(max_age)
     credentials = bool(allow_credentials)
+    document: dict[str, Any] = {
+        "version": 1,
+        "profile": "starlette",
+        "allowOrigins": origins,
+        "allowMethods": methods,
+        "allowHeaders": "mirror" if "*" in headers else headers,
+        "exposeHeaders": exposed,
+        "allowCredentials": credentials,
+        "maxAge": str(max_age),
+        "allowPrivateNetwork": bool(allow_private_network),
+        "preflightStatus": 200,
+    }
 
-    _check_latin1("allow_methods", methods)
-    if allowed_headers != "mirror":
-        _check_latin1("allow_headers", headers)
-    _check_latin1("expose_headers", exposed)
-    _check_latin1("max_age", [max_age_text])
+    unsafe = (
+        _latin1_problems("allow_methods", "allowMethods", methods)
+        + ([] if "*" in headers else _latin1_problems("allow_headers", "allowHeaders", headers))
+        + _latin1_problems("expose_headers", "exposeHeaders", exposed)
+        + _latin1_problems("max_age", "maxAge", [document["maxAge"]])
+    )
+    if unsafe:
+        raise _document.error_of(unsafe)
 
     fullmatch = None
+    probes = 0
     if allow_origin_regex is not None:
         fullmatch = re.compile(allow_origin_regex).fullmatch
-        # The core's probe origins: no real configuration means to allow them.
-        admitted = next((o for o in VERDICT_PROBES if fullmatch(o)), None)
-        if "*" not in origins and admitted is not None:
+        document["originVerdict"] = True
+        probes = _document.probes_admitted(fullmatch)
+        # With credentials the core finds this (wide_verdict_with_credentials).
+        if probes and not credentials and "*" not in origins:
+            admitted = next(o for o in _document.VERDICT_PROBES if fullmatch(o))
             risks.append(
-                f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
-                f"(it matches {admitted!r})"
+                _document.problem(
+                    "/originVerdict",
+                    "risky_config",
+                    f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
+                    f"(it matches {admitted!r}); anchor it to your own domains",
+                )
             )
     if "null" in origins and not credentials:
+        # With credentials the core finds this (null_origin_with_credentials).
         risks.append(
-            "allow_origins contains 'null': sandboxed iframes and local files of any "
-            "site send that origin; give those pages a real origin instead"
+            _document.problem(
+                f"/allowOrigins/{origins.index('null')}",
+                "risky_config",
+                "allow_origins contains 'null': sandboxed iframes and local files of any "
+                "site send that origin; give those pages a real origin instead",
+            )
         )
 
-    def build(capacity: str) -> NativePolicy:
-        return NativePolicy(
-            allowed_origins=origins,
-            origin_verdict=fullmatch is not None,
-            allowed_methods=methods,
-            allowed_headers=allowed_headers,
-            exposed_headers=exposed,
-            credentials=credentials,
-            max_age=max_age_text,
-            private_network=bool(allow_private_network),
-            preflight_status=200,
-            profile="starlette",
-            capacity=capacity,
-            option_names="starlette",
-        )
-
-    try:
-        policy = build("default")
-    except ConfigError as error:
-        if getattr(error, "code", None) != "capacity_exceeded":
-            raise
-        policy = build("large")
-
-    found = [str(finding) for finding in policy.findings]
-    if strict:
-        if policy.findings:
-            raise policy.findings[0]
-        if risks:
-            raise _error("risky_config", None, None, risks[0])
-    for risk in found + risks:
-        warnings.warn(risk, RiskyConfigWarning, stacklevel=stacklevel + 1)
+    policy = _document.load(
+        _document.dumps(document), naming="starlette", source=document, verdict_probes=probes
+    )
+    found = _document.findings(policy, "starlette") + risks
+    if strict and found:
+        raise _document.error_of(found)
+    for risk in found:
+        warnings.warn(risk.message, RiskyConfigWarning, stacklevel=stacklevel + 1)
     return policy, fullmatch

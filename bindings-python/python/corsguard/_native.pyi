@@ -1,21 +1,38 @@
 """Type stubs for the native extension (import from ``corsguard`` instead)."""
 
-from collections.abc import Callable, Iterable
-from typing import Literal, Optional, Pattern, Union
+from collections.abc import Callable
+from typing import Literal, Optional, Union
+
+from ._document import Problem
 
 _Value = Union[str, bytes]
 
-DEFAULT_CAPACITY: tuple[int, int, int]
-LARGE_CAPACITY: tuple[int, int, int]
+#: The core's capacity classes: name -> (origins, names, bytes).
+CAPACITY_CLASSES: dict[str, tuple[int, int, int]]
+#: The keys of a version-1 policy document.
+DOCUMENT_KEYS: tuple[str, ...]
 VERDICT_PROBES: tuple[str, ...]
+
+#: A problem as the native module reports it: (path, code, problem, message, rule, fix).
+_ProblemTuple = tuple[str, str, Optional[str], str, str, str]
 
 class ConfigError(ValueError):
     """A configuration the policy refuses (message: entry, rule, fix)."""
 
     code: str
     problem: Optional[str]
+    path: str
     option: Optional[str]
     entry: Optional[str]
+
+class DocumentError(ConfigError):
+    """Every problem of a policy document, in document order, as
+    ``corsguard.Problem`` values (``path``, ``code``, ``problem``,
+    ``message``, ``rule``, ``fix``). The native ``NativePolicy.load`` sets
+    them as problem tuples; ``corsguard`` turns them into ``Problem``
+    before the error reaches you."""
+
+    errors: list[Problem]
 
 class Decision:
     """The answer to one request."""
@@ -48,27 +65,14 @@ class Decision:
     def body(self) -> Optional[str]: ...
 
 class NativePolicy:
-    def __init__(
-        self,
+    @staticmethod
+    def load(
+        document: Union[str, bytes],
         *,
-        allowed_origins: Optional[Iterable[str]] = None,
-        fixed_origin: Optional[str] = None,
-        origin_regex: Union[str, Pattern[str], None] = None,
-        origin_predicate: Optional[Callable[[str], object]] = None,
-        origin_verdict: bool = False,
-        allow_wide_verdict_with_credentials: bool = False,
-        allowed_methods: Union[Iterable[str], str, None] = None,
-        allowed_headers: Union[Iterable[str], str, None] = None,
-        exposed_headers: Union[Iterable[str], str, None] = None,
-        credentials: bool = False,
-        max_age: Union[int, str, None] = None,
-        private_network: bool = False,
-        preflight_continue: bool = False,
-        preflight_status: int = 204,
-        profile: str = "strict",
-        capacity: str = "default",
-        option_names: Literal["rust", "starlette"] = "rust",
-    ) -> None: ...
+        verdict_probes: int = 0,
+        predicate: Optional[Callable[[str], object]] = None,
+        names: Literal["document", "starlette"] = "document",
+    ) -> NativePolicy: ...
     def evaluate(
         self,
         method: _Value,
@@ -93,9 +97,7 @@ class NativePolicy:
     @property
     def capacity(self) -> str: ...
     @property
-    def origin_verdict(self) -> bool: ...
-    @property
-    def findings(self) -> list[ConfigError]: ...
+    def findings(self) -> list[_ProblemTuple]: ...
     @property
     def has_origin_predicate(self) -> bool: ...
     @property

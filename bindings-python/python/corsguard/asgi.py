@@ -92,8 +92,12 @@ class CORSMiddleware:
     :param max_age: seconds a browser may cache a preflight (sent as
         ``str(max_age)``).
 
-    :param strict: raise :class:`corsguard.ConfigError` for the first risky
-        configuration instead of warning (not a Starlette keyword).
+    :param strict: raise every risky configuration at once, as a
+        :class:`corsguard.DocumentError` (a :class:`corsguard.ConfigError`),
+        instead of warning (not a Starlette keyword).
+
+    The keywords become a policy document with ``"profile": "starlette"``,
+    loaded by the core (see :mod:`corsguard._dropin`).
 
     Risky configurations are accepted, as Starlette accepts them, with a
     :class:`RiskyConfigWarning` each: what the core's strict rules refuse
@@ -216,8 +220,8 @@ class PolicyMiddleware:
         import corsguard
         from corsguard.asgi import PolicyMiddleware
 
-        policy = corsguard.Policy(allowed_origins=["https://app.example.com"],
-                                  allowed_methods=["GET", "PUT"], credentials=True)
+        policy = corsguard.Policy(allow_origins=["https://app.example.com"],
+                                  allow_methods=["GET", "PUT"], allow_credentials=True)
         app = PolicyMiddleware(app, policy)
     """
 

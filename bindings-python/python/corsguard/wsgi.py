@@ -173,7 +173,7 @@ class PolicyMiddleware:
         from corsguard.wsgi import PolicyMiddleware
 
         app = Flask(__name__)
-        policy = corsguard.Policy(allowed_origins=["https://app.example.com"])
+        policy = corsguard.Policy(allow_origins=["https://app.example.com"])
         app.wsgi_app = PolicyMiddleware(app.wsgi_app, policy)
     """
 
