@@ -163,8 +163,11 @@ pub fn risks<'a>(config: &Config<'a>, report: &mut dyn FnMut(Risk<'a>)) {
             _ => {}
         }
     }
-    // With credentials, an admitted probe is refused unless opted in.
-    if config.origin_verdict && (!credentials || config.wide_verdict_with_credentials) {
+    // With credentials, an admitted probe is refused unless opted in; with
+    // `*`, every origin is allowed anyway.
+    let wildcard = config.origins.contains(&"*") || config.fixed_origin == Some("*");
+    if config.origin_verdict && !wildcard && (!credentials || config.wide_verdict_with_credentials)
+    {
         let admitted = crate::VERDICT_PROBES
             .iter()
             .enumerate()
@@ -237,6 +240,7 @@ mod tests {
             .origin_verdict_probes(0b10);
         assert_eq!(codes(&config), ["wide_verdict"]);
         assert!(codes(&config.origin_verdict_probes(0)).is_empty());
+        assert!(codes(&config.allowed_origins(&["*"])).is_empty());
         // With credentials it is an error, unless opted in: then a risk.
         let credentialed = config.credentials(true);
         assert!(codes(&credentialed).is_empty());

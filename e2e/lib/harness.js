@@ -251,7 +251,7 @@ function startStaticPage(port, api) {
 function policyForPort(dir, pagePort, name = 'policy.json') {
   const text = fs.readFileSync(path.join(DEMO, 'policy.json'), 'utf8');
   const config = JSON.parse(text);
-  config.allowed_origins = config.allowed_origins.map((o) => o.replace(/:3000$/, `:${pagePort}`));
+  config.allowOrigins = config.allowOrigins.map((o) => o.replace(/:3000$/, `:${pagePort}`));
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return { file, config };

@@ -120,27 +120,9 @@ def starlette_policy(
         fullmatch = re.compile(allow_origin_regex).fullmatch
         document["originVerdict"] = True
         probes = _document.probes_admitted(fullmatch)
-        # With credentials the core finds this (wide_verdict_with_credentials).
-        if probes and not credentials and "*" not in origins:
-            admitted = next(o for o in _document.VERDICT_PROBES if fullmatch(o))
-            risks.append(
-                _document.problem(
-                    "/originVerdict",
-                    "risky_config",
-                    f"allow_origin_regex {allow_origin_regex!r} matches arbitrary origins "
-                    f"(it matches {admitted!r}); anchor it to your own domains",
-                )
-            )
-    if "null" in origins and not credentials:
-        # With credentials the core finds this (null_origin_with_credentials).
-        risks.append(
-            _document.problem(
-                f"/allowOrigins/{origins.index('null')}",
-                "risky_config",
-                "allow_origins contains 'null': sandboxed iframes and local files of any "
-                "site send that origin; give those pages a real origin instead",
-            )
-        )
+        # The core reports a regex that admits probe origins: with
+        # credentials as an error (wide_verdict_with_credentials), without
+        # as a risk (wide_verdict), as it reports `null` (null_origin).
 
     policy = _document.load(
         _document.dumps(document), naming="starlette", source=document, verdict_probes=probes
