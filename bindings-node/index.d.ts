@@ -47,33 +47,78 @@ declare namespace e {
   /** A response header value as bytes or text. */
   type HeaderValue<B extends boolean> = B extends true ? Buffer : string;
 
-  interface PolicyOptions {
+  /** A list of names, or `["*"]` for any. */
+  type NameList = string[];
+
+  /**
+   * A version-1 policy document (docs/policy.md; JSON Schema
+   * policy.schema.json), as `Policy.fromJSON` reads it.
+   */
+  interface PolicyDocument {
+    $schema?: string;
+    description?: string;
+    /** Required; must be 1. */
+    version: 1;
     /** `strict` (default, the Fetch standard), `cors_npm` or `starlette`. */
     profile?: 'strict' | 'cors_npm' | 'starlette';
-    /** Exact origins, `*`, subdomain patterns (`https://*.example.com`), `null`. */
-    allowedOrigins?: string[];
-    /**
-     * Lets the host judge origins the list does not allow: a function, a
-     * RegExp (both evaluated in JS; a RegExp must match the whole origin),
-     * or `true` to pass `originVerdict` with each request. With
-     * credentials, a function or RegExp that admits one of the core's probe
-     * origins (`https://evil.test`, ...) is refused.
-     */
-    originVerdict?: boolean | RegExp | ((origin: string) => boolean);
-    /** Accept an `originVerdict` that admits probe origins with credentials. */
-    allowWideVerdictWithCredentials?: boolean;
+    /** Exact origins, `*`, subdomain patterns (`https://*.example.com`), port patterns, `null`. */
+    allowOrigins?: string[];
     /** One origin on its own (in the cors_npm profile: sent to everyone). */
     fixedOrigin?: string;
-    allowedMethods?: string[] | '*';
-    allowedHeaders?: string[] | '*' | 'mirror';
-    exposedHeaders?: string[] | '*';
-    credentials?: boolean;
+    /** The host decides origins the list does not allow: pass `originVerdict` with each request. */
+    originVerdict?: boolean;
+    /** Accept a host verdict that admits probe origins together with credentials. */
+    allowWideVerdictWithCredentials?: boolean;
+    allowMethods?: NameList;
+    allowHeaders?: NameList | 'mirror';
+    exposeHeaders?: NameList;
+    allowCredentials?: boolean;
     /** Seconds (0..86400 in the strict profile), or a literal in the compatibility profiles. */
     maxAge?: number | string;
-    privateNetwork?: boolean;
+    allowPrivateNetwork?: boolean;
     preflightContinue?: boolean;
     /** @default 204 */
     preflightStatus?: number;
+  }
+
+  /**
+   * `new Policy(options)`: the document's keys (`version` optional), and
+   * `originVerdict` may also be a function or a RegExp, run in JS (a RegExp
+   * must match the whole origin). With credentials, a function or RegExp
+   * that admits one of the core's probe origins (`https://evil.test`, ...)
+   * is refused. Any other key is refused (`unknown_key`).
+   */
+  interface PolicyOptions extends Omit<PolicyDocument, 'version' | 'originVerdict'> {
+    version?: 1;
+    originVerdict?: boolean | RegExp | ((origin: string) => boolean);
+    /** @deprecated write `allowOrigins` */
+    allowedOrigins?: string[];
+    /** @deprecated write `allowMethods` (`'*'` is `['*']`) */
+    allowedMethods?: string[] | '*';
+    /** @deprecated write `allowHeaders` (`'*'` is `['*']`) */
+    allowedHeaders?: string[] | '*' | 'mirror';
+    /** @deprecated write `exposeHeaders` (`'*'` is `['*']`) */
+    exposedHeaders?: string[] | '*';
+    /** @deprecated write `allowCredentials` */
+    credentials?: boolean;
+    /** @deprecated write `allowPrivateNetwork` */
+    privateNetwork?: boolean;
+  }
+
+  /** One problem of a policy document: an error, or a finding. */
+  interface PolicyProblem {
+    /** The JSON pointer of the value at fault (`/allowOrigins/2`; `""`: the whole document). */
+    path: string;
+    /** A stable code shared by every corsguard runtime (`malformed_origin`, `unknown_key`, ...). */
+    code: string;
+    /** For `malformed_origin`: what is wrong with the entry (`trailing_slash`, ...). */
+    problem: string | null;
+    /** The whole sentence: the entry, the rule it breaks and the fix. */
+    message: string;
+    /** The part of the message that states the entry and the rule. */
+    rule: string;
+    /** The part of the message that says what to write instead. */
+    fix: string;
   }
 
   interface PolicyRequest {
@@ -109,16 +154,48 @@ declare namespace e {
     code: string;
     /** For `malformed_origin`: what is wrong with the entry. */
     problem?: string;
+    /** The JSON pointer of the first problem. */
+    path: string;
+    /** Every problem, in document order; `code`, `problem` and `path` are the first one's. */
+    errors: PolicyProblem[];
+  }
+
+  /**
+   * A policy document (or configuration) corsguard refused. A TypeError;
+   * `instanceof PolicyError` is also true of a PolicyRangeError.
+   */
+  class PolicyError extends TypeError implements ConfigError {
+    code: string;
+    problem?: string;
+    path: string;
+    errors: PolicyProblem[];
+  }
+
+  /** A PolicyError whose first problem is a number out of range or a capacity: a RangeError. */
+  class PolicyRangeError extends RangeError implements ConfigError {
+    code: string;
+    problem?: string;
+    path: string;
+    errors: PolicyProblem[];
   }
 
   class Policy {
-    /** @throws {TypeError | RangeError} a ConfigError with the core's message */
+    /** The same document as `Policy.fromJSON`, from its keys. @throws {PolicyError | PolicyRangeError} */
     constructor(options?: PolicyOptions);
+    /**
+     * Loads a version-1 policy document: JSON text (a string, or bytes as
+     * UTF-8) or an object (serialized with JSON.stringify).
+     * @throws {PolicyError | PolicyRangeError} every problem of the document
+     */
+    static fromJSON(document: string | Uint8Array | PolicyDocument): Policy;
     evaluate(request: PolicyRequest): Decision<false>;
     evaluate<B extends boolean>(request: PolicyRequest, options: { bytes: B }): Decision<B>;
     /** Middleware for Express, Connect and node:http (`next` optional). */
     middleware(): (req: CorsRequest, res: CorsResponse, next?: (err?: any) => any) => void;
-    readonly sizeClass: 'small' | 'default';
+    /** The core's capacity class the policy was built in (the smallest that holds it). */
+    readonly sizeClass: 'small' | 'default' | 'large';
+    /** What the strict profile would refuse in a compatibility-profile document; empty for a strict one. */
+    readonly findings: readonly PolicyProblem[];
   }
 
   interface CorsResponse {

@@ -1,13 +1,15 @@
 'use strict';
 
 // The drop-in for the `cors` package (2.8.6): the same options, the same
-// callback protocol, the same answers. This file translates options and runs
-// the callbacks; the answers come from the core's `cors_npm` profile.
+// callback protocol, the same answers. This file translates the options
+// into a policy document with `"profile": "cors_npm"` (the mapping table is
+// in tests/vectors/README.md) and runs the callbacks; the document is loaded
+// by the core, and the answers and findings are the core's.
 
-const { compile } = require('./native');
+const native = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
-const { lintOrigin, lintBase, report } = require('./lint');
+const { problemsOf, originProblems, report } = require('./lint');
 const { BoundedCache } = require('./cache');
 
 // cors 2.8.6's defaults, merged under the options the same way (Object.assign).
@@ -19,14 +21,14 @@ const DEFAULTS = {
 };
 
 // Compiled policies, shared by every middleware and keyed by a canonical
-// form of the options (the translated native options, plus the source and
-// flags of each RegExp, which only the warnings depend on): an options
-// object or origin value equal to one seen before costs a lookup, not a
-// compile. A cached policy is charged its key, an estimate of its native
-// size (measured per size class, rounded up) and its answer memo's budget.
+// form of the options (the translated document, plus the source and flags
+// of each RegExp, which only the verdict and the warnings depend on): an
+// options object or origin value equal to one seen before costs a lookup,
+// not a compile. A cached policy is charged its key, its native size (the
+// size of its capacity class's policy, as the addon reports it) and its
+// answer memo's budget.
 const POLICY_LIMIT = 64;
 const POLICY_BYTES = 16 * 1024 * 1024;
-const NATIVE_BYTES = { small: 4 * 1024, default: 32 * 1024, large: 256 * 1024 };
 const policies = new BoundedCache(POLICY_LIMIT, POLICY_BYTES);
 // Canonical keys are built only up to this many characters; beyond it a
 // configuration is cached by the identity of its objects instead (WeakMaps,
@@ -73,32 +75,46 @@ function preflightStatus(value) {
   return status >= 0 && status <= 0xffff ? status : 0;
 }
 
-/** The native options for everything but `origin`. */
+/**
+ * The document's keys for everything but `origin` (tests/vectors/README.md,
+ * "The profiles"): each list as cors sends it, one joined entry.
+ */
 function baseOptions(o) {
-  const out = { profile: 'cors_npm' };
+  const out = {};
   const methods = o.methods == null ? '' : joined(o.methods);
-  out.allowedMethods = methods ? [String(methods)] : [];
+  out.allowMethods = methods ? [String(methods)] : [];
 
   let headers = o.allowedHeaders || o.headers;
   if (!headers) {
-    out.allowedHeaders = 'mirror';
+    out.allowHeaders = 'mirror';
   } else {
     headers = joined(headers);
-    out.allowedHeaders = headers && headers.length ? [String(headers)] : [];
+    out.allowHeaders = headers && headers.length ? [String(headers)] : [];
   }
 
   const exposed = o.exposedHeaders ? joined(o.exposedHeaders) : null;
-  out.exposedHeaders = exposed && exposed.length ? [String(exposed)] : [];
+  out.exposeHeaders = exposed && exposed.length ? [String(exposed)] : [];
 
-  const maxAge = (typeof o.maxAge === 'number' || o.maxAge) && o.maxAge.toString();
-  if (maxAge && maxAge.length) out.maxAge = String(maxAge);
+  // A number as is (when the document can hold it), anything else cors
+  // sends as the literal its toString() gives.
+  if (Number.isInteger(o.maxAge) && o.maxAge >= 0 && o.maxAge <= 0xffffffff) {
+    out.maxAge = o.maxAge;
+  } else {
+    const maxAge = (typeof o.maxAge === 'number' || o.maxAge) && o.maxAge.toString();
+    if (maxAge && maxAge.length) out.maxAge = String(maxAge);
+  }
 
-  out.credentials = o.credentials === true;
+  out.allowCredentials = o.credentials === true;
   out.preflightContinue = Boolean(o.preflightContinue);
   // With preflightContinue cors never uses optionsSuccessStatus (the app
   // answers the preflight), so any value is accepted then, as cors does.
   out.preflightStatus = out.preflightContinue ? 204 : preflightStatus(o.optionsSuccessStatus);
   return out;
+}
+
+/** The policy document for `base` with the origin keys `origin` (which come first). */
+function documentText(base, origin) {
+  return JSON.stringify(Object.assign({ version: 1, profile: 'cors_npm' }, origin, base));
 }
 
 /** A list option's part of a key: a keyword, or the (one) joined string, length first. */
@@ -110,21 +126,21 @@ function listKey(list) {
 /** The canonical key of `base` with `strict`, or null when it would be too long. */
 function baseKey(base, strict) {
   const chars = (list) => (Array.isArray(list) ? (list.length ? list[0].length : 0) : list.length);
-  const maxAge = base.maxAge === undefined ? '' : base.maxAge;
-  const size = chars(base.allowedMethods) + chars(base.allowedHeaders) + chars(base.exposedHeaders) + maxAge.length;
+  const maxAge = base.maxAge === undefined ? '' : typeof base.maxAge === 'number' ? 'n' + base.maxAge : 's' + base.maxAge;
+  const size = chars(base.allowMethods) + chars(base.allowHeaders) + chars(base.exposeHeaders) + maxAge.length;
   if (size > KEY_CHARS) return null;
   // Every field of baseOptions(), each part unambiguous (lengths first).
   return (
     (strict ? 'S' : 's') +
-    (base.credentials ? 'c' : '-') +
+    (base.allowCredentials ? 'c' : '-') +
     (base.preflightContinue ? 'p' : '-') +
     base.preflightStatus +
     '|' +
-    listKey(base.allowedMethods) +
+    listKey(base.allowMethods) +
     '|' +
-    listKey(base.allowedHeaders) +
+    listKey(base.allowHeaders) +
     '|' +
-    listKey(base.exposedHeaders) +
+    listKey(base.exposeHeaders) +
     '|' +
     (base.maxAge === undefined ? '-' : maxAge.length + ':' + maxAge)
   );
@@ -135,17 +151,30 @@ function baseKey(base, strict) {
  * other truthy values, and the literal string `*` inside an array (which the
  * core would read as its wildcard). Plain strings are the core's to match.
  */
-function hostVerdict(origin, allowed) {
+function hostVerdict(origin, allowed, probing = false) {
   if (Array.isArray(allowed)) {
     for (let i = 0; i < allowed.length; ++i) {
-      if (hostVerdict(origin, allowed[i])) return true;
+      if (hostVerdict(origin, allowed[i], probing)) return true;
     }
     return false;
   }
   if (typeof allowed === 'string') return allowed === '*' && origin === '*';
   if (allowed instanceof String) return origin === allowed;
-  if (allowed instanceof RegExp) return allowed.test(origin);
+  if (allowed instanceof RegExp) {
+    if (!probing) return allowed.test(origin);
+    // A probe leaves a g or y RegExp's lastIndex as it found it.
+    const last = allowed.lastIndex;
+    allowed.lastIndex = 0;
+    const admitted = allowed.test(origin);
+    allowed.lastIndex = last;
+    return admitted;
+  }
   return !!allowed;
+}
+
+/** The core's verdict probes an origin value's host rules admit (bit i for probe i). */
+function probesOf(origin) {
+  return native.probeMask((probe) => hostVerdict(probe, origin, true));
 }
 
 // Markers in a token list: unique objects, never equal to a string.
@@ -248,17 +277,19 @@ const recent = [];
  * Compiles `options` into a cache record, linting `origin` (undefined: none)
  * with them; `fromRequest`: the values came with a request (see lint.js).
  */
-function build(entry, options, origin, fromRequest, host = false) {
-  const problems = problemsOf(entry.base, origin);
+function build(entry, originKeys, origin, fromRequest, host = false, probes = 0) {
+  const policy = native.load(documentText(entry.base, originKeys), probes, 'cors_npm');
+  const problems = problemsOf(policy.takeFindings().map(native.problemOf), origin);
   report(problems, entry.strict, fromRequest);
   // A record keeps no message about request-derived values (null: not kept).
-  return { runner: new Runner(compile(options, true)), problems: fromRequest ? null : problems, host };
+  const record = { runner: new Runner(policy), problems: fromRequest ? null : problems, host };
+  record.probes = probes;
+  return record;
 }
 
-function problemsOf(base, origin) {
-  const problems = origin === undefined ? [] : lintOrigin(base, origin);
-  lintBase(base, problems);
-  return problems;
+/** The problems of a document built from `base` and `originKeys`, found again (no policy built). */
+function findAgain(base, originKeys, probes, origin) {
+  return problemsOf(native.findings(documentText(base, originKeys), probes, 'cors_npm'), origin);
 }
 
 /**
@@ -269,9 +300,21 @@ function problemsOf(base, origin) {
  */
 function reuse(entry, record, fromRequest, origin) {
   if (fromRequest || entry.strict) return record;
-  if (record.problems === null) record.problems = problemsOf(entry.base, origin);
+  if (record.problems === null) record.problems = findAgain(entry.base, originKeysOf(origin), record.probes, origin);
   report(record.problems, false, false);
   return record;
+}
+
+/** The document's origin keys for a non-string origin value (the strings cors matches, and the host rule). */
+function originKeysOf(origin) {
+  if (isString(origin)) return { fixedOrigin: String(origin) };
+  const out = { strings: [], host: false };
+  collectStrings(origin, out, 0);
+  return listKeys(out);
+}
+
+function listKeys(out) {
+  return out.host ? { allowOrigins: out.strings, originVerdict: true } : { allowOrigins: out.strings };
 }
 
 /** Everything fixed about one options object (after the defaults). */
@@ -294,7 +337,7 @@ class Entry {
       // (Cached as in `build`: null when they came from a delegate.)
       const known = this.key === null ? undefined : baseLints.get(this.key);
       if (known === undefined || (known === null && !fromRequest && !this.strict)) {
-        const problems = problemsOf(this.base, undefined);
+        const problems = findAgain(this.base, {}, 0, undefined);
         report(problems, this.strict, fromRequest);
         if (this.key !== null) baseLints.set(this.key, fromRequest ? null : problems);
       } else if (known !== null && !fromRequest && !this.strict) {
@@ -322,7 +365,7 @@ class Entry {
     const known = cache.get(key);
     if (known !== undefined) return reuse(this, known, fromRequest, origin);
     const record = make();
-    return cache.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+    return cache.set(key, record, record.runner.native.nativeBytes + record.runner.memoBudget);
   }
 
   /** The record of a recently resolved origin value equal to `origin`, if any. */
@@ -338,11 +381,7 @@ class Entry {
   /** The record of a non-string origin value: by its canonical key, or by identity when too long for one. */
   listRecord(origin, fromRequest) {
     const out = { tokens: [], host: false, chars: 0, strings: [] };
-    const make = () => {
-      const options = Object.assign({ allowedOrigins: out.strings }, this.base);
-      if (out.host) options.originVerdict = true;
-      return build(this, options, origin, fromRequest, out.host);
-    };
+    const make = () => build(this, listKeys(out), origin, fromRequest, out.host, out.host ? probesOf(origin) : 0);
     if (tokenize(origin, out, 0)) {
       const record = this.record('\0list' + keyOf(out.tokens), make, fromRequest, origin);
       if (record.host && record.hostIndices === undefined) record.hostIndices = hostIndices(origin);
@@ -370,7 +409,7 @@ class Entry {
       out.host = false;
       collectStrings(origin, out, 0);
       record = make();
-      byBase.set(key, record, NATIVE_BYTES[record.runner.native.sizeClass] + record.runner.memoBudget);
+      byBase.set(key, record, record.runner.native.nativeBytes + record.runner.memoBudget);
     } else {
       reuse(this, record, fromRequest, origin);
     }
@@ -390,13 +429,14 @@ class Entry {
         // value with `Vary: Origin`, exactly what reflecting any origin
         // sends, so one reflecting policy serves every such value instead
         // of a policy per origin. The value itself is still linted.
-        report(lintOrigin(this.base, value), this.strict, true);
-        const options = Object.assign({ allowedOrigins: [], originVerdict: true }, this.base);
-        const record = this.record('\0reflect', () => build(this, options, undefined, fromRequest, true), fromRequest, undefined);
+        report(originProblems(native.findings(documentText(this.base, { fixedOrigin: value }), 0, 'cors_npm')), this.strict, true);
+        // The verdict reflects every origin, but it is the callback's value,
+        // not a host rule: no probe is admitted.
+        const keys = { allowOrigins: [], originVerdict: true };
+        const record = this.record('\0reflect', () => build(this, keys, undefined, fromRequest, true), fromRequest, undefined);
         return { runner: record.runner, verdict: reflectAll };
       }
-      const options = Object.assign({ fixedOrigin: value }, this.base);
-      const make = () => build(this, options, value, fromRequest);
+      const make = () => build(this, { fixedOrigin: value }, value, fromRequest);
       const record = value.length > KEY_CHARS ? make() : this.record('\0fixed' + value, make, fromRequest, value);
       return { runner: record.runner, verdict: null };
     }

@@ -1,17 +1,19 @@
 'use strict';
 
-// Risky `cors` configurations: the core's findings (what its strict rules
-// refuse, the same findings the Python drop-ins report, each message naming
-// the option as `cors` spells it, the entry, the rule and the fix), and a JS
-// rule only for what the core never sees (regular expressions, `origin:
-// true`). With `strict: true` the first problem is thrown instead.
+// Risky `cors` configurations: the core's findings on the translated
+// document (what its strict rules refuse, the same findings the Python
+// drop-ins report, each message naming the option as `cors` spells it, the
+// entry, the rule and the fix; `origin: true` and wide RegExps through the
+// verdict probes), and JS rules only for what the core never sees (the
+// syntax of regular expressions). With `strict: true` the first problem is
+// thrown instead (with every problem in its `errors`).
 //
 // Warnings are emitted once. About the static configuration: once per
 // message (which names the value). About values that come with requests
 // (what an origin callback or an options delegate returned): once per rule
 // code, the value shortened in the message and never kept.
 
-const { findings, configError } = require('./native');
+const { policyError, jsProblem } = require('./native');
 const { keyBytes } = require('./cache');
 
 // Messages already emitted about static configurations, bounded by count
@@ -28,80 +30,52 @@ const overflowCodes = new Set();
 
 // A request-derived value longer than this is shortened in a message.
 const SHOWN_CHARS = 64;
+// A value quoted in backticks in a message, longer than that.
+const LONG_QUOTED = new RegExp('`([^`]{' + (SHOWN_CHARS + 1) + ',})`', 'g');
 
-function problem(code, message, range = false, value = undefined) {
-  return { code, message, range, value };
+// The translated document's keys that come from cors's `origin`.
+const ORIGIN_PATH = /^\/(allowOrigins|fixedOrigin|originVerdict)(\/|$)/;
+
+/** The findings about the origin keys of the translated document. */
+function originProblems(found) {
+  return found.filter((p) => ORIGIN_PATH.test(p.path));
 }
 
-/**
- * The core's findings on translated options, named as `cors` names its
- * options (`origin`, `methods`, `maxAge`). One native call, no policy built:
- * cheap enough for every value an origin callback returns.
- */
-function coreFindings(options) {
-  const found = findings(Object.assign({ profile: 'cors_npm', optionNames: 'cors_npm' }, options));
-  for (const p of found) p.value = p.entry == null ? undefined : p.entry;
-  return found;
-}
-
-function collect(origin, strings, patterns, flags) {
+function collectPatterns(origin, patterns, depth) {
   if (Array.isArray(origin)) {
-    for (let i = 0; i < origin.length; ++i) collect(origin[i], strings, patterns, flags);
-  } else if (typeof origin === 'string') {
-    strings.push(origin);
+    // cors recurses without a limit; a cycle would overflow its stack too.
+    if (depth > 10000) throw new RangeError('origin: arrays nested too deeply');
+    for (let i = 0; i < origin.length; ++i) collectPatterns(origin[i], patterns, depth + 1);
   } else if (origin instanceof RegExp) {
     patterns.push(origin);
-  } else if (origin === true) {
-    flags.reflectAll = true;
   }
 }
 
 /**
- * The problems of an origin value (a string, RegExp, `true` or an array of
- * them), under the translated options `base` (for its credentials).
+ * What only JS can judge in an origin value: its RegExps (the core sees
+ * only their verdicts, and judges those by its probe origins).
  */
-function lintOrigin(base, origin) {
+function patternProblems(origin) {
   const found = [];
-  const add = (p) => p && found.push(p);
-  const credentials = base.credentials === true;
-  const strings = [];
   const patterns = [];
-  const flags = { reflectAll: false };
-  if (origin === '*') {
-    if (credentials) found.push(...coreFindings({ fixedOrigin: '*', credentials }));
-  } else {
-    collect(origin, strings, patterns, flags);
-  }
-  // `*` inside an array is a literal string to cors, never the wildcard.
-  const listed = strings.filter((entry) => entry !== '*');
-  if (listed.length > 0) found.push(...coreFindings({ allowedOrigins: listed, credentials }));
-  if (flags.reflectAll && credentials) {
-    add(
-      problem(
-        'reflect_any_origin_with_credentials',
-        'origin `true` with credentials: every site can read credentialed responses, because any origin is reflected; list the allowed origins instead'
-      )
-    );
-  }
+  collectPatterns(origin, patterns, 0);
   for (const pattern of patterns) {
     const source = pattern.source;
     if (!source.startsWith('^') || !source.endsWith('$')) {
-      add(
-        problem(
+      found.push(
+        jsProblem(
+          '/originVerdict',
           'unanchored_origin_pattern',
-          `origin ${pattern}: not anchored at both ends, so lookalike origins (https://evil-example.com, https://example.com.evil.net) match too; write it as /^https:\\/\\/…$/`,
-          false,
-          String(pattern)
+          `origin ${pattern}: not anchored at both ends, so lookalike origins (https://evil-example.com, https://example.com.evil.net) match too; write it as /^https:\\/\\/…$/`
         )
       );
     }
     if (pattern.global || pattern.sticky) {
-      add(
-        problem(
+      found.push(
+        jsProblem(
+          '/originVerdict',
           'stateful_origin_pattern',
-          `origin ${pattern}: the g or y flag makes test() remember where it stopped, so the same origin is refused on every other request; remove the flag`,
-          false,
-          String(pattern)
+          `origin ${pattern}: the g or y flag makes test() remember where it stopped, so the same origin is refused on every other request; remove the flag`
         )
       );
     }
@@ -109,16 +83,16 @@ function lintOrigin(base, origin) {
   return found;
 }
 
-/** Adds the problems of the settings other than the origin to `found`. */
-function lintBase(base, found) {
-  found.push(
-    ...coreFindings({
-      allowedMethods: base.allowedMethods,
-      allowedHeaders: Array.isArray(base.allowedHeaders) ? base.allowedHeaders : undefined,
-      exposedHeaders: base.exposedHeaders,
-      maxAge: base.maxAge,
-    })
-  );
+/**
+ * The problems of a translated document: the core's findings (named as cors
+ * names its options), the ones about `origin` first, then what only JS can
+ * judge of `origin` (undefined: not known yet), then the other options'.
+ */
+function problemsOf(found, origin) {
+  const problems = originProblems(found);
+  if (origin !== undefined) problems.push(...patternProblems(origin));
+  for (const p of found) if (!ORIGIN_PATH.test(p.path)) problems.push(p);
+  return problems;
 }
 
 /** `value` as a message shows it when it came from a request. */
@@ -150,13 +124,14 @@ function firstTime(code, message, fromRequest) {
  */
 function report(problems, strict, fromRequest = false) {
   if (problems.length === 0) return;
-  if (strict) throw configError(problems[0]);
+  if (strict) throw policyError(problems[0].message, problems);
   for (const p of problems) {
     const code = 'CORSGUARD_' + p.code.toUpperCase();
     let message = 'corsguard: ' + p.message;
     if (fromRequest) {
       if (requestCodes.has(code)) continue;
-      if (typeof p.value === 'string' && p.value.length > SHOWN_CHARS) message = message.split(p.value).join(shown(p.value));
+      // Values are quoted in backticks: a long one is shortened.
+      message = message.replace(LONG_QUOTED, (_, value) => '`' + shown(value) + '`');
       message += ' (a value returned by an origin callback or options delegate; warned once per rule)';
     }
     if (!firstTime(code, message, fromRequest)) continue;
@@ -164,4 +139,4 @@ function report(problems, strict, fromRequest = false) {
   }
 }
 
-module.exports = { lintOrigin, lintBase, report };
+module.exports = { problemsOf, originProblems, report };

@@ -1,6 +1,8 @@
 'use strict';
 
-// Loads the addon that `npm install` built from source (napi build).
+// Loads the addon that `npm install` built from source (napi build), and
+// wraps its document loader: JSON text in, a native policy (or every
+// problem of the document, thrown as a PolicyError) out.
 const path = require('node:path');
 
 let native;
@@ -16,39 +18,117 @@ try {
   throw hint;
 }
 
-/** Builds a native policy, throwing the core's refusal as a TypeError or RangeError. */
-function compile(options, large) {
-  const result = native.compile(options, large);
-  if (result instanceof native.NativePolicy) return result;
-  throw configError(result);
+// First problems whose codes are about a number or a capacity are thrown as
+// a RangeError (PolicyRangeError), every other one as a TypeError
+// (PolicyError), as the configuration errors always were.
+const RANGE_CODES = new Set(['out_of_range', 'status_out_of_range', 'max_age_out_of_range', 'capacity_exceeded']);
+
+/** One problem as JS sees it: `{path, code, problem, message, rule, fix}`, `problem` null when none. */
+function problemOf(p) {
+  return {
+    path: p.path,
+    code: p.code,
+    problem: p.problem == null ? null : p.problem,
+    message: p.message,
+    rule: p.rule,
+    fix: p.fix,
+  };
 }
 
-/** The core's refusal as the JS error a caller expects, with its `code`. */
-function configError(problem) {
-  const ErrorType = problem.range ? RangeError : TypeError;
-  const error = new ErrorType(problem.message);
-  error.code = problem.code;
-  if (problem.problem) error.problem = problem.problem;
-  return error;
+/** A problem found in JS (a rule only JS can judge), shaped as the core's: the message split at its last `; `. */
+function jsProblem(path, code, message) {
+  const at = message.lastIndexOf('; ');
+  const rule = at === -1 ? message : message.slice(0, at);
+  const fix = at === -1 ? '' : message.slice(at + 2);
+  return { path, code, problem: null, message, rule, fix };
 }
 
-/** Like `compile`, but returns the refusal (or null) instead of throwing. */
-function check(options) {
-  const result = native.compile(options, false);
-  return result instanceof native.NativePolicy ? null : result;
+/** Sets what both error classes carry: the first problem's code, problem and path, and every problem. */
+function describe(error, problems) {
+  const first = problems[0];
+  error.code = first.code;
+  if (first.problem !== null) error.problem = first.problem;
+  error.path = first.path;
+  error.errors = problems;
 }
 
 /**
- * The core's findings on translated options (what its strict rules refuse,
- * named as `options.optionNames` says), without building a policy.
+ * A policy document (or configuration) corsguard refused. `errors` lists
+ * every problem, in document order; `code`, `problem` and `path` are the
+ * first one's. A TypeError, so `catch (e) { if (e instanceof TypeError) ... }`
+ * keeps working; `instanceof PolicyError` is also true of a PolicyRangeError.
  */
-function findings(options) {
-  const result = native.findings(options);
-  if (Array.isArray(result)) return result;
-  throw configError(result);
+class PolicyError extends TypeError {
+  constructor(message, problems) {
+    super(message);
+    describe(this, problems);
+  }
+
+  static [Symbol.hasInstance](value) {
+    return Function.prototype[Symbol.hasInstance].call(this, value) ||
+      (this === PolicyError && Function.prototype[Symbol.hasInstance].call(PolicyRangeError, value));
+  }
+}
+Object.defineProperty(PolicyError.prototype, 'name', { value: 'PolicyError' });
+
+/** A PolicyError whose first problem is a number out of range or a capacity: a RangeError. */
+class PolicyRangeError extends RangeError {
+  constructor(message, problems) {
+    super(message);
+    describe(this, problems);
+  }
+}
+Object.defineProperty(PolicyRangeError.prototype, 'name', { value: 'PolicyRangeError' });
+
+/** The error for `problems` (JS objects, as problemOf gives), with `message`. */
+function policyError(message, problems) {
+  const ErrorType = RANGE_CODES.has(problems[0].code) ? PolicyRangeError : PolicyError;
+  return new ErrorType(message, problems);
+}
+
+/**
+ * Loads a policy document (JSON text) in the smallest capacity class that
+ * holds it. `probes`: the verdict probes the host's rule admits (bitmask);
+ * `names`: how messages name the options (`document`, or `cors_npm` for the
+ * drop-in). Throws a PolicyError (or PolicyRangeError) with every problem.
+ */
+function load(json, probes = 0, names = 'document') {
+  const result = native.load(json, probes, names);
+  if (result instanceof native.NativePolicy) return result;
+  const problems = result.problems.map(problemOf);
+  // The drop-in's users wrote no document: its messages are theirs alone.
+  const message = names === 'document' ? result.message : problems.map((p) => p.message).join('\n');
+  throw policyError(message, problems);
+}
+
+/** The core's findings on a document (JSON text), named as `names` says, without building a policy. */
+function findings(json, probes = 0, names = 'document') {
+  const result = native.findings(json, probes, names);
+  if (Array.isArray(result)) return result.map(problemOf);
+  throw policyError(result.message, result.problems.map(problemOf));
 }
 
 /** Origins no real policy means to allow: a host verdict is tried on them. */
 const VERDICT_PROBES = Object.freeze(native.verdictProbes());
 
-module.exports = { compile, check, findings, configError, NativePolicy: native.NativePolicy, VERDICT_PROBES };
+/** Which of the core's probe origins `verdict` admits (bit i for probe i). */
+function probeMask(verdict) {
+  let mask = 0;
+  for (let i = 0; i < VERDICT_PROBES.length; ++i) {
+    if (verdict(VERDICT_PROBES[i])) mask |= 1 << i;
+  }
+  return mask;
+}
+
+module.exports = {
+  load,
+  findings,
+  problemOf,
+  jsProblem,
+  policyError,
+  probeMask,
+  PolicyError,
+  PolicyRangeError,
+  NativePolicy: native.NativePolicy,
+  VERDICT_PROBES,
+};

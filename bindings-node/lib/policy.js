@@ -1,61 +1,38 @@
 'use strict';
 
-// The strict, native API for new code: `new Policy(options)` validates the
-// whole configuration in the core (a refusal is thrown as a TypeError or
-// RangeError carrying the core's message and `code`), `evaluate()` judges
-// one request, and `middleware()` serves Express, Connect and node:http.
+// The strict, native API for new code: `Policy.fromJSON(document)` loads a
+// policy document, and `new Policy(options)` is sugar for the same document
+// (its options are the document's keys). The core validates the whole
+// document (a refusal is thrown as a PolicyError with every problem),
+// `evaluate()` judges one request, and `middleware()` serves Express,
+// Connect and node:http.
 
 const { isUtf8 } = require('node:buffer');
-const { compile, VERDICT_PROBES } = require('./native');
+const { load, probeMask, policyError, problemOf, jsProblem } = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
 
-const PROFILES = new Set(['strict', 'cors_npm', 'starlette']);
+// The options `new Policy()` took before they became the document's keys.
+// Deprecated: each is renamed to its key (and the keywords `'*'` of the
+// list options become `['*']`), with a warning the first time.
+const DEPRECATED = {
+  allowedOrigins: 'allowOrigins',
+  allowedMethods: 'allowMethods',
+  allowedHeaders: 'allowHeaders',
+  exposedHeaders: 'exposeHeaders',
+  credentials: 'allowCredentials',
+  privateNetwork: 'allowPrivateNetwork',
+};
+const warnedDeprecated = new Set();
 
-function invalid(message) {
-  const error = new TypeError(message);
-  error.code = 'invalid_option';
-  return error;
+function deprecated(old, key) {
+  if (warnedDeprecated.has(old)) return;
+  warnedDeprecated.add(old);
+  process.emitWarning(`corsguard: the Policy option \`${old}\` is deprecated; write \`${key}\`, the policy document's key`, {
+    type: 'DeprecationWarning',
+    code: 'CORSGUARD_DEPRECATED_POLICY_OPTION',
+  });
 }
-
-function stringList(name, value, keywords) {
-  if (typeof value === 'string' && keywords.includes(value)) return value;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    const also = keywords.length ? ' or ' + keywords.map((k) => JSON.stringify(k)).join(' or ') : '';
-    throw invalid(`${name}: expected an array of strings${also}`);
-  }
-  return value.slice();
-}
-
-function bool(name, value) {
-  if (typeof value !== 'boolean') throw invalid(`${name}: expected true or false`);
-  return value;
-}
-
-function integer(name, value, max) {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    const error = new RangeError(`${name} ${value}: expected an integer from 0 to ${max}`);
-    error.code = 'invalid_option';
-    throw error;
-  }
-  return value;
-}
-
-const KNOWN = new Set([
-  'profile',
-  'allowedOrigins',
-  'originVerdict',
-  'allowWideVerdictWithCredentials',
-  'fixedOrigin',
-  'allowedMethods',
-  'allowedHeaders',
-  'exposedHeaders',
-  'credentials',
-  'maxAge',
-  'privateNetwork',
-  'preflightContinue',
-  'preflightStatus',
-]);
 
 /**
  * A RegExp verdict as a whole-origin test, as Python's `fullmatch`: the
@@ -66,7 +43,8 @@ const KNOWN = new Set([
  */
 function wholeOriginTest(pattern) {
   if (pattern.multiline) {
-    throw invalid(`originVerdict ${pattern}: the m flag lets ^ and $ match inside the origin; remove it`);
+    const message = `originVerdict ${pattern}: the m flag lets ^ and $ match inside the origin; remove it`;
+    throw policyError(message, [jsProblem('/originVerdict', 'multiline_origin_pattern', message)]);
   }
   const whole = new RegExp('^(?:' + pattern.source + ')$', pattern.flags.replace(/[gy]/g, ''));
   return (origin) => whole.test(origin);
@@ -79,58 +57,45 @@ function verdictFunction(v) {
   return null;
 }
 
-/** Which of the core's probe origins `verdict` admits (bit i for probe i). */
-function probeMask(verdict) {
-  let mask = 0;
-  for (let i = 0; i < VERDICT_PROBES.length; ++i) {
-    if (verdict(VERDICT_PROBES[i])) mask |= 1 << i;
+/**
+ * The one place options become a policy document: each option is the
+ * document key of the same name (the deprecated names renamed), a RegExp or
+ * function `originVerdict` becomes `originVerdict: true` (its verdict runs
+ * in JS), and `version: 1` comes first unless given. Returns the JSON text
+ * (entries written one by one, so two options naming one key reach the
+ * core's duplicate-key rule) and the verdict function. The core judges
+ * everything else, unknown keys included.
+ */
+function documentOf(options) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return { json: JSON.stringify(options === undefined ? null : options), verdict: null };
   }
-  return mask;
+  const entries = Object.hasOwn(options, 'version') ? [] : ['"version":1'];
+  let verdict = null;
+  for (const option of Object.keys(options)) {
+    let key = option;
+    let value = options[option];
+    if (Object.hasOwn(DEPRECATED, option)) {
+      key = DEPRECATED[option];
+      deprecated(option, key);
+      if (value === '*' && key !== 'allowOrigins') value = ['*'];
+    }
+    if (key === 'originVerdict') {
+      verdict = verdictFunction(value);
+      if (verdict !== null) value = true;
+    }
+    const json = JSON.stringify(value);
+    if (json !== undefined) entries.push(JSON.stringify(key) + ':' + json);
+  }
+  return { json: '{' + entries.join(',') + '}', verdict };
 }
 
-/** Checks the JS types and builds the native options. */
-function nativeOptions(options, verdict) {
-  if (options === null || typeof options !== 'object') throw invalid('Policy options: expected an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw invalid(`Policy option \`${key}\`: not an option; see the README for the list`);
-  }
-  const out = { optionNames: 'node' };
-  const o = options;
-  if (o.profile !== undefined) {
-    if (!PROFILES.has(o.profile)) throw invalid(`profile: expected "strict", "cors_npm" or "starlette"`);
-    out.profile = o.profile;
-  }
-  if (o.allowedOrigins !== undefined) out.allowedOrigins = stringList('allowedOrigins', o.allowedOrigins, []);
-  if (o.fixedOrigin !== undefined) {
-    if (typeof o.fixedOrigin !== 'string') throw invalid('fixedOrigin: expected a string');
-    out.fixedOrigin = o.fixedOrigin;
-  }
-  if (o.originVerdict !== undefined) {
-    const v = o.originVerdict;
-    if (typeof v !== 'boolean' && typeof v !== 'function' && !(v instanceof RegExp)) {
-      throw invalid('originVerdict: expected a function (origin) => boolean, a RegExp, or true');
-    }
-    out.originVerdict = v !== false;
-    // The core judges what the verdict admits (refused with credentials
-    // when it admits origins no policy means to allow).
-    if (verdict !== null) out.originVerdictProbes = probeMask(verdict);
-  }
-  if (o.allowWideVerdictWithCredentials !== undefined) {
-    out.allowWideVerdictWithCredentials = bool('allowWideVerdictWithCredentials', o.allowWideVerdictWithCredentials);
-  }
-  if (o.allowedMethods !== undefined) out.allowedMethods = stringList('allowedMethods', o.allowedMethods, ['*']);
-  if (o.allowedHeaders !== undefined) {
-    out.allowedHeaders = stringList('allowedHeaders', o.allowedHeaders, ['*', 'mirror']);
-  }
-  if (o.exposedHeaders !== undefined) out.exposedHeaders = stringList('exposedHeaders', o.exposedHeaders, ['*']);
-  if (o.credentials !== undefined) out.credentials = bool('credentials', o.credentials);
-  if (o.maxAge !== undefined) {
-    out.maxAge = typeof o.maxAge === 'string' ? o.maxAge : integer('maxAge', o.maxAge, 0xffffffff);
-  }
-  if (o.privateNetwork !== undefined) out.privateNetwork = bool('privateNetwork', o.privateNetwork);
-  if (o.preflightContinue !== undefined) out.preflightContinue = bool('preflightContinue', o.preflightContinue);
-  if (o.preflightStatus !== undefined) out.preflightStatus = integer('preflightStatus', o.preflightStatus, 0xffff);
-  return out;
+/** A document given to fromJSON as JSON text: a string as is, bytes as UTF-8, anything else serialized. */
+function documentText(document) {
+  if (typeof document === 'string') return document;
+  if (document instanceof Uint8Array) return Buffer.from(document.buffer, document.byteOffset, document.byteLength).toString('utf8');
+  const json = JSON.stringify(document);
+  return json === undefined ? String(document) : json;
 }
 
 /** Bytes to text: UTF-8 when valid, else Latin-1 (what Node writes back as the same bytes). */
@@ -151,22 +116,36 @@ function headerString(value) {
   return undefined;
 }
 
+// Marks the constructor call Policy.fromJSON makes.
+const FROM_JSON = Symbol('fromJSON');
+
 class Policy {
   #native;
+  #findings;
   #runner;
   #verdict;
 
   /**
-   * @param {object} options see index.d.ts (PolicyOptions)
-   * @throws {TypeError|RangeError} the core's refusal, with `code`
+   * @param {object} options the policy document's keys (see index.d.ts,
+   *   PolicyOptions); `originVerdict` may also be a RegExp or a function
+   * @throws {PolicyError|PolicyRangeError} every problem the core found
    */
-  constructor(options = {}) {
-    const verdict = options !== null && typeof options === 'object' ? verdictFunction(options.originVerdict) : null;
-    const native = nativeOptions(options, verdict);
-    this.#native = compile(native, false);
+  constructor(options = {}, loaded = undefined) {
+    const { json, verdict } = loaded !== undefined && loaded.token === FROM_JSON ? loaded : documentOf(options);
+    this.#native = load(json, verdict === null ? 0 : probeMask(verdict));
+    this.#findings = Object.freeze(this.#native.takeFindings().map((p) => Object.freeze(problemOf(p))));
     this.#runner = new Runner(this.#native);
     this.#verdict = verdict;
     Object.freeze(this);
+  }
+
+  /**
+   * Loads a version-1 policy document (docs/policy.md): JSON text (a string,
+   * or bytes as UTF-8) or an object, which is serialized with JSON.stringify.
+   * @throws {PolicyError|PolicyRangeError} every problem of the document
+   */
+  static fromJSON(document) {
+    return new Policy(undefined, { token: FROM_JSON, json: documentText(document), verdict: null });
   }
 
   /** The verdict of the host's rule for `origin` (undefined when none applies). */
@@ -236,9 +215,17 @@ class Policy {
     };
   }
 
-  /** The size class the policy was built in: `small` or `default`. */
+  /** The core's capacity class the policy was built in: `small`, `default` or `large`. */
   get sizeClass() {
     return this.#native.sizeClass;
+  }
+
+  /**
+   * What the strict profile would refuse in a compatibility-profile document
+   * (the core's findings, with paths); empty for a strict one.
+   */
+  get findings() {
+    return this.#findings;
   }
 }
 

@@ -24,7 +24,6 @@ const MEMO_KEY_CHARS = 512;
 class Runner {
   constructor(native) {
     this.native = native;
-    this.joinVary = native.varyMerge === 'join';
     this.shapes = [];
     this.memo = new Map();
     this.memoSize = 0;
@@ -41,10 +40,10 @@ class Runner {
 
   /** The shape of a native answer id (UNCACHED: a one-off answer). */
   shapeOf(id) {
-    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.joinVary);
+    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.native);
     let shape = this.shapes[id];
     if (shape === undefined) {
-      shape = prepareShape(this.native.shape(id), this.joinVary);
+      shape = prepareShape(this.native.shape(id), this.native);
       this.shapes[id] = shape;
     }
     return shape;

@@ -1,20 +1,27 @@
 'use strict';
 
 // Writes a decision shape onto a Node response: the header pairs in the
-// order the core listed them, `Vary` added (never overwritten), and, for an
-// answered preflight, the status and an empty (or the profile's) body.
-
-const vary = require('vary');
+// order the core listed them, `Vary` added (never overwritten) by the core's
+// `merge_vary` as the profile says, and, for an answered preflight, the
+// status and an empty (or the profile's) body.
 
 const SOURCE_CONST = 0;
 const SOURCE_ORIGIN = 1;
 const SOURCE_REQUEST_HEADERS = 2;
 
-/** A shape from the addon, prepared for writing. */
-function prepareShape(native, joinVary) {
+/**
+ * A shape from the addon, prepared for writing. `policy` is the native
+ * policy (its `mergeVary` merges a response's Vary); `fresh[i]` is what a
+ * Vary slot writes onto a response without one, asked of the core once.
+ */
+function prepareShape(native, policy) {
   const n = native.names.length;
   const isVary = new Array(n);
-  for (let i = 0; i < n; i++) isVary[i] = native.names[i] === 'Vary';
+  const fresh = new Array(n);
+  for (let i = 0; i < n; i++) {
+    isVary[i] = native.names[i] === 'Vary';
+    if (isVary[i] && native.values[i] != null) fresh[i] = policy.mergeVary('', native.values[i]);
+  }
   return {
     status: native.status,
     body: native.body == null ? null : native.body,
@@ -22,20 +29,19 @@ function prepareShape(native, joinVary) {
     sources: native.sources,
     values: native.values,
     isVary,
-    joinVary,
+    fresh,
+    policy,
     count: n,
   };
 }
 
-/** Adds `value` to the response's Vary by joining (Starlette's way). */
-function joinVary(res, value) {
-  const current = res.getHeader('Vary');
-  if (current === undefined || current === null || current === '') {
-    res.setHeader('Vary', value);
-  } else {
-    const text = Array.isArray(current) ? current.join(', ') : String(current);
-    res.setHeader('Vary', text + ', ' + value);
-  }
+/** Adds the decision's Vary `value` to the response's (slot `i` of `shape`). */
+function addVary(shape, i, res, value) {
+  // A missing or empty Vary, as the `vary` package reads one.
+  const current = res.getHeader('Vary') || '';
+  const merged =
+    current === '' ? shape.fresh[i] : shape.policy.mergeVary(Array.isArray(current) ? current.join(', ') : String(current), value);
+  if (merged) res.setHeader('Vary', merged);
 }
 
 /** Sets the shape's headers; `origin` and `requestHeaders` are the request's strings. */
@@ -45,12 +51,8 @@ function writeHeaders(shape, res, origin, requestHeaders) {
     const source = sources[i];
     const value =
       source === SOURCE_ORIGIN ? origin : source === SOURCE_REQUEST_HEADERS ? requestHeaders : values[i];
-    if (isVary[i]) {
-      if (shape.joinVary) joinVary(res, value);
-      else vary(res, value);
-    } else {
-      res.setHeader(names[i], value);
-    }
+    if (isVary[i]) addVary(shape, i, res, value);
+    else res.setHeader(names[i], value);
   }
 }
 

@@ -1,5 +1,7 @@
-//! The Node.js addon for corsguard: translates JS options into the core's
-//! `Config`, builds the `Policy`, and answers requests.
+//! The Node.js addon for corsguard: loads policy documents (the core's
+//! `Document`, the one format every runtime reads) and answers requests.
+//! The JS side turns its options (`new Policy({...})`, the `cors` drop-in's
+//! options) into a document; no option is translated here.
 //!
 //! Two entry points per policy:
 //! - `run`: the per-request path of the middlewares. It returns a small
@@ -16,8 +18,8 @@
 use std::cell::RefCell;
 
 use corsguard::{
-    Action, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, Decision, ExposedHeaders,
-    Failures, HeaderName, MaxAge, Methods, OptionNames, Policy, Reason, Request,
+    Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures,
+    HeaderName, LargePolicy, OptionNames, Policy, Problem, Reason, Request, SmallPolicy,
     MAX_DECISION_HEADERS,
 };
 use napi::bindgen_prelude::{Buffer, Either};
@@ -25,16 +27,10 @@ use napi::{Env, JsString, JsUnknown, ValueType};
 use napi_derive::napi;
 
 // ---------------------------------------------------------------------------
-// Size classes
+// Capacity classes: the core's table
 // ---------------------------------------------------------------------------
 
-/// Policies are built in the smallest class that fits. `Default` is the
-/// core's default `Policy` (the capacities the conformance vectors assume);
-/// `Large` is only offered to the `cors` drop-in, whose peer has no limits.
-type SmallPolicy = Policy<16, 16, 1024>;
-type DefaultPolicy = Policy<256, 64, 16384>;
-type LargePolicy = Policy<2048, 256, 131072>;
-
+/// A policy in one of the core's capacity classes (`CapacityClass`).
 enum SizedPolicy {
     Small(Box<SmallPolicy>),
     Default(Box<DefaultPolicy>),
@@ -56,15 +52,15 @@ static EMPTY_SMALL: SmallPolicy = Policy::empty();
 static EMPTY_DEFAULT: DefaultPolicy = Policy::empty();
 static EMPTY_LARGE: LargePolicy = Policy::empty();
 
-/// Validates `config` and builds the policy on the heap, in place: `empty`
-/// is copied into a fresh allocation and `rebuild` fills the tables there.
-/// `Box::new(Policy::new(..)?)` built the policy on the stack and moved it
-/// (with every class's temporaries in one frame); this needs at most 16 KiB
-/// of stack, whatever the class.
-fn boxed<'a, const O: usize, const N: usize, const B: usize>(
+/// Builds `document` into a policy on the heap, in place: `empty` is copied
+/// into a fresh allocation and the document is built there.
+/// `Box::new(Policy::empty())` would pass the policy through the stack;
+/// this needs at most the core's 16 KiB of stack, whatever the class.
+fn boxed<const O: usize, const N: usize, const B: usize>(
     empty: &'static Policy<O, N, B>,
-    config: &Config<'a>,
-) -> Result<Box<Policy<O, N, B>>, ConfigError<'a>> {
+    document: &Document,
+    names: &OptionNames,
+) -> Result<Box<Policy<O, N, B>>, DocumentErrors> {
     let mut slot = Box::<Policy<O, N, B>>::new_uninit();
     // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
     // data (fixed-capacity tables of `Copy` items and `'static` references,
@@ -75,233 +71,90 @@ fn boxed<'a, const O: usize, const N: usize, const B: usize>(
         std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
         slot.assume_init()
     };
-    policy.rebuild(config)?;
+    document.build_into_named(&mut *policy, names)?;
     Ok(policy)
 }
 
-fn is_capacity(error: &ConfigError<'_>) -> bool {
-    matches!(
-        error,
-        ConfigError::CapacityExceeded {
-            capacity: Capacity::Origins | Capacity::Names | Capacity::Bytes,
-            ..
+/// Builds `document` in the class its estimate picks, and in the next
+/// larger one while a capacity is what failed (as every runtime does).
+fn build(document: &Document, names: &OptionNames) -> Result<SizedPolicy, DocumentErrors> {
+    let mut class = document.capacity_class();
+    loop {
+        let built = if class == CapacityClass::SMALL {
+            boxed(&EMPTY_SMALL, document, names).map(SizedPolicy::Small)
+        } else if class == CapacityClass::DEFAULT {
+            boxed(&EMPTY_DEFAULT, document, names).map(SizedPolicy::Default)
+        } else {
+            boxed(&EMPTY_LARGE, document, names).map(SizedPolicy::Large)
+        };
+        match (built, class.larger()) {
+            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
+            (built, _) => return built,
         }
-    )
+    }
 }
 
 // ---------------------------------------------------------------------------
-// Options, as the JS side has already translated them
+// Problems, as JS sees them
 // ---------------------------------------------------------------------------
 
-/// The core's configuration in JS terms (camelCase). Lists are arrays of
-/// strings; `"*"` (and `"mirror"` for allowed headers) are the keywords.
-#[napi(object)]
-pub struct NativeOptions {
-    /// `strict` (default), `cors_npm` or `starlette`.
-    pub profile: Option<String>,
-    pub allowed_origins: Option<Vec<String>>,
-    pub fixed_origin: Option<String>,
-    pub origin_verdict: Option<bool>,
-    /// Which of the core's `VERDICT_PROBES` the JS verdict admits (bit i).
-    pub origin_verdict_probes: Option<u32>,
-    pub allow_wide_verdict_with_credentials: Option<bool>,
-    /// How errors and findings name the options: `rust` (default),
-    /// `cors_npm` (the drop-in: `origin`, `maxAge`) or `node` (`Policy`).
-    pub option_names: Option<String>,
-    pub allowed_methods: Option<Either<Vec<String>, String>>,
-    pub allowed_headers: Option<Either<Vec<String>, String>>,
-    pub exposed_headers: Option<Either<Vec<String>, String>>,
-    pub credentials: Option<bool>,
-    /// Seconds, or a literal value (compatibility profiles only).
-    pub max_age: Option<Either<u32, String>>,
-    pub private_network: Option<bool>,
-    pub preflight_continue: Option<bool>,
-    pub preflight_status: Option<u32>,
-}
-
-/// A configuration the core refused (or a finding): `code` is
-/// `ConfigError::code()`, `message` its `Display` with the options named as
-/// asked, `range` whether JS should throw a `RangeError`.
+/// One problem of a document (an error, or a finding): the core's
+/// `Problem`, field by field.
 #[napi(object)]
 #[derive(Clone)]
-pub struct NativeConfigError {
+pub struct NativeProblem {
+    /// The JSON pointer of the value at fault (`/allowOrigins/2`; `""`: the
+    /// whole document).
+    pub path: String,
     pub code: String,
-    pub message: String,
-    pub range: bool,
-    /// For `malformed_origin`: what is wrong (`OriginProblem::code()`).
+    /// For `malformed_origin`: `OriginProblem::code()`.
     pub problem: Option<String>,
-    /// The configured entry the error is about, if any.
-    pub entry: Option<String>,
+    pub message: String,
+    pub rule: String,
+    pub fix: String,
 }
 
-fn profile_behaviour(name: Option<&str>) -> Result<Behaviour, NativeConfigError> {
-    let name = name.unwrap_or("strict");
-    match Behaviour::named(name) {
-        Some(behaviour) => Ok(behaviour),
-        None => Err(NativeConfigError {
-            code: "unknown_profile".into(),
-            message: format!(
-                "profile `{name}`: not a profile; use \"strict\", \"cors_npm\" or \"starlette\""
-            ),
-            range: false,
-            problem: None,
-            entry: None,
-        }),
-    }
+/// A document the core refused: its `Display` and every problem, in
+/// document order.
+#[napi(object)]
+pub struct NativeErrors {
+    pub message: String,
+    pub problems: Vec<NativeProblem>,
 }
 
-fn keyword_error(option: &str, value: &str, allowed: &str) -> NativeConfigError {
-    NativeConfigError {
-        code: "bad_keyword".into(),
-        message: format!("{option} `{value}`: not a keyword; give a list of names or {allowed}"),
-        range: false,
-        problem: None,
-        entry: None,
+fn problem(p: &Problem) -> NativeProblem {
+    NativeProblem {
+        path: p.path().to_string(),
+        code: p.code().to_string(),
+        problem: p.problem().map(str::to_string),
+        message: p.message().to_string(),
+        rule: p.rule().to_string(),
+        fix: p.fix().to_string(),
     }
 }
 
-fn as_strs(list: &[String]) -> Vec<&str> {
-    list.iter().map(String::as_str).collect()
-}
-
-/// The core's error as JS sees it, with the options named by `names`.
-fn native_error(e: &ConfigError<'_>, names: &OptionNames) -> NativeConfigError {
-    NativeConfigError {
-        code: e.code().to_string(),
-        message: e.named(names).to_string(),
-        range: matches!(
-            e,
-            ConfigError::StatusOutOfRange { .. }
-                | ConfigError::MaxAgeOutOfRange { .. }
-                | ConfigError::CapacityExceeded { .. }
-        ),
-        problem: e.problem().map(|p| p.code().to_string()),
-        entry: e.entry().map(str::to_string),
+fn errors(e: &DocumentErrors) -> NativeErrors {
+    NativeErrors {
+        message: e.to_string(),
+        problems: e.problems().iter().map(problem).collect(),
     }
 }
 
-fn option_names(name: Option<&str>) -> Result<&'static OptionNames, NativeConfigError> {
-    match name.unwrap_or("rust") {
-        "rust" => Ok(&OptionNames::RUST),
-        "cors_npm" => Ok(&OptionNames::CORS_NPM),
-        "node" => Ok(&OptionNames::NODE),
-        other => Err(keyword_error(
-            "optionNames",
-            other,
-            "\"rust\", \"cors_npm\" or \"node\"",
-        )),
+/// How messages name the options: `document` (the document's keys, for
+/// `Policy`) or `cors_npm` (the `cors` package's options, for the drop-in).
+fn names_of(name: Option<&str>) -> &'static OptionNames {
+    match name {
+        Some("cors_npm") => &OptionNames::CORS_NPM,
+        _ => &OptionNames::DOCUMENT,
     }
 }
 
-/// Translates `options` into the core's `Config` and hands it to `then`,
-/// with the option names errors are to use.
-fn configure<R>(
-    options: &NativeOptions,
-    then: impl FnOnce(&Config<'_>, &'static OptionNames) -> Result<R, NativeConfigError>,
-) -> Result<R, NativeConfigError> {
-    let behaviour = profile_behaviour(options.profile.as_deref())?;
-    let names = option_names(options.option_names.as_deref())?;
-    let origins = options
-        .allowed_origins
-        .as_deref()
-        .map(as_strs)
-        .unwrap_or_default();
-    fn list(e: &Option<Either<Vec<String>, String>>) -> Vec<&str> {
-        match e {
-            Some(Either::A(list)) => as_strs(list),
-            _ => Vec::new(),
-        }
-    }
-    let methods = list(&options.allowed_methods);
-    let headers = list(&options.allowed_headers);
-    let exposed = list(&options.exposed_headers);
-
-    let mut config = Config::new().behaviour(behaviour).allowed_origins(&origins);
-    if let Some(fixed) = &options.fixed_origin {
-        config = config.fixed_origin(fixed);
-    }
-    if let Some(verdict) = options.origin_verdict {
-        config = config.origin_verdict(verdict);
-    }
-    if let Some(admitted) = options.origin_verdict_probes {
-        config = config.origin_verdict_probes(admitted as u8);
-    }
-    if let Some(allow) = options.allow_wide_verdict_with_credentials {
-        config = config.allow_wide_verdict_with_credentials(allow);
-    }
-    config = match &options.allowed_methods {
-        None => config,
-        Some(Either::A(_)) => config.allowed_methods(Methods::List(&methods)),
-        Some(Either::B(k)) if k == "*" => config.allowed_methods(Methods::Any),
-        Some(Either::B(k)) => return Err(keyword_error("allowedMethods", k, "\"*\"")),
-    };
-    config = match &options.allowed_headers {
-        None => config,
-        Some(Either::A(_)) => config.allowed_headers(AllowedHeaders::List(&headers)),
-        Some(Either::B(k)) if k == "*" => config.allowed_headers(AllowedHeaders::Any),
-        Some(Either::B(k)) if k == "mirror" => config.allowed_headers(AllowedHeaders::Mirror),
-        Some(Either::B(k)) => {
-            return Err(keyword_error("allowedHeaders", k, "\"*\" or \"mirror\""))
-        }
-    };
-    config = match &options.exposed_headers {
-        None => config,
-        Some(Either::A(_)) => config.exposed_headers(ExposedHeaders::List(&exposed)),
-        Some(Either::B(k)) if k == "*" => config.exposed_headers(ExposedHeaders::Any),
-        Some(Either::B(k)) => return Err(keyword_error("exposedHeaders", k, "\"*\"")),
-    };
-    if let Some(allow) = options.credentials {
-        config = config.credentials(allow);
-    }
-    config = match &options.max_age {
-        None => config,
-        Some(Either::A(seconds)) => config.max_age_value(Some(MaxAge::Seconds(*seconds))),
-        Some(Either::B(literal)) => config.max_age_value(Some(MaxAge::Literal(literal))),
-    };
-    if let Some(allow) = options.private_network {
-        config = config.private_network(allow);
-    }
-    if let Some(pass) = options.preflight_continue {
-        config = config.preflight_continue(pass);
-    }
-    if let Some(status) = options.preflight_status {
-        // Out of u16 range: 0 is refused by the core with the same rule.
-        config = config.preflight_status(u16::try_from(status).unwrap_or(0));
-    }
-
-    then(&config, names)
-}
-
-/// The core's findings on a configuration, without building a policy.
-fn findings_of(config: &Config<'_>, names: &OptionNames) -> Vec<NativeConfigError> {
-    let mut found = Vec::new();
-    corsguard::findings(config, &mut |finding| {
-        found.push(native_error(&finding, names))
-    });
-    found
-}
-
-/// Builds the policy in the smallest class it fits (the large one only when
-/// `large`).
-fn construct(
-    config: &Config<'_>,
-    names: &OptionNames,
-    large: bool,
-) -> Result<SizedPolicy, NativeConfigError> {
-    let refused = |e: ConfigError<'_>| native_error(&e, names);
-    match boxed(&EMPTY_SMALL, config) {
-        Ok(p) => return Ok(SizedPolicy::Small(p)),
-        Err(e) if !is_capacity(&e) => return Err(refused(e)),
-        Err(_) => {}
-    }
-    match boxed(&EMPTY_DEFAULT, config) {
-        Ok(p) => return Ok(SizedPolicy::Default(p)),
-        Err(e) if !(large && is_capacity(&e)) => return Err(refused(e)),
-        Err(_) => {}
-    }
-    boxed(&EMPTY_LARGE, config)
-        .map(SizedPolicy::Large)
-        .map_err(refused)
+/// Reads a document and sets what the host's verdict admits of the core's
+/// `VERDICT_PROBES` (bit i for probe i).
+fn parse(json: &str, probes: Option<u32>) -> Result<Document, DocumentErrors> {
+    let mut document = Document::parse(json.as_bytes())?;
+    document.set_verdict_probes(probes.unwrap_or(0) as u8);
+    Ok(document)
 }
 
 // ---------------------------------------------------------------------------
@@ -549,12 +402,13 @@ pub struct NativeShape {
 // The policy class
 // ---------------------------------------------------------------------------
 
-/// A validated policy. Built with `compile`; not constructible from JS.
+/// A validated policy. Built with `load`; not constructible from JS.
 #[napi]
 pub struct NativePolicy {
     policy: SizedPolicy,
-    /// What the strict profile would refuse in the configuration.
-    findings: Vec<NativeConfigError>,
+    /// What the strict profile would refuse in the document (the core's
+    /// findings on a compatibility-profile document), until JS takes them.
+    findings: RefCell<Vec<NativeProblem>>,
     shapes: RefCell<Vec<Shape>>,
     /// The description of the last uncached decision.
     uncached: RefCell<Option<NativeShape>>,
@@ -567,32 +421,51 @@ pub fn verdict_probes() -> Vec<&'static str> {
     corsguard::VERDICT_PROBES.to_vec()
 }
 
-/// The core's findings on a configuration (what the strict profile would
-/// refuse, named as `optionNames` says), without building a policy: cheap
-/// enough to check each value an origin callback returns.
+/// Loads a policy document (JSON text): in the smallest capacity class that
+/// holds it, with `probes` the verdict probes the host's rule admits, and
+/// messages naming the options as `names` says (`document`, `cors_npm`).
+/// Returns the policy, or every problem of the document.
 #[napi]
-pub fn findings(options: NativeOptions) -> Either<Vec<NativeConfigError>, NativeConfigError> {
-    match configure(&options, |config, names| Ok(findings_of(config, names))) {
-        Ok(found) => Either::A(found),
-        Err(e) => Either::B(e),
-    }
-}
-
-/// Builds a policy, or describes why the core refused the configuration.
-/// `large` allows the large size class (the `cors` drop-in).
-#[napi]
-pub fn compile(options: NativeOptions, large: bool) -> Either<NativePolicy, NativeConfigError> {
-    let built = configure(&options, |config, names| {
-        Ok((construct(config, names, large)?, findings_of(config, names)))
+pub fn load(
+    json: String,
+    probes: Option<u32>,
+    names: Option<String>,
+) -> Either<NativePolicy, NativeErrors> {
+    let names = names_of(names.as_deref());
+    let loaded = parse(&json, probes).and_then(|document| {
+        let policy = build(&document, names)?;
+        let findings = document.findings_named(names);
+        Ok((policy, findings))
     });
-    match built {
+    match loaded {
         Ok((policy, findings)) => Either::A(NativePolicy {
             policy,
-            findings,
+            findings: RefCell::new(findings.iter().map(problem).collect()),
             shapes: RefCell::new(Vec::new()),
             uncached: RefCell::new(None),
         }),
-        Err(e) => Either::B(e),
+        Err(e) => Either::B(errors(&e)),
+    }
+}
+
+/// The core's findings on a document (what the strict profile would refuse
+/// in a compatibility-profile document), without building a policy: cheap
+/// enough to check each value an origin callback returns.
+#[napi]
+pub fn findings(
+    json: String,
+    probes: Option<u32>,
+    names: Option<String>,
+) -> Either<Vec<NativeProblem>, NativeErrors> {
+    match parse(&json, probes) {
+        Ok(document) => Either::A(
+            document
+                .findings_named(names_of(names.as_deref()))
+                .iter()
+                .map(problem)
+                .collect(),
+        ),
+        Err(e) => Either::B(errors(&e)),
     }
 }
 
@@ -718,31 +591,49 @@ impl NativePolicy {
         with_policy!(&self.policy, p => describe(&p.evaluate(&request)))
     }
 
-    /// How the decision's `Vary` is added to a response: `dedup` or `join`.
-    #[napi(getter)]
-    pub fn vary_merge(&self) -> &'static str {
-        let merge = with_policy!(&self.policy, p => p.behaviour().vary_merge);
-        match merge {
-            corsguard::VaryMerge::Dedup => "dedup",
-            corsguard::VaryMerge::Join => "join",
-        }
+    /// What the strict profile would refuse in the document (the core's
+    /// findings; empty for a strict document). Handed over once: the policy
+    /// keeps no message afterwards (they may quote request-derived values).
+    #[napi]
+    pub fn take_findings(&self) -> Vec<NativeProblem> {
+        std::mem::take(&mut *self.findings.borrow_mut())
     }
 
-    /// What the strict profile would refuse in the configuration (the
-    /// core's findings); empty for a valid strict policy.
-    #[napi(getter)]
-    pub fn findings(&self) -> Vec<NativeConfigError> {
-        self.findings.clone()
-    }
-
-    /// Which size class the policy was built in (`small`, `default`, `large`).
+    /// The capacity class the policy was built in (`small`, `default`,
+    /// `large`: the core's `CapacityClass` names).
     #[napi(getter)]
     pub fn size_class(&self) -> &'static str {
         match self.policy {
-            SizedPolicy::Small(_) => "small",
-            SizedPolicy::Default(_) => "default",
-            SizedPolicy::Large(_) => "large",
+            SizedPolicy::Small(_) => CapacityClass::SMALL.name,
+            SizedPolicy::Default(_) => CapacityClass::DEFAULT.name,
+            SizedPolicy::Large(_) => CapacityClass::LARGE.name,
         }
+    }
+
+    /// The bytes the policy's tables take on the native heap (the size of
+    /// its class's `Policy` type), for the JS caches' byte budgets.
+    #[napi(getter)]
+    pub fn native_bytes(&self) -> u32 {
+        let size = match self.policy {
+            SizedPolicy::Small(_) => std::mem::size_of::<SmallPolicy>(),
+            SizedPolicy::Default(_) => std::mem::size_of::<DefaultPolicy>(),
+            SizedPolicy::Large(_) => std::mem::size_of::<LargePolicy>(),
+        };
+        u32::try_from(size).unwrap_or(u32::MAX)
+    }
+
+    /// A response's new `Vary` after adding a decision's `tokens` to its
+    /// current value `existing` (its lines joined with `, `; empty for none),
+    /// merged as the policy's profile says (the core's `merge_vary`).
+    #[napi]
+    pub fn merge_vary(&self, existing: String, tokens: String) -> String {
+        let mode = with_policy!(&self.policy, p => p.behaviour().vary_merge);
+        let mut out = Vec::with_capacity(existing.len() + tokens.len() + 2);
+        corsguard::merge_vary(mode, existing.as_bytes(), tokens.as_bytes(), |piece| {
+            out.extend_from_slice(piece)
+        });
+        // The pieces are whole UTF-8 strings and ASCII separators.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 

@@ -30,7 +30,7 @@ function expressApp(express) {
   app.use('/continue', cors({ preflightContinue: true }));
   app.use(
     '/strict',
-    new Policy({ allowedOrigins: [APP_ORIGIN], allowedMethods: ['PUT'], allowedHeaders: ['content-type'] }).middleware()
+    new Policy({ allowOrigins: [APP_ORIGIN], allowMethods: ['PUT'], allowHeaders: ['content-type'] }).middleware()
   );
   app.options('/continue', (req, res) => res.status(299).send('app preflight'));
   app.use((req, res) => {
@@ -53,7 +53,7 @@ function connectApp() {
   app.use('/continue', cors({ preflightContinue: true }));
   app.use(
     '/strict',
-    new Policy({ allowedOrigins: [APP_ORIGIN], allowedMethods: ['PUT'], allowedHeaders: ['content-type'] }).middleware()
+    new Policy({ allowOrigins: [APP_ORIGIN], allowMethods: ['PUT'], allowHeaders: ['content-type'] }).middleware()
   );
   app.use('/continue', (req, res, next) => {
     if (req.method !== 'OPTIONS') return next();
@@ -82,9 +82,9 @@ function plainApp() {
     '/denied': cors({ origin: (o, cb) => cb(new Error('not allowed by CORS')) }),
     '/continue': cors({ preflightContinue: true }),
     '/strict': new Policy({
-      allowedOrigins: [APP_ORIGIN],
-      allowedMethods: ['PUT'],
-      allowedHeaders: ['content-type'],
+      allowOrigins: [APP_ORIGIN],
+      allowMethods: ['PUT'],
+      allowHeaders: ['content-type'],
     }).middleware(),
   };
   return (req, res) => {

@@ -21,12 +21,12 @@ const root = path.join(__dirname, '..');
 
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
-const { compile } = require(${JSON.stringify(path.join(root, 'lib', 'native.js'))});
+const { load } = require(${JSON.stringify(path.join(root, 'lib', 'native.js'))});
 const origins = (n) => Array.from({ length: n }, (_, i) => 'https://host-' + i + '.example');
 const built = [];
 // 200 origins need the default class; 1000 need the large one.
 for (const n of [2, 200, 1000]) {
-  const policy = compile({ allowedOrigins: origins(n), credentials: true }, true);
+  const policy = load(JSON.stringify({ version: 1, allowOrigins: origins(n), allowCredentials: true }));
   const decision = policy.evaluate('GET', 'https://host-1.example');
   built.push(policy.sizeClass + ':' + decision.outcome);
 }

@@ -1,16 +1,20 @@
 'use strict';
 
 // The shared conformance vectors (../../tests/vectors/*.json, format in
-// their README) through the native `Policy`: every case must give the
-// core's answer (decision, headers as bytes, body) or the core's error.
+// their README) through `Policy.fromJSON`, as core/tests/vectors.rs runs
+// them: every case must give the expected decision (headers as bytes) or
+// the expected errors (code, path, problem, the full list, the message).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { Policy } = require('..');
+const { Policy, PolicyError } = require('..');
 
 const DIR = path.join(__dirname, '..', '..', 'tests', 'vectors');
+// The optional core features the addon is built with (Cargo.toml): every case runs.
+const FEATURES = new Set(['psl']);
+const MIN_CASES = 150;
 
 /** A vector byte string: text, {hex}, or {repeat, times, prefix, suffix}. */
 function bytes(spec) {
@@ -20,33 +24,6 @@ function bytes(spec) {
     return Buffer.from((spec.prefix || '') + spec.repeat.repeat(spec.times) + (spec.suffix || ''), 'utf8');
   }
   throw new Error(`not a byte string: ${JSON.stringify(spec)}`);
-}
-
-const OPTION_NAMES = {
-  profile: 'profile',
-  allowed_origins: 'allowedOrigins',
-  fixed_origin: 'fixedOrigin',
-  origin_verdict: 'originVerdict',
-  allowed_methods: 'allowedMethods',
-  allowed_headers: 'allowedHeaders',
-  exposed_headers: 'exposedHeaders',
-  credentials: 'credentials',
-  max_age: 'maxAge',
-  private_network: 'privateNetwork',
-  preflight_continue: 'preflightContinue',
-  preflight_status: 'preflightStatus',
-};
-
-function policyOptions(config) {
-  const out = {};
-  for (const [key, value] of Object.entries(config)) {
-    const name = OPTION_NAMES[key];
-    if (name === undefined) throw new Error(`unknown config key ${key}`);
-    out[name] = value;
-  }
-  // The vectors' runner always passes the origin list (empty when absent).
-  if (out.allowedOrigins === undefined) out.allowedOrigins = [];
-  return out;
 }
 
 function requestOf(spec) {
@@ -64,35 +41,59 @@ function requestOf(spec) {
   return out;
 }
 
-// The vectors' messages name the Rust builder's options; Policy names its
-// own (camelCase), as each binding's errors name what its users wrote.
-const NODE_NAMES = {
-  allowed_origins: 'allowedOrigins',
-  allowed_methods: 'allowedMethods',
-  allowed_headers: 'allowedHeaders',
-  exposed_headers: 'exposedHeaders',
-  max_age: 'maxAge',
-  preflight_status: 'preflightStatus',
-};
-const nodeNamed = (part) => part.replace(/\b[a-z]+_[a-z_]+\b/g, (name) => NODE_NAMES[name] || name);
+/** Loads a case's policy as a runtime does: an object as itself or as its JSON text, a string as is. */
+function load(policy, asText) {
+  return Policy.fromJSON(typeof policy === 'string' || !asText ? policy : JSON.stringify(policy));
+}
 
-function runCase(c) {
+/** Checks what the loader refused against `expect_error`, as core/tests/vectors.rs does. */
+function checkError(e, error) {
+  assert.ok(error instanceof PolicyError, `${error && error.name}: ${error && error.message} is not a PolicyError`);
+  assert.ok(error instanceof TypeError || error instanceof RangeError, `${error.name} is not a TypeError/RangeError`);
+  const problems = error.errors;
+  assert.ok(Array.isArray(problems) && problems.length > 0, 'the error lists its problems');
+  const first = problems[0];
+  assert.equal(first.code, e.code, `code (${error.message})`);
+  assert.equal(error.code, first.code, 'error.code is the first problem');
+  if (e.path !== undefined) assert.equal(first.path, e.path, `path (${error.message})`);
+  for (const p of problems) {
+    assert.ok(p.rule.length > 0 && p.fix.length > 0, `${p.path}: ${p.message} [${p.code}]: a problem needs a rule and a fix`);
+    for (const key of ['path', 'code', 'message', 'rule', 'fix']) assert.equal(typeof p[key], 'string', key);
+  }
+  if (e.errors !== undefined) {
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.path]),
+      e.errors.map((x) => [x.code, x.path]),
+      'errors'
+    );
+  } else {
+    assert.equal(problems.length, 1, `${problems.length} problems where one was expected: ${error.message}`);
+  }
+  if (e.problem !== undefined) assert.equal(first.problem, e.problem, 'problem');
+  else assert.notEqual(e.code, 'malformed_origin', 'a malformed_origin error needs its `problem`');
+  for (const part of e.message_contains || []) {
+    assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} does not contain ${JSON.stringify(part)}`);
+  }
+}
+
+function runCase(c, asText) {
+  const known = ['name', 'features', 'policy', 'request', 'expect', 'expect_error'];
+  for (const key of Object.keys(c)) assert.ok(known.includes(key), `unknown case key ${key}`);
+  for (const feature of c.features || []) assert.ok(FEATURES.has(feature), `unknown feature ${feature}`);
   if (c.expect_error) {
-    const e = c.expect_error;
+    assert.equal(c.request, undefined, 'a case has either `request` and `expect`, or `expect_error` alone');
     let error;
     try {
-      new Policy(policyOptions(c.config));
+      load(c.policy, asText);
     } catch (err) {
       error = err;
     }
-    assert.ok(error, `expected error ${e.code}, got a policy`);
-    assert.ok(error instanceof TypeError || error instanceof RangeError, `${error.name} is not a TypeError/RangeError`);
-    assert.equal(error.code, e.code, error.message);
-    if (e.problem !== undefined) assert.equal(error.problem, e.problem);
-    for (const part of e.message_contains || []) assert.ok(error.message.includes(nodeNamed(part)), error.message);
+    assert.ok(error, `expected error ${c.expect_error.code}, got a policy`);
+    checkError(c.expect_error, error);
     return;
   }
-  const policy = new Policy(policyOptions(c.config));
+  assert.ok(c.request && c.expect, 'a case has either `request` and `expect`, or `expect_error` alone');
+  const policy = load(c.policy, asText);
   const d = policy.evaluate(requestOf(c.request), { bytes: true });
   const x = c.expect;
   if (x.kind !== undefined) assert.equal(d.kind, x.kind, 'kind');
@@ -110,6 +111,9 @@ function runCase(c) {
     );
   }
   if (x.body !== undefined) assert.equal(d.body, x.body, 'body');
+  for (const [name, value] of d.headers) {
+    assert.ok(!value.includes(0x0d) && !value.includes(0x0a) && !value.includes(0), `header ${name} contains CR, LF or NUL`);
+  }
 }
 
 const files = fs
@@ -121,17 +125,32 @@ test('the vector directory has cases', () => {
   assert.ok(files.length > 0, `no vectors in ${DIR}`);
 });
 
+const names = new Set();
+let total = 0;
+
 for (const file of files) {
   test(`vectors: ${file}`, () => {
-    const { cases } = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+    const { topic, cases } = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+    assert.equal(topic, file.replace(/\.json$/, ''), 'topic is the file name');
     const failures = [];
     for (const c of cases) {
-      try {
-        runCase(c);
-      } catch (error) {
-        failures.push(`${c.name}: ${error.message}`);
+      total++;
+      if (names.has(c.name)) failures.push(`${c.name}: case name used twice`);
+      names.add(c.name);
+      // An object policy is loaded both as an object and as its JSON text.
+      for (const asText of typeof c.policy === 'string' ? [true] : [false, true]) {
+        try {
+          runCase(c, asText);
+        } catch (error) {
+          failures.push(`${c.name}${asText ? ' (as JSON text)' : ''}: ${error.message}`);
+        }
       }
     }
-    assert.equal(failures.length, 0, `${failures.length} of ${cases.length} cases differ:\n${failures.join('\n')}`);
+    assert.equal(failures.length, 0, `${failures.length} failures in ${cases.length} cases:\n${failures.join('\n')}`);
   });
 }
+
+test('the vectors are a meaningful contract', () => {
+  assert.ok(total >= MIN_CASES, `only ${total} cases; the contract needs at least ${MIN_CASES}`);
+  console.log(`# ${total} vector cases run through Policy.fromJSON`);
+});

@@ -6,9 +6,10 @@
 //
 // Serves the demo page (examples/demo/index.html) on http://localhost:3000
 // and the API on http://localhost:8080. The API goes through the addon's
-// strict native `Policy`, built from the shared policy file
-// (examples/demo/policy.json, the conformance vectors' config format), so the
-// Python, C and Rust servers answer the same way. `policy.middleware()`
+// strict native `Policy`, loaded with `Policy.fromJSON` from the shared policy
+// document (examples/demo/policy.json, the version-1 policy document every
+// corsguard runtime reads), so the Python, C and Rust servers answer the same
+// way. `policy.middleware()`
 // writes the CORS answer; the decision log shows `policy.evaluate()` of the
 // same request (a pure function of its headers: the very decision the
 // middleware applied), with corsguard's reason when it refused.
@@ -29,17 +30,9 @@ const DEMO = path.join(__dirname, '..', 'demo');
 const RUNTIME = { runtime: 'node', server: 'Express + the corsguard Node addon' };
 const LOG_LIMIT = 200;
 
-/** The policy file's snake_case keys as the addon's camelCase options. */
+/** The policy document in `file`, loaded by the core (every problem is thrown at once). */
 function loadPolicy(file) {
-  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new TypeError(`${file}: expected a JSON object`);
-  }
-  const options = {};
-  for (const [key, value] of Object.entries(config)) {
-    options[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value;
-  }
-  return new Policy(options);
+  return Policy.fromJSON(fs.readFileSync(file, 'utf8'));
 }
 
 /** The decisions corsguard made, tagged with the case the page is running. */
