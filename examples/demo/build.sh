@@ -33,7 +33,7 @@ case $runtime in
       say "building the Node addon (npm ci in bindings-node)"
       (cd "$ROOT/bindings-node" && npm ci --no-audit --no-fund --loglevel=error >&2)
     fi
-    node -e "const { Policy } = require(process.argv[1]); new Policy({ allowedOrigins: ['http://localhost:3000'] })" \
+    node -e "const { Policy } = require(process.argv[1]); new Policy({ allowOrigins: ['http://localhost:3000'] })" \
       "$ROOT/bindings-node" || { echo "build.sh: the Node addon does not load" >&2; exit 1; }
     server="$ROOT/examples/node-server"
     if [ ! -d "$server/node_modules/express" ] || [ "$server/package-lock.json" -nt "$server/node_modules/.package-lock.json" ]; then
