@@ -100,7 +100,7 @@ pub use decision::{
 #[cfg(feature = "json")]
 pub use document::{
     Document, DocumentErrors, PolicySet, PolicySlots, Problem, Rebuild, DEFAULT_POLICY,
-    DOCUMENT_KEYS, DOCUMENT_VERSION,
+    DOCUMENT_KEYS, DOCUMENT_VERSION, LOADER_CODES,
 };
 pub use findings::findings;
 pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};

@@ -44,19 +44,7 @@ const CONFIG_ERROR_CODES: &[&str] = &[
 ];
 
 /// The document loader's own codes (`Problem::code()` beyond `ConfigError`).
-const DOCUMENT_CODES: &[&str] = &[
-    "invalid_json",
-    "wrong_type",
-    "unknown_key",
-    "duplicate_key",
-    "missing_key",
-    "unsupported_version",
-    "unknown_value",
-    "out_of_range",
-    "bad_policy_name",
-    "bad_path_rule",
-    "unknown_policy",
-];
+const DOCUMENT_CODES: &[&str] = &corsguard::LOADER_CODES;
 
 /// Every `PathRuleProblem::code()` (the `problem` of `bad_path_rule`).
 const PATH_RULE_PROBLEM_CODES: &[&str] = &[

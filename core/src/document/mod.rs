@@ -35,18 +35,18 @@ use crate::path::{check_path_rule, path_matches};
 use crate::policy::Policy;
 
 use json::Json;
-use policy_doc::{escape, pointer, Place, PolicyDoc, Reader, POLICY_KEYS};
+use policy_doc::{escape, pointer, Place, PolicyDoc, Reader};
 pub use problem::{DocumentErrors, Problem};
 
 /// The document version this crate reads.
 pub const DOCUMENT_VERSION: u64 = 1;
 
-/// The top-level keys of a version-1 document, in the order
-/// `docs/policy.md` lists them.
+/// The top-level keys of a version-1 document, in the order of
+/// `policy.schema.json`.
 pub const DOCUMENT_KEYS: [&str; 18] = [
     "$schema",
-    "description",
     "version",
+    "description",
     "profile",
     "allowOrigins",
     "fixedOrigin",
@@ -62,6 +62,29 @@ pub const DOCUMENT_KEYS: [&str; 18] = [
     "preflightStatus",
     "policies",
     "routes",
+];
+
+/// The keys of one policy (the top level's, or a named one's): all but
+/// `$schema`, `version`, `policies` and `routes`.
+const POLICY_KEYS: &[&str] = DOCUMENT_KEYS.split_at(2).1.split_at(14).0;
+
+/// The codes of the problems the loader itself finds, beyond the core's
+/// [`ConfigError`](crate::ConfigError) codes and, among findings, the
+/// [`Risk`](crate::Risk) codes. (`routes_need_build_all`, a call of
+/// [`Document::build_into`] on a document with routes, is not a problem of
+/// the document and is not listed.)
+pub const LOADER_CODES: [&str; 11] = [
+    "invalid_json",
+    "wrong_type",
+    "unknown_key",
+    "duplicate_key",
+    "missing_key",
+    "unsupported_version",
+    "unknown_value",
+    "out_of_range",
+    "bad_policy_name",
+    "bad_path_rule",
+    "unknown_policy",
 ];
 
 /// The name routes use for the policy of the top-level keys.
@@ -247,20 +270,12 @@ impl Document {
                 },
             };
             let Some(&known) = DOCUMENT_KEYS.iter().find(|k| **k == key) else {
-                unknown_key(&mut r, &key, &DOCUMENT_KEYS[2..], &mut top);
+                unknown_key(&mut r, &key, &DOCUMENT_KEYS[1..], &mut top);
                 continue;
             };
-            if seen.contains(&known) {
-                let path = r.at(known, None);
-                r.report(
-                    path,
-                    "duplicate_key",
-                    format!("`{known}` is given more than once; keep one"),
-                    0,
-                );
+            if repeated(&mut r, &mut seen, known) {
                 continue;
             }
-            seen.push(known);
             match known {
                 "$schema" => {
                     r.string(known, value);
@@ -544,6 +559,23 @@ impl Document {
     }
 }
 
+/// Whether `key` was already seen in this object (then reported as
+/// `duplicate_key`); marks it seen.
+fn repeated<'k>(r: &mut Reader<'_>, seen: &mut Vec<&'k str>, key: &'k str) -> bool {
+    if seen.contains(&key) {
+        let path = r.at(key, None);
+        r.report(
+            path,
+            "duplicate_key",
+            format!("`{key}` is given more than once; keep one"),
+            0,
+        );
+        return true;
+    }
+    seen.push(key);
+    false
+}
+
 /// Reports an unknown key with the nearest known one.
 fn unknown_key(r: &mut Reader<'_>, key: &str, known: &[&'static str], policy: &mut PolicyDoc) {
     let near = nearest(key, known);
@@ -611,17 +643,9 @@ fn read_named(
             unknown_key(&mut r, &key, &POLICY_KEYS[1..], &mut policy);
             continue;
         };
-        if seen.contains(&known) {
-            let path = r.at(known, None);
-            r.report(
-                path,
-                "duplicate_key",
-                format!("`{known}` is given more than once; keep one"),
-                0,
-            );
+        if repeated(&mut r, &mut seen, known) {
             continue;
         }
-        seen.push(known);
         policy.read(known, value, &mut r);
     }
     Some(policy)
@@ -713,13 +737,7 @@ fn read_routes(
                     }
                 }
                 "path" | "policy" => {
-                    let at = r.at(&key, None);
-                    r.report(
-                        at,
-                        "duplicate_key",
-                        format!("`{key}` is given more than once; keep one"),
-                        0,
-                    );
+                    repeated(&mut r, &mut Vec::from(["path", "policy"]), &key);
                 }
                 _ => unknown_key(
                     &mut r,

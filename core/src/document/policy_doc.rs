@@ -21,24 +21,6 @@ use crate::config::{
 /// rest of a refused document is checked (never part of a built policy).
 const PLACEHOLDER_ORIGIN: &str = "https://corsguard-placeholder.invalid";
 
-/// The keys of one policy, in the order `docs/policy.md` lists them.
-pub(crate) const POLICY_KEYS: [&str; 14] = [
-    "description",
-    "profile",
-    "allowOrigins",
-    "fixedOrigin",
-    "originVerdict",
-    "allowWideVerdictWithCredentials",
-    "allowMethods",
-    "allowHeaders",
-    "exposeHeaders",
-    "allowCredentials",
-    "maxAge",
-    "allowPrivateNetwork",
-    "preflightContinue",
-    "preflightStatus",
-];
-
 /// A list entry and its index in the document's array.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
@@ -284,7 +266,8 @@ impl PolicyDoc {
         &self.profile
     }
 
-    /// Reads the value of the policy key `known` (one of [`POLICY_KEYS`]).
+    /// Reads the value of the policy key `known` (a document key but `$schema`,
+    /// `version`, `policies` and `routes`).
     pub fn read(&mut self, known: &'static str, value: Json, r: &mut Reader<'_>) {
         self.places.push((known, r.place.clone()));
         match known {
