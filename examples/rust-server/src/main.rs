@@ -455,7 +455,11 @@ mod policy_tests {
             br#"{"version": 1, "allowOrigins": ["*"], "allowCredentials": true, "maxAge": "600"}"#,
         )
         .unwrap_err();
-        let got: Vec<_> = errors.problems().iter().map(|p| (p.path(), p.code())).collect();
+        let got: Vec<_> = errors
+            .problems()
+            .iter()
+            .map(|p| (p.path(), p.code()))
+            .collect();
         assert_eq!(
             got,
             [
