@@ -327,3 +327,21 @@ def test_wsgi_path_without_a_raw_uri_is_encoded_again():
     assert _environ_path(environ) == b"/app/caf%E9%20menu/x"
     assert _environ_path({"RAW_URI": "/api/%2e%2e/x?y=1", "PATH_INFO": "/x"}) == b"/api/%2e%2e/x?y=1"
     assert _environ_path({}) == b"/"
+
+
+def test_keywords_write_named_policies_in_snake_case():
+    policy = corsguard.Policy(
+        allow_methods=["GET", "PUT"],
+        policies={"admin": {"allow_origins": [ADMIN], "allow_credentials": True, "max_age": None}},
+        routes=[{"path": "/admin/**", "policy": "admin"}],
+    )
+    assert policy.policy_names == ("admin",)
+    d = policy.evaluate("GET", origin=ADMIN, path="/admin/x")
+    assert ("Access-Control-Allow-Credentials", "true") in d.headers
+    assert policy.evaluate("GET", origin=ADMIN, path="/other") is None
+    # Messages name the keys as they were written.
+    with pytest.raises(corsguard.DocumentError) as info:
+        corsguard.Policy(policies={"a": {"allow_origin": [ADMIN]}}, routes=[{"path": "/**", "policy": "a"}])
+    (problem,) = info.value.errors
+    assert (problem.code, problem.path) == ("unknown_key", "/policies/a/allowOrigin")
+    assert "`allow_origin` is not a key here; did you mean `allow_origins`?" in problem.message

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Pattern, Union
 
 from . import _document
@@ -135,6 +136,12 @@ class Policy:
     :param origin_predicate: instead of a regex, a callable taking the origin
         (``str``) and returning whether it is allowed.
 
+    :param policies: named policies (``{"admin": {"allow_origins": [...]}}``),
+        each written with the same snake_case keys, and
+    :param routes: the path rules that pick one per request
+        (``[{"path": "/admin/**", "policy": "admin"}]``); see
+        :meth:`evaluate`'s ``path``.
+
     Any other keyword is refused by the core as an unknown key, with the
     nearest known one suggested. The policy is built in the smallest of the
     core's capacity classes (:data:`CAPACITY_CLASSES`) that holds it; one
@@ -156,15 +163,28 @@ class Policy:
     ) -> None:
         verdict = _verdict(origin_regex, origin_predicate)
         document: dict[str, Any] = {"version": 1}
+        keys: set[str] = set()
         for name, value in options.items():
-            if value is not None:
-                document[_document.camel(name)] = value
+            if value is None:
+                continue
+            if name == "policies" and isinstance(value, Mapping):
+                # Each named policy's keys are snake_case too.
+                value = {
+                    policy: {_document.camel(k): v for k, v in body.items() if v is not None}
+                    if isinstance(body, Mapping)
+                    else body
+                    for policy, body in value.items()
+                }
+                for body in value.values():
+                    if isinstance(body, Mapping):
+                        keys.update(k for k in body if isinstance(k, str))
+            document[_document.camel(name)] = value
         if verdict is not None:
             document["originVerdict"] = True
         self._native = _document.load(
             _document.dumps(document),
             naming="snake",
-            keys=set(document),
+            keys=keys | set(document),
             source=document,
             verdict_probes=_document.probes_admitted(verdict) if verdict else 0,
             predicate=verdict,
