@@ -357,21 +357,21 @@ struct NativePolicy {
 }
 
 impl NativePolicy {
-    /// The policy serving a request for `path` (str or bytes, the request
-    /// target; `None`: `/`), or `None` when no route gives one. Without
-    /// routes the one policy serves every path (a given path is still
-    /// checked to be str or bytes).
-    fn served(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<&Inner>> {
+    /// The index of the policy serving a request for `path` (str or
+    /// bytes, the request target; `None`: `/`), or `None` when no route
+    /// gives one. Without routes the one policy serves every path (a given
+    /// path is still checked to be str or bytes).
+    fn served_index(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
         let path = match path {
             Some(p) if !p.is_none() => Some(request_bytes(p)?),
             _ => None,
         };
-        let index = if self.document.has_routes() {
-            self.document.route(path.as_deref().unwrap_or(b"/"))
-        } else {
-            Some(0)
-        };
-        Ok(index.and_then(|i| self.policies.get(i)))
+        Ok(self.document.route(path.as_deref().unwrap_or(b"/")))
+    }
+
+    /// The policy serving a request for `path` (see `served_index`).
+    fn served(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<&Inner>> {
+        Ok(self.served_index(path)?.and_then(|i| self.policies.get(i)))
     }
 }
 
@@ -583,14 +583,8 @@ impl NativePolicy {
     /// `None`: `/`), or `None` when no policy does.
     #[pyo3(signature = (path = None))]
     fn route(&self, path: Option<Bound<'_, PyAny>>) -> PyResult<Option<String>> {
-        let path = match &path {
-            Some(p) if !p.is_none() => Some(request_bytes(p)?),
-            _ => None,
-        };
-        let bytes = path.as_deref().unwrap_or(b"/");
         Ok(self
-            .document
-            .route(bytes)
+            .served_index(path.as_ref())?
             .and_then(|i| self.document.policy_names().nth(i))
             .map(str::to_owned))
     }
