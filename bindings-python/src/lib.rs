@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 use corsguard::{
     Action, Behaviour, CapacityClass, Decision as CoreDecision, DefaultPolicy, Document,
-    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy, Problem,
-    Reason, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
+    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy,
+    PolicySlots, Problem, Reason, Rebuild, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -55,52 +55,55 @@ static EMPTY_SMALL: SmallPolicy = CorePolicy::empty();
 static EMPTY_DEFAULT: DefaultPolicy = CorePolicy::empty();
 static EMPTY_LARGE: LargePolicy = CorePolicy::empty();
 
-/// Builds `document` into a policy on the heap, in place: `empty` is copied
-/// into a fresh allocation and the loader fills the tables there.
+/// A fresh empty policy on the heap, made in place: `empty` is copied into
+/// a new allocation, where the core's loader then fills the tables.
 /// `Box::new(CorePolicy::new(..)?)` built the policy on the stack and moved
 /// it, and a match over capacities kept the large class's temporaries in
 /// the same frame: even a default policy crashed a thread with a 512 KiB
 /// stack. This needs at most 16 KiB of stack, whatever the capacity.
 fn boxed<const O: usize, const N: usize, const B: usize>(
     empty: &'static CorePolicy<O, N, B>,
-    document: &Document,
-    names: &OptionNames,
-) -> Result<Box<CorePolicy<O, N, B>>, DocumentErrors> {
+) -> Box<CorePolicy<O, N, B>> {
     let mut slot = Box::<CorePolicy<O, N, B>>::new_uninit();
     // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
     // data (fixed-capacity tables of `Copy` items and `'static` references,
     // nothing owned, nothing pointing into itself), and the static is never
     // dropped. The two do not overlap. Copying from memory, unlike writing a
     // value, puts no policy-sized temporary on the stack.
-    let mut policy = unsafe {
+    unsafe {
         std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
         slot.assume_init()
-    };
-    document.build_into_named(&mut *policy, names)?;
-    Ok(policy)
+    }
 }
 
-/// Builds `document` in the class its estimate picks, and in the next
-/// larger one while a capacity is what failed (as `load()` in the core's
-/// vectors runner does).
-fn build(
-    document: &Document,
-    names: &OptionNames,
-) -> Result<(Inner, CapacityClass), DocumentErrors> {
-    let mut class = document.capacity_class();
-    loop {
-        let built = if class == CapacityClass::SMALL {
-            boxed(&EMPTY_SMALL, document, names).map(Inner::Small)
-        } else if class == CapacityClass::DEFAULT {
-            boxed(&EMPTY_DEFAULT, document, names).map(Inner::Default)
-        } else {
-            boxed(&EMPTY_LARGE, document, names).map(Inner::Large)
-        };
-        match (built, class.larger()) {
-            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
-            (built, _) => return built.map(|inner| (inner, class)),
+/// The slots `Document::build_all` builds a document's served policies
+/// into: one per served policy, of the class the core asks for (the core
+/// picks the smallest class and moves to a larger one on a capacity error).
+struct Slots(Vec<Option<Inner>>);
+
+impl PolicySlots for Slots {
+    fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn Rebuild {
+        if self.0.len() <= index {
+            self.0.resize_with(index + 1, || None);
         }
+        let slot = &mut self.0[index];
+        if slot.as_ref().map(Inner::class) != Some(class) {
+            *slot = Some(Inner::new(class));
+        }
+        slot.as_mut().expect("the slot was just filled").rebuild()
     }
+}
+
+/// Builds every served policy of `document`, in index order
+/// (`Document::policy_names`), each in the smallest class that holds it.
+fn build(document: &Document, names: &OptionNames) -> Result<Vec<Inner>, DocumentErrors> {
+    let mut slots = Slots(Vec::new());
+    document.build_all_named(&mut slots, names)?;
+    Ok(slots
+        .0
+        .into_iter()
+        .map(|slot| slot.expect("the core builds every served policy"))
+        .collect())
 }
 
 /// A decision copied out of the core (the core's borrows end here).
@@ -114,6 +117,8 @@ struct Owned {
     status: Option<u16>,
     headers: Vec<(HeaderName, Vec<u8>)>,
     body: Option<&'static str>,
+    /// How the serving policy adds `Vary` (see `Decision.vary_merge`).
+    vary_merge: &'static str,
 }
 
 fn own(decision: &CoreDecision<'_>) -> Owned {
@@ -140,10 +145,38 @@ fn own(decision: &CoreDecision<'_>) -> Owned {
             .map(|h| (h.name, h.value.to_vec()))
             .collect(),
         body: decision.body(),
+        vary_merge: "dedup",
     }
 }
 
 impl Inner {
+    /// An empty policy of `class`, allocated in place.
+    fn new(class: CapacityClass) -> Inner {
+        if class == CapacityClass::SMALL {
+            Inner::Small(boxed(&EMPTY_SMALL))
+        } else if class == CapacityClass::DEFAULT {
+            Inner::Default(boxed(&EMPTY_DEFAULT))
+        } else {
+            Inner::Large(boxed(&EMPTY_LARGE))
+        }
+    }
+
+    fn class(&self) -> CapacityClass {
+        match self {
+            Inner::Small(_) => CapacityClass::SMALL,
+            Inner::Default(_) => CapacityClass::DEFAULT,
+            Inner::Large(_) => CapacityClass::LARGE,
+        }
+    }
+
+    fn rebuild(&mut self) -> &mut dyn Rebuild {
+        match self {
+            Inner::Small(p) => &mut **p,
+            Inner::Default(p) => &mut **p,
+            Inner::Large(p) => &mut **p,
+        }
+    }
+
     /// The fast path of the drop-ins: the decision handed to `f` without
     /// building an `Owned`.
     fn evaluate_with<R>(&self, request: &Request<'_>, f: impl FnOnce(&CoreDecision<'_>) -> R) -> R {
@@ -155,7 +188,16 @@ impl Inner {
     }
 
     fn evaluate(&self, request: &Request<'_>) -> Owned {
-        self.evaluate_with(request, own)
+        let mut owned = self.evaluate_with(request, own);
+        owned.vary_merge = self.vary_merge();
+        owned
+    }
+
+    fn vary_merge(&self) -> &'static str {
+        match self.behaviour().vary_merge {
+            VaryMerge::Dedup => "dedup",
+            VaryMerge::Join => "join",
+        }
     }
 
     fn behaviour(&self) -> &Behaviour {
@@ -302,7 +344,10 @@ const FAILURE_NAMES: [(Failures, &str); 4] = [
 /// The native policy behind `corsguard.Policy` (see its docstring there).
 #[pyclass(frozen, module = "corsguard._native", name = "NativePolicy")]
 struct NativePolicy {
-    inner: Inner,
+    /// Every served policy, indexed as `document.policy_names()`.
+    policies: Vec<Inner>,
+    /// The document, for its routes: which policy serves a path.
+    document: Document,
     /// What the strict profile would refuse in the document (the core's
     /// findings), as problem tuples; empty for a strict document.
     findings: Vec<ProblemTuple>,
@@ -311,10 +356,31 @@ struct NativePolicy {
     capacity: &'static str,
 }
 
+impl NativePolicy {
+    /// The index of the policy serving a request for `path` (str or
+    /// bytes, the request target; `None`: `/`), or `None` when no route
+    /// gives one. Without routes the one policy serves every path (a given
+    /// path is still checked to be str or bytes).
+    fn served_index(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+        let path = match path {
+            Some(p) if !p.is_none() => Some(request_bytes(p)?),
+            _ => None,
+        };
+        Ok(self.document.route(path.as_deref().unwrap_or(b"/")))
+    }
+
+    /// The policy serving a request for `path` (see `served_index`).
+    fn served(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<&Inner>> {
+        Ok(self.served_index(path)?.and_then(|i| self.policies.get(i)))
+    }
+}
+
 #[pymethods]
 impl NativePolicy {
     /// Loads a policy document (JSON text, `bytes` or `str`) through the
-    /// core's loader, in the smallest capacity class that holds it.
+    /// core's loader: every policy it serves (one, or with `routes` each
+    /// policy a route names), each in the smallest capacity class that
+    /// holds it.
     ///
     /// `verdict_probes` is the bitmask of the `VERDICT_PROBES` the host's
     /// regex or predicate admits; `predicate` (a callable on the origin
@@ -366,7 +432,15 @@ impl NativePolicy {
         };
         let mut doc = Document::parse(&json).map_err(|e| document_error(&e))?;
         doc.set_verdict_probes(verdict_probes);
-        let (inner, class) = build(&doc, names).map_err(|e| document_error(&e))?;
+        let policies = build(&doc, names).map_err(|e| document_error(&e))?;
+        // The largest class built (a document whose routes serve no
+        // policy holds none: nothing of any class).
+        let capacity = CapacityClass::ALL
+            .iter()
+            .rev()
+            .find(|c| policies.iter().any(|p| p.class() == **c))
+            .unwrap_or(&CapacityClass::SMALL)
+            .name;
         let profile = Behaviour::PROFILES
             .iter()
             .find(|(_, b)| b == doc.behaviour())
@@ -377,11 +451,12 @@ impl NativePolicy {
             .map(problem_tuple)
             .collect();
         Ok(NativePolicy {
-            inner,
+            policies,
+            document: doc,
             findings,
             predicate,
             profile,
-            capacity: class.name,
+            capacity,
         })
     }
 
@@ -394,6 +469,7 @@ impl NativePolicy {
         request_private_network = None,
         *,
         origin_verdict = None,
+        path = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate(
@@ -405,7 +481,11 @@ impl NativePolicy {
         request_headers: Option<Bound<'_, PyAny>>,
         request_private_network: Option<Bound<'_, PyAny>>,
         origin_verdict: Option<bool>,
-    ) -> PyResult<Decision> {
+        path: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Option<Decision>> {
+        let Some(policy) = self.served(path.as_ref())? else {
+            return Ok(None);
+        };
         let method_b = request_bytes(&method)?;
         let origin_b = optional_bytes(&origin)?;
         let verdict = match (origin_verdict, &self.predicate, &origin) {
@@ -430,13 +510,15 @@ impl NativePolicy {
         request.request_headers = rh.as_deref();
         request.request_private_network = rpn.as_deref();
         request.origin_verdict = verdict;
-        Ok(Decision(self.inner.evaluate(&request)))
+        Ok(Some(Decision(policy.evaluate(&request))))
     }
 
     /// The drop-ins' fast path. Request values are latin-1 `bytes` (ASGI)
     /// or `str` (WSGI); the host's verdict on the origin is passed in.
-    /// Returns `(status or None, [(lowercase name, latin-1 value)], body)`.
-    #[pyo3(signature = (method, origin, request_method, request_headers, request_private_network, origin_verdict))]
+    /// `path` (the request target, bytes or str) picks the policy of a
+    /// document with routes. Returns `(status or None, [(lowercase name,
+    /// latin-1 value)], body)`, or `None` when no policy serves `path`.
+    #[pyo3(signature = (method, origin, request_method, request_headers, request_private_network, origin_verdict, path = None))]
     #[allow(clippy::too_many_arguments)]
     fn _evaluate_latin1<'py>(
         &self,
@@ -447,7 +529,11 @@ impl NativePolicy {
         request_headers: Option<Bound<'py, PyAny>>,
         request_private_network: Option<Bound<'py, PyAny>>,
         origin_verdict: Option<bool>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
+        path: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let Some(policy) = self.served(path.as_ref())? else {
+            return Ok(None);
+        };
         let method_b = request_bytes(&method)?;
         let origin_b = latin1_arg(&origin)?;
         let rm = latin1_arg(&request_method)?;
@@ -459,7 +545,7 @@ impl NativePolicy {
         request.request_headers = rh.as_deref();
         request.request_private_network = rpn.as_deref();
         request.origin_verdict = origin_verdict;
-        self.inner.evaluate_with(&request, |decision| {
+        policy.evaluate_with(&request, |decision| {
             let headers = PyList::empty(py);
             for h in decision.headers() {
                 let name = PyBytes::new(py, h.name.as_lowercase_str().as_bytes());
@@ -476,17 +562,41 @@ impl NativePolicy {
                 }
                 _ => py.None(),
             };
-            PyTuple::new(py, [status, headers.into_any().unbind(), body])
+            PyTuple::new(py, [status, headers.into_any().unbind(), body]).map(Some)
         })
     }
 
-    /// The profile the policy was built with.
+    /// The names of the served policies (`"default"` for the top-level
+    /// keys), in the order routes index them.
+    #[getter]
+    fn policy_names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.document.policy_names().collect::<Vec<_>>())
+    }
+
+    /// Whether the document has `routes`.
+    #[getter]
+    fn has_routes(&self) -> bool {
+        self.document.has_routes()
+    }
+
+    /// The name of the policy serving a request for `path` (str or bytes;
+    /// `None`: `/`), or `None` when no policy does.
+    #[pyo3(signature = (path = None))]
+    fn route(&self, path: Option<Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+        Ok(self
+            .served_index(path.as_ref())?
+            .and_then(|i| self.document.policy_names().nth(i))
+            .map(str::to_owned))
+    }
+
+    /// The profile the policy was built with (of the first served policy).
     #[getter]
     fn profile(&self) -> &'static str {
         self.profile
     }
 
-    /// The capacity class the policy was built with.
+    /// The capacity class the policy was built with (the largest of the
+    /// served policies' classes).
     #[getter]
     fn capacity(&self) -> &'static str {
         self.capacity
@@ -509,13 +619,11 @@ impl NativePolicy {
 
     /// How the decision's `Vary` value is added to a response: `"dedup"`
     /// (add tokens the response lacks) or `"join"` (Starlette: join all
-    /// values into one header).
+    /// values into one header), by the first served policy's profile
+    /// (each decision says its own: `Decision.vary_merge`).
     #[getter]
     fn vary_merge(&self) -> &'static str {
-        match self.inner.behaviour().vary_merge {
-            VaryMerge::Dedup => "dedup",
-            VaryMerge::Join => "join",
-        }
+        self.policies.first().map_or("dedup", Inner::vary_merge)
     }
 }
 
@@ -616,6 +724,12 @@ impl Decision {
             .map(|(_, v)| text(v))
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
+    }
+    /// How to add this decision's `Vary` to the response: `"dedup"` or
+    /// `"join"`, by the profile of the policy that made it.
+    #[getter]
+    fn vary_merge(&self) -> &'static str {
+        self.0.vary_merge
     }
     /// The body of a preflight answer (`text/plain; charset=utf-8`), when the
     /// profile sends one.

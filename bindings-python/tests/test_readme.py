@@ -100,3 +100,11 @@ def test_policy_middleware_quick_start():
     assert r.status_code == 204
     assert r.headers["access-control-allow-origin"] == "https://app.example.com"
     assert r.headers["access-control-allow-methods"] == "GET, PUT"
+
+
+def test_routes_example():
+    ns: dict = {}
+    exec(block('"routes": ['), ns)
+    policy = ns["policy"]
+    assert policy.route("/admin") == "admin"
+    assert policy.evaluate("GET", origin="https://elsewhere.example", path="/api/x").allowed

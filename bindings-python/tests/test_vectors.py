@@ -1,7 +1,9 @@
-"""The shared conformance vectors (../tests/vectors/*.json) through the
-Python API: each case's policy document is loaded by ``Policy.from_json``
-and must give the core's answer, or the core's errors, exactly as
-core/tests/vectors.rs checks them."""
+"""The shared conformance vectors (../tests/vectors/*.json, then the
+documents with routes in ../tests/vectors/routes/*.json) through the Python
+API: each case's policy document is loaded by ``Policy.from_json`` and must
+give the core's answer, or the core's errors, exactly as
+core/tests/vectors.rs checks them. A request's ``path`` picks the policy of
+a document with routes (``/`` when absent)."""
 
 from __future__ import annotations
 
@@ -15,11 +17,17 @@ import corsguard
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 
 
+def vector_files() -> list[Path]:
+    """The top directory's files, then those of routes/, each sorted (the
+    order of core/tests/vectors.rs)."""
+    return sorted(VECTORS.glob("*.json")) + sorted((VECTORS / "routes").glob("*.json"))
+
+
 def load_cases():
-    for path in sorted(VECTORS.glob("*.json")):
+    for path in vector_files():
         data = json.loads(path.read_text(encoding="utf-8"))
         for case in data["cases"]:
-            yield pytest.param(case, id=f"{path.stem}: {case['name']}")
+            yield pytest.param(case, id=f"{path.parent.name}/{path.stem}: {case['name']}")
 
 
 def to_bytes(spec) -> bytes:
@@ -45,6 +53,8 @@ CASES = list(load_cases())
 
 def test_vectors_exist():
     assert len(CASES) >= 150, f"only {len(CASES)} vector cases found in {VECTORS}"
+    routed = [p for p in CASES if "request" in p.values[0] and "path" in p.values[0]["request"]]
+    assert routed, f"no case with a request path under {VECTORS / 'routes'}"
     names = [case.values[0]["name"] for case in CASES]
     assert len(set(names)) == len(names), "case names must be unique"
 
@@ -112,13 +122,24 @@ def test_vector(case):
 
     policy = load(case["policy"])
     req = case["request"]
+    want = case["expect"]
     args = {
         k: to_bytes(req[k])
         for k in ("origin", "request_method", "request_headers", "request_private_network")
         if k in req
     }
-    d = policy.evaluate(to_bytes(req["method"]), **args, origin_verdict=req.get("origin_verdict"))
-    want = case["expect"]
+    path = to_bytes(req["path"]) if "path" in req else None
+    served = policy.route(path)
+    assert served is None or served in policy.policy_names
+    if "policy" in want:
+        assert served == want["policy"], f"policy serving {path!r}"
+    d = policy.evaluate(to_bytes(req["method"]), **args, origin_verdict=req.get("origin_verdict"), path=path)
+    if served is None:
+        # No policy serves the path: no decision, so no CORS headers.
+        assert d is None
+        assert want.get("headers", []) == []
+        return
+    assert d is not None
     got = {
         "kind": d.kind,
         "outcome": d.outcome,
@@ -129,6 +150,7 @@ def test_vector(case):
         "status": d.status,
         "headers": d.raw_headers,
         "body": d.body,
+        "policy": served,
     }
     expected = {}
     for key, value in want.items():

@@ -20,6 +20,7 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from typing import Optional
 
 import corsguard
 import uvicorn
@@ -41,13 +42,15 @@ class DecisionLog:
         self.case = ""
         self.entries: list[dict] = []
 
-    def record(self, method: str, path: str, decision: corsguard.Decision) -> None:
+    def record(self, method: str, path: str, decision: Optional[corsguard.Decision]) -> None:
+        # None: a policy document with routes serves no policy on this path,
+        # so the response got no CORS headers.
         entry = {
             "method": method,
             "path": path,
-            "outcome": decision.outcome,
-            "reason": decision.reason,
-            "headers": [f"{name}: {value}" for name, value in decision.headers],
+            "outcome": decision.outcome if decision else "no_policy",
+            "reason": decision.reason if decision else "no policy serves this path",
+            "headers": [f"{name}: {value}" for name, value in decision.headers] if decision else [],
         }
         with self._lock:
             if len(self.entries) < LOG_LIMIT:
@@ -120,7 +123,7 @@ def build(api_port: int, policy_path: Path, page_path: Path):
     """One ASGI app for both sockets, dispatching on the port it was reached at."""
     log = DecisionLog()
 
-    def record(scope, decision: corsguard.Decision) -> None:
+    def record(scope, decision: Optional[corsguard.Decision]) -> None:
         # Every decision but the demo's own bookkeeping requests.
         path = scope["path"]
         if not (path == "/api/decisions" or path.startswith("/api/case/")):

@@ -23,6 +23,11 @@ Three ways in:
                           request_method="PUT", request_headers="content-type")
       assert d.allowed and d.status == 204
 
+  A document with named ``policies`` and ``routes`` serves each request
+  with the policy of its path: ``policy.evaluate(..., path="/api/items")``,
+  which returns ``None`` when no policy serves the path (send no CORS
+  headers).
+
 * :class:`corsguard.asgi.CORSMiddleware`, a drop-in for Starlette's
   ``CORSMiddleware`` (Starlette, FastAPI, any ASGI app).
 * :class:`corsguard.wsgi.CORSMiddleware`, the same for WSGI (Flask, Django).
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Pattern, Union
 
 from . import _document
@@ -130,6 +136,12 @@ class Policy:
     :param origin_predicate: instead of a regex, a callable taking the origin
         (``str``) and returning whether it is allowed.
 
+    :param policies: named policies (``{"admin": {"allow_origins": [...]}}``),
+        each written with the same snake_case keys, and
+    :param routes: the path rules that pick one per request
+        (``[{"path": "/admin/**", "policy": "admin"}]``); see
+        :meth:`evaluate`'s ``path``.
+
     Any other keyword is refused by the core as an unknown key, with the
     nearest known one suggested. The policy is built in the smallest of the
     core's capacity classes (:data:`CAPACITY_CLASSES`) that holds it; one
@@ -151,15 +163,28 @@ class Policy:
     ) -> None:
         verdict = _verdict(origin_regex, origin_predicate)
         document: dict[str, Any] = {"version": 1}
+        keys: set[str] = set()
         for name, value in options.items():
-            if value is not None:
-                document[_document.camel(name)] = value
+            if value is None:
+                continue
+            if name == "policies" and isinstance(value, Mapping):
+                # Each named policy's keys are snake_case too.
+                value = {
+                    policy: {_document.camel(k): v for k, v in body.items() if v is not None}
+                    if isinstance(body, Mapping)
+                    else body
+                    for policy, body in value.items()
+                }
+                for body in value.values():
+                    if isinstance(body, Mapping):
+                        keys.update(k for k in body if isinstance(k, str))
+            document[_document.camel(name)] = value
         if verdict is not None:
             document["originVerdict"] = True
         self._native = _document.load(
             _document.dumps(document),
             naming="snake",
-            keys=set(document),
+            keys=keys | set(document),
             source=document,
             verdict_probes=_document.probes_admitted(verdict) if verdict else 0,
             predicate=verdict,
@@ -203,7 +228,8 @@ class Policy:
         request_private_network: Optional[RequestValue] = None,
         *,
         origin_verdict: Optional[bool] = None,
-    ) -> Decision:
+        path: Optional[RequestValue] = None,
+    ) -> Optional[Decision]:
         """Judges one request from its method and CORS request headers
         (``Origin``, ``Access-Control-Request-Method``, ``-Headers``,
         ``-Private-Network``), each ``str`` (sent as UTF-8) or ``bytes``
@@ -213,11 +239,24 @@ class Policy:
         ``origin_verdict`` overrides the regex/predicate's verdict (for a
         policy built with ``origin_verdict=True``).
 
+        ``path`` is the request target (``str``, sent as UTF-8, or the raw
+        ``bytes`` received; the query is ignored). It picks the policy of a
+        document with ``routes`` (:attr:`has_routes`): the first route whose
+        path rule matches serves the request, and ``None`` means ``/``.
+        A document without routes serves every path with its one policy and
+        ignores ``path``. Paths are matched as received, nothing decoded; a
+        path with a ``.`` or ``..`` segment (also as ``%2e``) or an encoded
+        ``/`` or ``\\`` matches no rule.
+
+        Returns ``None`` when no policy serves ``path`` (no route matches,
+        or the route's policy is ``null``): write no CORS headers at all
+        and handle the request as the application would without CORS.
+
         Returns a :class:`Decision`: when ``decision.action == "respond"``,
         answer with ``decision.status``, ``decision.headers`` and
         ``decision.body``; otherwise pass the request on and add
         ``decision.headers`` to the response (adding ``Vary`` to the
-        response's own ``Vary``).
+        response's own ``Vary``, by ``decision.vary_merge``).
         """
         return self._native.evaluate(
             method,
@@ -226,17 +265,42 @@ class Policy:
             request_headers,
             request_private_network,
             origin_verdict=origin_verdict,
+            path=path,
         )
+
+    def route(self, path: Optional[RequestValue] = None) -> Optional[str]:
+        """The name of the policy that serves a request for ``path`` (as
+        :meth:`evaluate` takes it; ``None`` means ``/``): one of
+        :attr:`policy_names`, or ``None`` when no policy does. Without
+        routes, always the one policy, ``"default"``."""
+        return self._native.route(path)
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        """The names of the policies this document serves requests with:
+        ``("default",)`` without routes; with routes, ``"default"`` (the
+        top-level keys) when a route names it, then each named policy of
+        ``policies``, in document order."""
+        return self._native.policy_names
+
+    @property
+    def has_routes(self) -> bool:
+        """Whether the document has ``routes``, so that :meth:`evaluate`
+        picks the policy by ``path``."""
+        return self._native.has_routes
 
     @property
     def profile(self) -> str:
-        """The profile: ``"strict"``, ``"starlette"`` or ``"cors_npm"``."""
+        """The profile: ``"strict"``, ``"starlette"`` or ``"cors_npm"`` (of
+        the first served policy, for a document with routes)."""
         return self._native.profile
 
     @property
     def capacity(self) -> str:
         """The capacity class the policy was built in: ``"small"``,
-        ``"default"`` or ``"large"`` (see :data:`CAPACITY_CLASSES`)."""
+        ``"default"`` or ``"large"`` (see :data:`CAPACITY_CLASSES`). With
+        routes each served policy is built in its own smallest class; this
+        is the largest of them."""
         return self._native.capacity
 
     @property
@@ -249,7 +313,9 @@ class Policy:
     @property
     def vary_merge(self) -> str:
         """How to add ``Vary``: ``"dedup"`` (add the tokens the response
-        lacks) or ``"join"`` (join all values into one header)."""
+        lacks) or ``"join"`` (join all values into one header). With routes,
+        the first served policy's; ``Decision.vary_merge`` is the rule of
+        the policy that made a decision."""
         return self._native.vary_merge
 
     def __repr__(self) -> str:

@@ -199,6 +199,16 @@ class CORSMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+def _scope_path(scope: Scope) -> Any:
+    """The request target as received: ``raw_path`` (bytes, undecoded),
+    else the decoded ``path``."""
+    raw = scope.get("raw_path")
+    if isinstance(raw, (bytes, bytearray)):
+        return bytes(raw)
+    path = scope.get("path")
+    return path if isinstance(path, str) else None
+
+
 class PolicyMiddleware:
     """CORS for an ASGI application from a :class:`corsguard.Policy`: the
     strict, Fetch-standard answers by default (or the policy's profile).
@@ -208,6 +218,11 @@ class PolicyMiddleware:
     are set on its response, with ``Vary`` merged into the application's own.
     ``Access-Control-Request-Headers`` sent on several lines is read as one
     list, as browsers and the Fetch standard combine them.
+
+    For a policy document with ``routes``, the request's path (the scope's
+    ``raw_path`` as received, else its ``path``) picks the policy; a request
+    that no policy serves goes to the application untouched, without CORS
+    headers (and ``on_decision`` is called with ``None``).
 
     :param app: the ASGI application.
     :param policy: a :class:`corsguard.Policy`.
@@ -234,7 +249,7 @@ class PolicyMiddleware:
         self.app = app
         self.policy = policy
         self.on_decision = on_decision
-        self._vary_merge = policy.vary_merge
+        self._routed = policy.has_routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -264,9 +279,14 @@ class PolicyMiddleware:
             request_method,
             b",".join(request_headers) if request_headers else None,
             private_network,
+            path=_scope_path(scope) if self._routed else None,
         )
         if self.on_decision is not None:
             self.on_decision(scope, decision)
+        if decision is None:
+            await self.app(scope, receive, send)
+            return
+        vary_merge = decision.vary_merge
         cors_headers = [(name.lower(), value) for name, value in decision.raw_headers]
 
         if decision.action == "respond":
@@ -283,7 +303,7 @@ class PolicyMiddleware:
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers = message["headers"] = list(message.get("headers") or ())
-                apply_headers(response_headers, cors_headers, self._vary_merge)
+                apply_headers(response_headers, cors_headers, vary_merge)
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

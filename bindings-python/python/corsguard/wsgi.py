@@ -25,6 +25,7 @@ a WSGI application instead.
 from __future__ import annotations
 
 import http
+import urllib.parse
 from collections.abc import Collection, Iterable
 from typing import Any, Callable, Optional
 
@@ -159,12 +160,31 @@ def _latin1(value: Any) -> Optional[bytes]:
         return None
 
 
+def _environ_path(environ: dict) -> Optional[bytes]:
+    """The request target as received: the server's raw URI when it gives
+    one, else ``SCRIPT_NAME`` + ``PATH_INFO`` (decoded by the server)
+    percent-encoded again."""
+    for key in ("RAW_URI", "REQUEST_URI"):
+        raw = _latin1(environ.get(key))
+        if raw and raw.startswith(b"/"):
+            return raw
+    decoded = (_latin1(environ.get("SCRIPT_NAME")) or b"") + (_latin1(environ.get("PATH_INFO")) or b"")
+    return urllib.parse.quote(decoded, safe="/:@!$&'()*+,;=~").encode("ascii") or b"/"
+
+
 class PolicyMiddleware:
     """CORS for a WSGI application (Flask, Django, ...) from a
     :class:`corsguard.Policy`, as :class:`corsguard.asgi.PolicyMiddleware`
     does for ASGI: preflights answered from the decision, the decision's
     headers set on every other response, ``Vary`` merged by the core's rule,
     and ``on_decision(environ, decision)`` called for each request.
+
+    For a policy document with ``routes``, the request's path picks the
+    policy: ``RAW_URI`` or ``REQUEST_URI`` as the server received it when
+    the server gives one (Gunicorn, uWSGI, Werkzeug), else ``SCRIPT_NAME``
+    and ``PATH_INFO`` percent-encoded again. A request that no policy
+    serves goes to the application untouched (``on_decision`` gets
+    ``None``).
 
     ::
 
@@ -186,7 +206,7 @@ class PolicyMiddleware:
         self.app = app
         self.policy = policy
         self.on_decision = on_decision
-        self._vary_merge = policy.vary_merge
+        self._routed = policy.has_routes
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         decision = self.policy.evaluate(
@@ -195,9 +215,13 @@ class PolicyMiddleware:
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")),
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")),
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")),
+            path=_environ_path(environ) if self._routed else None,
         )
         if self.on_decision is not None:
             self.on_decision(environ, decision)
+        if decision is None:
+            return self.app(environ, start_response)
+        vary_merge = decision.vary_merge
         headers = [(name.lower(), value) for name, value in decision.raw_headers]
 
         if decision.action == "respond":
@@ -212,7 +236,7 @@ class PolicyMiddleware:
 
         def start_with_cors(status_line: str, response_headers: list, exc_info: Any = None) -> Any:
             response_headers = list(response_headers)
-            apply_headers(response_headers, headers, self._vary_merge)
+            apply_headers(response_headers, headers, vary_merge)
             if exc_info is None:
                 return start_response(status_line, response_headers)
             return start_response(status_line, response_headers, exc_info)
