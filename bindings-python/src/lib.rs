@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use corsguard::{
     Action, Behaviour, CapacityClass, Decision as CoreDecision, DefaultPolicy, Document,
     DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy,
-    PolicySlots, Problem, Reason, Rebuild, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
+    PolicySlots, Problem, Rebuild, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -113,7 +113,7 @@ struct Owned {
     reason: Option<String>,
     reason_code: Option<&'static str>,
     reason_detail: Option<Vec<u8>>,
-    failures: u8,
+    failures: Failures,
     status: Option<u16>,
     headers: Vec<(HeaderName, Vec<u8>)>,
     body: Option<&'static str>,
@@ -123,22 +123,14 @@ struct Owned {
 
 fn own(decision: &CoreDecision<'_>) -> Owned {
     let reason = decision.reason();
-    let reason_detail = match reason {
-        Some(Reason::MethodNotAllowed { method }) => Some(method.to_vec()),
-        Some(Reason::HeaderNotAllowed { name }) => Some(name.to_vec()),
-        _ => None,
-    };
     Owned {
         kind: decision.kind().code(),
         outcome: decision.outcome().code(),
         reason: reason.map(|r| r.to_string()),
         reason_code: reason.map(|r| r.code()),
-        reason_detail,
-        failures: decision.failures().bits(),
-        status: match decision.action() {
-            Action::Continue => None,
-            Action::Respond { status } => Some(status),
-        },
+        reason_detail: reason.and_then(|r| r.detail()).map(<[u8]>::to_vec),
+        failures: decision.failures(),
+        status: decision.action().status(),
         headers: decision
             .headers()
             .iter()
@@ -333,13 +325,6 @@ fn text(bytes: &[u8]) -> String {
         Err(_) => bytes.iter().map(|&b| b as char).collect(),
     }
 }
-
-const FAILURE_NAMES: [(Failures, &str); 4] = [
-    (Failures::ORIGIN, "origin"),
-    (Failures::METHOD, "method"),
-    (Failures::HEADERS, "headers"),
-    (Failures::PRIVATE_NETWORK, "private-network"),
-];
 
 /// The native policy behind `corsguard.Policy` (see its docstring there).
 #[pyclass(frozen, module = "corsguard._native", name = "NativePolicy")]
@@ -671,12 +656,7 @@ impl Decision {
     /// `"method"`, `"headers"`, `"private-network"`, in that order.
     #[getter]
     fn failures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let names = FAILURE_NAMES
-            .iter()
-            .filter(|(f, _)| self.0.failures & f.bits() == f.bits())
-            .map(|(_, n)| *n)
-            .collect::<Vec<_>>();
-        PyTuple::new(py, names)
+        PyTuple::new(py, self.0.failures.names().collect::<Vec<_>>())
     }
     /// `"respond"` (answer now with `status`, `headers`, `body`) or
     /// `"continue"` (pass the request on, then add `headers` to the response).

@@ -882,6 +882,28 @@ pub enum ConfigError<'a> {
 }
 
 impl ConfigError<'_> {
+    /// Every error's code, in declaration order.
+    pub const CODES: [&'static str; 18] = [
+        "wildcard_origin_with_credentials",
+        "wildcard_with_credentials",
+        "null_origin_with_credentials",
+        "wildcard_origin_among_others",
+        "malformed_origin",
+        "no_origins",
+        "forbidden_method",
+        "method_not_normalized",
+        "not_a_token",
+        "forbidden_request_header",
+        "forbidden_response_header",
+        "duplicate",
+        "unsafe_value",
+        "max_age_out_of_range",
+        "literal_needs_literal_syntax",
+        "status_out_of_range",
+        "wide_verdict_with_credentials",
+        "capacity_exceeded",
+    ];
+
     /// A stable snake_case code for the kind of error (the variant's name),
     /// shared by every binding and the conformance vectors.
     pub const fn code(&self) -> &'static str {

@@ -132,7 +132,34 @@ pub enum Reason<'a> {
     PrivateNetworkNotAllowed,
 }
 
-impl Reason<'_> {
+impl<'a> Reason<'a> {
+    /// Every reason's code, in declaration order.
+    pub const CODES: [&'static str; 7] = [
+        "origin_not_allowed",
+        "malformed_origin",
+        "missing_origin",
+        "method_not_allowed",
+        "header_not_allowed",
+        "malformed_request_headers",
+        "private_network_not_allowed",
+    ];
+
+    /// What the reason is about, as the request sent it: the method of
+    /// `method_not_allowed`, the header name of `header_not_allowed`.
+    ///
+    /// ```
+    /// use corsguard::Reason;
+    /// assert_eq!(Reason::MethodNotAllowed { method: b"PUT" }.detail(), Some(&b"PUT"[..]));
+    /// assert_eq!(Reason::OriginNotAllowed.detail(), None);
+    /// ```
+    pub const fn detail(&self) -> Option<&'a [u8]> {
+        match *self {
+            Reason::MethodNotAllowed { method } => Some(method),
+            Reason::HeaderNotAllowed { name } => Some(name),
+            _ => None,
+        }
+    }
+
     /// A stable snake_case code for the reason, shared by every binding and
     /// the conformance vectors.
     pub const fn code(&self) -> &'static str {
@@ -149,6 +176,9 @@ impl Reason<'_> {
 }
 
 impl RequestKind {
+    /// Every kind's code.
+    pub const CODES: [&'static str; 4] = ["not_cors", "actual", "preflight", "plain_options"];
+
     /// A stable snake_case code: `not_cors`, `actual`, `preflight`, `plain_options`.
     pub const fn code(self) -> &'static str {
         match self {
@@ -161,6 +191,9 @@ impl RequestKind {
 }
 
 impl Outcome {
+    /// Every outcome's code.
+    pub const CODES: [&'static str; 3] = ["not_cors", "allowed", "denied"];
+
     /// A stable snake_case code: `not_cors`, `allowed`, `denied`.
     pub const fn code(self) -> &'static str {
         match self {
@@ -234,6 +267,37 @@ impl Failures {
     pub const fn bits(self) -> u8 {
         self.0
     }
+
+    /// Each failure with its name (`origin`, `method`, `headers`,
+    /// `private-network`), in that order: the names every binding and the
+    /// conformance vectors use.
+    pub const ALL: [(Failures, &'static str); 4] = [
+        (Failures::ORIGIN, "origin"),
+        (Failures::METHOD, "method"),
+        (Failures::HEADERS, "headers"),
+        (Failures::PRIVATE_NETWORK, "private-network"),
+    ];
+
+    /// The names of the failures in `self`, in [`Failures::ALL`] order.
+    ///
+    /// ```
+    /// use corsguard::Failures;
+    /// let mut names = Failures::ORIGIN.union(Failures::HEADERS).names();
+    /// assert_eq!(names.next(), Some("origin"));
+    /// assert_eq!(names.next(), Some("headers"));
+    /// assert_eq!(names.next(), None);
+    /// ```
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(move |(f, _)| self.contains(*f))
+            .map(|(_, name)| name)
+    }
+
+    /// The failures of both.
+    pub const fn union(self, other: Failures) -> Failures {
+        Failures(self.0 | other.0)
+    }
     fn add(&mut self, other: Failures) {
         self.0 |= other.0;
     }
@@ -274,6 +338,24 @@ pub enum Action {
         /// The status code.
         status: u16,
     },
+}
+
+impl Action {
+    /// `continue` or `respond`, as the conformance vectors and bindings name it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Action::Continue => "continue",
+            Action::Respond { .. } => "respond",
+        }
+    }
+
+    /// The status to answer with now, if any.
+    pub const fn status(self) -> Option<u16> {
+        match self {
+            Action::Continue => None,
+            Action::Respond { status } => Some(status),
+        }
+    }
 }
 
 /// A CORS response header name.

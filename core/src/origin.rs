@@ -73,6 +73,30 @@ pub enum OriginProblem {
 }
 
 impl OriginProblem {
+    /// Every problem, in declaration order.
+    pub const ALL: [OriginProblem; 20] = [
+        OriginProblem::Empty,
+        OriginProblem::Whitespace,
+        OriginProblem::MissingScheme,
+        OriginProblem::BadScheme,
+        OriginProblem::Uppercase,
+        OriginProblem::TrailingSlash,
+        OriginProblem::Path,
+        OriginProblem::Query,
+        OriginProblem::Fragment,
+        OriginProblem::UserInfo,
+        OriginProblem::BadHost,
+        OriginProblem::BadPort,
+        OriginProblem::DefaultPort,
+        OriginProblem::BadPattern,
+        OriginProblem::PatternTooWide,
+        OriginProblem::TooLong,
+        OriginProblem::NonCanonicalIp,
+        OriginProblem::InvalidIp,
+        OriginProblem::OpaqueOrigin,
+        OriginProblem::PublicSuffix,
+    ];
+
     /// A stable snake_case code for the problem.
     pub const fn code(self) -> &'static str {
         match self {

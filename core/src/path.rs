@@ -42,6 +42,15 @@ pub enum PathRuleProblem {
 }
 
 impl PathRuleProblem {
+    /// Every problem, in declaration order.
+    pub const ALL: [PathRuleProblem; 5] = [
+        PathRuleProblem::NotAbsolute,
+        PathRuleProblem::BadGlob,
+        PathRuleProblem::BadByte,
+        PathRuleProblem::DotSegment,
+        PathRuleProblem::TooLong,
+    ];
+
     /// A stable snake_case code.
     pub const fn code(self) -> &'static str {
         match self {
