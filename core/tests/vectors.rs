@@ -12,9 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use corsguard::{
-    CapacityClass, ConfigError, Decision, DefaultPolicy, Document, DocumentErrors,
-    LargePolicy, OriginProblem, PathRuleProblem, Policy, PolicySlots, Reason, Rebuild,
-    Request, SmallPolicy,
+    CapacityClass, ConfigError, Decision, DefaultPolicy, Document, DocumentErrors, LargePolicy,
+    OriginProblem, PathRuleProblem, Policy, PolicySlots, Reason, Rebuild, Request, SmallPolicy,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
