@@ -116,7 +116,7 @@ quickstart() {
   diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
 }
 
-sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
+sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_routes.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
   ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c ffi-c/tests/c/test_examples.c
   "$WORK/quickstart.c" "$WORK/loader.c")
 for src in "${sources[@]}"; do
@@ -167,6 +167,7 @@ for mode in plain valgrind asan; do
   [ "$mode" = valgrind ] && threads=2000
   run "test_api ($mode)" "${prefix[@]}" "$BIN/test_api$suffix"
   run "test_document ($mode)" "${prefix[@]}" "$BIN/test_document$suffix"
+  run "test_routes ($mode)" "${prefix[@]}" "$BIN/test_routes$suffix"
   run "test_vectors ($mode)" "${prefix[@]}" "$BIN/test_vectors$suffix" "$WORK/vectors.lines"
   run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
   # Every class built on a 64 KiB thread stack, within the 16 KiB bound.
