@@ -76,7 +76,7 @@ pkg-config --exists corsguard
 echo "pkg-config corsguard $(pkg-config --modversion corsguard): $(pkg-config --cflags --libs corsguard)"
 
 step "transcribing the conformance vectors"
-cargo run --release --quiet -p corsguard-ffi --example vectors_to_lines -- tests/vectors "$WORK/vectors.lines"
+cargo run --release --quiet -p corsguard-ffi --example vectors_to_lines -- tests/vectors tests/vectors/routes "$WORK/vectors.lines"
 echo "$(grep -c '^case ' "$WORK/vectors.lines") cases"
 
 # --- compile -------------------------------------------------------------------
