@@ -94,6 +94,16 @@ awk '/^```text$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/READM
 # The README's document loader, its second C program.
 awk '/^```c$/ {n++; if (n == 2) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/loader.c"
 [ -s "$WORK/loader.c" ] || { echo "no document loader example found in ffi-c/README.md" >&2; exit 1; }
+# The README's routes example, its third C program, and the output it says
+# it prints (the second text block).
+awk '/^```c$/ {n++; if (n == 3) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/routes_example.c"
+[ -s "$WORK/routes_example.c" ] || { echo "no routes example found in ffi-c/README.md" >&2; exit 1; }
+awk '/^```text$/ {n++; if (n == 2) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/routes_example.expected"
+[ -s "$WORK/routes_example.expected" ] || { echo "no output of the routes example found in ffi-c/README.md" >&2; exit 1; }
+routes_example() {
+  "$@" | tr -d '\r' | sed -e '/^$/d' >"$WORK/routes_example.out" || return 1
+  diff -u "$WORK/routes_example.expected" "$WORK/routes_example.out" && echo "prints what ffi-c/README.md says"
+}
 printf '%s' '{"version": 1, "allowOrigins": ["http://localhost:3000/"], "allowMethods": ["TRACE"]}' >"$WORK/bad-policy.json"
 loader() {
   "$@" examples/demo/policy.json >"$WORK/loader.out" || return 1
@@ -118,7 +128,7 @@ quickstart() {
 
 sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_routes.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
   ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c ffi-c/tests/c/test_examples.c
-  "$WORK/quickstart.c" "$WORK/loader.c")
+  "$WORK/quickstart.c" "$WORK/loader.c" "$WORK/routes_example.c")
 for src in "${sources[@]}"; do
   name=$(basename "$src" .c)
   gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
@@ -177,6 +187,7 @@ for mode in plain valgrind asan; do
   run "test_free ($mode)" "${prefix[@]}" "$BIN/test_free$suffix" "${heap[@]}"
   run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
   run "loader example ($mode)" loader "${prefix[@]}" "$BIN/loader$suffix"
+  run "routes example ($mode)" routes_example "${prefix[@]}" "$BIN/routes_example$suffix"
   run "test_examples ($mode)" "${prefix[@]}" "$BIN/test_examples$suffix" "${policy_documents[@]}"
 done
 run "test_static (plain)" "$BIN/test_static"
