@@ -76,7 +76,7 @@ pkg-config --exists corsguard
 echo "pkg-config corsguard $(pkg-config --modversion corsguard): $(pkg-config --cflags --libs corsguard)"
 
 step "transcribing the conformance vectors"
-cargo run --release --quiet -p corsguard-ffi --example vectors_to_lines -- tests/vectors "$WORK/vectors.lines"
+cargo run --release --quiet -p corsguard-ffi --example vectors_to_lines -- tests/vectors tests/vectors/routes "$WORK/vectors.lines"
 echo "$(grep -c '^case ' "$WORK/vectors.lines") cases"
 
 # --- compile -------------------------------------------------------------------
@@ -94,6 +94,16 @@ awk '/^```text$/ {inside=1; next} /^```$/ {if (inside) exit} inside' ffi-c/READM
 # The README's document loader, its second C program.
 awk '/^```c$/ {n++; if (n == 2) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/loader.c"
 [ -s "$WORK/loader.c" ] || { echo "no document loader example found in ffi-c/README.md" >&2; exit 1; }
+# The README's routes example, its third C program, and the output it says
+# it prints (the second text block).
+awk '/^```c$/ {n++; if (n == 3) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/routes_example.c"
+[ -s "$WORK/routes_example.c" ] || { echo "no routes example found in ffi-c/README.md" >&2; exit 1; }
+awk '/^```text$/ {n++; if (n == 2) {inside=1; next}} /^```$/ {if (inside) exit} inside' ffi-c/README.md >"$WORK/routes_example.expected"
+[ -s "$WORK/routes_example.expected" ] || { echo "no output of the routes example found in ffi-c/README.md" >&2; exit 1; }
+routes_example() {
+  "$@" | tr -d '\r' | sed -e '/^$/d' >"$WORK/routes_example.out" || return 1
+  diff -u "$WORK/routes_example.expected" "$WORK/routes_example.out" && echo "prints what ffi-c/README.md says"
+}
 printf '%s' '{"version": 1, "allowOrigins": ["http://localhost:3000/"], "allowMethods": ["TRACE"]}' >"$WORK/bad-policy.json"
 loader() {
   "$@" examples/demo/policy.json >"$WORK/loader.out" || return 1
@@ -116,9 +126,9 @@ quickstart() {
   diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
 }
 
-sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
+sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_routes.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
   ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c ffi-c/tests/c/test_examples.c
-  "$WORK/quickstart.c" "$WORK/loader.c")
+  "$WORK/quickstart.c" "$WORK/loader.c" "$WORK/routes_example.c")
 for src in "${sources[@]}"; do
   name=$(basename "$src" .c)
   gcc "${CFLAGS[@]}" -Iffi-c/tests/c "$src" "${PKG_CFLAGS[@]}" "${PKG_LIBS[@]}" "$RPATH" -o "$BIN/$name"
@@ -167,6 +177,7 @@ for mode in plain valgrind asan; do
   [ "$mode" = valgrind ] && threads=2000
   run "test_api ($mode)" "${prefix[@]}" "$BIN/test_api$suffix"
   run "test_document ($mode)" "${prefix[@]}" "$BIN/test_document$suffix"
+  run "test_routes ($mode)" "${prefix[@]}" "$BIN/test_routes$suffix"
   run "test_vectors ($mode)" "${prefix[@]}" "$BIN/test_vectors$suffix" "$WORK/vectors.lines"
   run "test_threads ($mode)" "${prefix[@]}" "$BIN/test_threads$suffix" "$threads"
   # Every class built on a 64 KiB thread stack, within the 16 KiB bound.
@@ -176,6 +187,7 @@ for mode in plain valgrind asan; do
   run "test_free ($mode)" "${prefix[@]}" "$BIN/test_free$suffix" "${heap[@]}"
   run "quickstart ($mode)" quickstart "${prefix[@]}" "$BIN/quickstart$suffix"
   run "loader example ($mode)" loader "${prefix[@]}" "$BIN/loader$suffix"
+  run "routes example ($mode)" routes_example "${prefix[@]}" "$BIN/routes_example$suffix"
   run "test_examples ($mode)" "${prefix[@]}" "$BIN/test_examples$suffix" "${policy_documents[@]}"
 done
 run "test_static (plain)" "$BIN/test_static"

@@ -151,6 +151,15 @@ enum corsguard_result
   CORSGUARD_RESULT_INVALID_HANDLE = 8,
   // An internal error was caught at the boundary (a bug: please report it).
   CORSGUARD_RESULT_PANIC = 9,
+  // No policy serves the request's path (`corsguard_evaluate_path`,
+  // `corsguard_policy_route`): the document's routes leave CORS off it, so
+  // the response gets no CORS headers at all. Not a failure of the call:
+  // pass the request on untouched.
+  CORSGUARD_RESULT_NO_POLICY = 10,
+  // The policy was loaded from a document with `routes`, so which of its
+  // policies serves a request depends on the path: evaluate with
+  // `corsguard_evaluate_path`.
+  CORSGUARD_RESULT_NEEDS_PATH = 11,
   // `allowed_origins` has `*` on a policy with credentials.
   CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS = 100,
   // `*` as methods, allowed or exposed headers on a policy with credentials.
@@ -203,6 +212,13 @@ enum corsguard_result
   CORSGUARD_RESULT_UNKNOWN_VALUE = 126,
   // A document number outside its key's range.
   CORSGUARD_RESULT_OUT_OF_RANGE = 127,
+  // A name under `policies` that is empty, `default` or given twice.
+  CORSGUARD_RESULT_BAD_POLICY_NAME = 128,
+  // A route's `path` rule that is not a valid rule (see
+  // `corsguard_problem.problem` for what is wrong).
+  CORSGUARD_RESULT_BAD_PATH_RULE = 129,
+  // A route's `policy` that names no policy of the document.
+  CORSGUARD_RESULT_UNKNOWN_POLICY = 130,
   // A configuration error this version of the C API has no code for (its
   // message still says what is wrong).
   CORSGUARD_RESULT_CONFIG_OTHER = 199,
@@ -880,14 +896,18 @@ typedef struct corsguard_problem {
   // The stable snake_case code: a configuration error's
   // (`malformed_origin`, `duplicate`, ...) or a document one's
   // (`invalid_json`, `wrong_type`, `unknown_key`, `duplicate_key`,
-  // `missing_key`, `unsupported_version`, `unknown_value`, `out_of_range`).
+  // `missing_key`, `unsupported_version`, `unknown_value`, `out_of_range`,
+  // and for named policies and routes `bad_policy_name`, `bad_path_rule`,
+  // `unknown_policy`).
   struct corsguard_str code;
   // `code` as a result code (`CORSGUARD_RESULT_CONFIG_OTHER` for a code
   // this version of the C API has no number for).
   corsguard_result result;
   // For `malformed_origin`, what is wrong with the origin
   // (`trailing_slash`, ..., as `corsguard_origin_problem_code` names
-  // them); empty otherwise.
+  // them); for `bad_path_rule`, what is wrong with the rule
+  // (`not_absolute`, `bad_glob`, `bad_byte`, `dot_segment`, `too_long`);
+  // empty otherwise.
   struct corsguard_str problem;
   // The whole sentence: the key and entry, the rule it breaks, the fix.
   struct corsguard_str message;
@@ -1154,7 +1174,10 @@ corsguard_result corsguard_config_last_error(struct corsguard_config *config,
 // `request->method` or `decision_out` is NULL, or a header pointer is NULL
 // with a non-zero length; `CORSGUARD_RESULT_INVALID_ARGUMENT` for an
 // unknown `origin_verdict`; `CORSGUARD_RESULT_INVALID_HANDLE` when `policy`
-// is not a live policy. `*decision_out` is only written on success.
+// is not a live policy; `CORSGUARD_RESULT_NEEDS_PATH` when `policy` was
+// loaded from a document with `routes` (which policy answers depends on
+// the path: use `corsguard_evaluate_path`). `*decision_out` is only
+// written on success.
 //
 // # Safety
 // `policy` must be NULL or a live policy; `request` NULL or a readable
@@ -1162,6 +1185,37 @@ corsguard_result corsguard_config_last_error(struct corsguard_config *config,
 corsguard_result corsguard_evaluate(const struct corsguard_policy *policy,
                                     const struct corsguard_request *request,
                                     struct corsguard_decision *decision_out);
+
+// Judges one request for the request target `path` (`path_len` bytes, as
+// received: not percent-decoded; a query is ignored) with the policy that
+// serves it, and fills `*decision_out`, as `corsguard_evaluate` does.
+//
+// For a policy loaded from a document with `routes`, the first route
+// whose path rule matches picks the policy (`corsguard_policy_route` tells
+// which); `path` is required. For any other policy the path is ignored (it
+// may be NULL with `path_len` 0) and this is `corsguard_evaluate`.
+//
+// Returns `CORSGUARD_RESULT_NO_POLICY` when no policy serves the path (no
+// route matches it, or the one that does says `null`; a path with a `.` or
+// `..` segment, an encoded slash or a backslash matches no rule): the
+// response gets no CORS headers at all, so pass the request on and write
+// nothing. `*decision_out` is then still filled, as a decision that writes
+// nothing: kind and outcome `NOT_CORS`, action `CONTINUE`, no reason, no
+// body, `header_count` 0. Other results as `corsguard_evaluate`
+// (`CORSGUARD_RESULT_NULL_POINTER` also for a NULL `path` on a policy with
+// routes), writing nothing.
+//
+// Allocates nothing; the decision borrows from `policy` and the request's
+// byte ranges, not from `path`.
+//
+// # Safety
+// As `corsguard_evaluate`; `path` must be NULL (with `path_len` 0) or
+// readable for `path_len` bytes.
+corsguard_result corsguard_evaluate_path(const struct corsguard_policy *policy,
+                                         const char *path,
+                                         size_t path_len,
+                                         const struct corsguard_request *request,
+                                         struct corsguard_decision *decision_out);
 
 // Writes the English explanation of `decision->reason` into `buf` (UTF-8,
 // not NUL-terminated) and its length into `*out_len`, exactly as the core
@@ -1246,12 +1300,24 @@ struct corsguard_str corsguard_reason_code(uint32_t reason);
 // Static and NUL-terminated.
 struct corsguard_str corsguard_header_name_str(uint32_t name, bool lowercase);
 
-// Loads a policy document and builds its policy on the heap, in the
-// smallest capacity class that holds it: the class the core estimates from
-// the document, then the next larger one while a capacity is what failed.
-// On success `*policy_out` is the policy (release it with
-// `corsguard_policy_free`; `corsguard_policy_class` tells its class) and
-// `*errors_out` is NULL.
+// Loads a policy document and builds its policies on the heap, each in
+// the smallest capacity class that holds it (the core estimates the class
+// from the document, and takes the next larger one while a capacity is
+// what failed). On success `*policy_out` is the policy (release it with
+// `corsguard_policy_free`) and `*errors_out` is NULL.
+//
+// A document without `routes` holds one policy, used as any other
+// (`corsguard_evaluate`; `corsguard_policy_class` tells its class). A
+// document with `routes` (named `policies` and ordered path rules, see
+// `docs/policy.md`) gives one `corsguard_policy` that holds every policy
+// its routes serve and the routes themselves: evaluate with
+// `corsguard_evaluate_path` (`corsguard_evaluate` returns
+// `CORSGUARD_RESULT_NEEDS_PATH`), list them with
+// `corsguard_policy_served_count` and `corsguard_policy_served_name`.
+// `corsguard_policy_class`, `corsguard_policy_usage` and
+// `corsguard_policy_vary_merge` then describe served policy 0 (an empty
+// SMALL policy when the document serves none). `corsguard_policy_free`
+// releases them all.
 //
 // `json` is `json_len` bytes of the document (UTF-8 JSON, see the policy
 // document reference, `docs/policy.md`); it is not kept. `verdict_probes`
@@ -1264,7 +1330,8 @@ struct corsguard_str corsguard_header_name_str(uint32_t name, bool lowercase);
 //
 // Memory: this allocates. The policy is on the heap; loading also
 // allocates, and frees before returning, the document's strings and the
-// classes tried; on failure the errors object is on the heap. The policy
+// classes tried (a document with routes keeps its routes and policy names
+// with the policy); on failure the errors object is on the heap. The policy
 // is built in place in its final memory (at most 16 KiB of stack for any
 // class, as `corsguard_policy_new`); evaluating with it never allocates.
 //
@@ -1498,6 +1565,52 @@ struct corsguard_str corsguard_result_message(uint32_t result);
 // `"none"` for `CORSGUARD_ORIGIN_PROBLEM_NONE`, `"unknown"` for a number
 // that is no problem), as a static NUL-terminated string.
 struct corsguard_str corsguard_origin_problem_code(uint32_t problem);
+
+// Stores in `*index_out` which served policy answers requests for `path`
+// (the request target as received: raw bytes, not percent-decoded; a query
+// is ignored), counted as `corsguard_policy_served_name` counts them. The
+// first route of the document whose path rule matches decides; a path
+// with a `.` or `..` segment, an encoded slash or a backslash matches no
+// rule.
+//
+// Returns `CORSGUARD_RESULT_NO_POLICY` (and writes nothing) when no policy
+// serves the path: no rule matches it, or the rule that does says `null`.
+// The response then gets no CORS headers at all. For a policy without
+// routes (built from a configuration, or from a document without `routes`)
+// the path is ignored (it may be NULL with `path_len` 0) and the index
+// is 0.
+//
+// # Safety
+// `policy` must be NULL or a live policy; `path` NULL (with `path_len` 0)
+// or readable for `path_len` bytes; `index_out` NULL or writable.
+corsguard_result corsguard_policy_route(const struct corsguard_policy *policy,
+                                        const char *path,
+                                        size_t path_len,
+                                        size_t *index_out);
+
+// Stores the number of policies `policy` serves requests with in
+// `*count_out`: for a document with routes, its served policies (the
+// named policies, and `default` when a route names it; 0 when there is
+// neither); 1 for any other policy.
+//
+// # Safety
+// `policy` must be NULL or a live policy; `count_out` NULL or writable.
+corsguard_result corsguard_policy_served_count(const struct corsguard_policy *policy,
+                                               size_t *count_out);
+
+// Stores the name of served policy `index` (below
+// `corsguard_policy_served_count`) in `*name_out`: its name under
+// `policies`, or `default` for the policy of the top-level keys (and for
+// a policy without routes). Borrowed from `policy` (valid until it is
+// freed), UTF-8, also NUL-terminated. Returns
+// `CORSGUARD_RESULT_INVALID_ARGUMENT` (and writes nothing) for an index
+// past the last.
+//
+// # Safety
+// `policy` must be NULL or a live policy; `name_out` NULL or writable.
+corsguard_result corsguard_policy_served_name(const struct corsguard_policy *policy,
+                                              size_t index,
+                                              struct corsguard_str *name_out);
 
 #ifdef __cplusplus
 }  // extern "C"

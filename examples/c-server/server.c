@@ -9,7 +9,8 @@
  *   DEMO_API_PORT   the API port when no argument is given (else $PORT, else 8080)
  *   DEMO_PAGE_PORT  the page port (3000); 0 serves no page
  *   DEMO_POLICY     the policy file (examples/demo/policy.json): a policy
- *                   document (docs/policy.md), loaded by corsguard_policy_from_json
+ *                   document (docs/policy.md), loaded by corsguard_policy_from_json;
+ *                   with `routes`, each path gets the policy its routes say
  *   DEMO_PAGE       the page (examples/demo/index.html)
  *   DEMO_HOST       the IPv4 address to listen on (127.0.0.1)
  *
@@ -19,10 +20,11 @@
  * /api/decisions (the decision log; POST clears it), POST /api/case/<id>
  * (tags the next decisions); anything else 404.
  *
- * Every API request goes through the policy first: a preflight is answered
- * by the decision, any other request by the application, with the decision's
- * headers added (Vary merged into the application's own, never replacing
- * it). Refusals are logged on stderr. */
+ * Every API request goes through the policy first (corsguard_evaluate_path:
+ * the policy serving its path): a preflight is answered by the decision, any
+ * other request by the application, with the decision's headers added (Vary
+ * merged into the application's own, never replacing it); a path no policy
+ * serves gets no CORS headers at all. Refusals are logged on stderr. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -411,6 +413,7 @@ static enum MHD_Result handle_api(void *cls, struct MHD_Connection *connection, 
     struct MHD_Response *response;
     unsigned status = 0;
     enum MHD_Result queued;
+    corsguard_result rc;
     (void)cls;
     (void)version;
     (void)upload_data;
@@ -446,13 +449,20 @@ static enum MHD_Result handle_api(void *cls, struct MHD_Connection *connection, 
         request.request_headers = h.request_headers;
         request.request_headers_len = h.request_headers_len;
     }
-    if (corsguard_evaluate(policy, &request, &d) != CORSGUARD_RESULT_OK) {
+    /* The path as libmicrohttpd hands it to the application below (query
+     * removed, percent-decoded): a policy document with routes picks its
+     * policy by the same path the application dispatches on. */
+    rc = corsguard_evaluate_path(policy, url, strlen(url), &request, &d);
+    if (rc == CORSGUARD_RESULT_OK) {
+        log_refusal(method, url, &d);
+        if (!is_bookkeeping(url)) {
+            record(method, url, &d);
+        }
+    } else if (rc != CORSGUARD_RESULT_NO_POLICY) {
         return MHD_NO;
     }
-    log_refusal(method, url, &d);
-    if (!is_bookkeeping(url)) {
-        record(method, url, &d);
-    }
+    /* With NO_POLICY the routes leave CORS off this path: `d` then says
+     * continue, with no headers, so the application answers alone. */
 
     if (d.action == CORSGUARD_ACTION_RESPOND) {
         /* A preflight, answered by the policy alone. */

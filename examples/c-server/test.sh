@@ -3,7 +3,8 @@
 # with the demo policy (examples/demo/policy.json): preflights (allowed and
 # refused), allowed and denied actual requests, requests a browser would
 # never send, the demo API's cookie, exposed-header and decision-log
-# endpoints, the page, and policy files the server must refuse.
+# endpoints, the page, policy files the server must refuse, and a policy
+# document with routes (a policy per path, and paths without CORS).
 #
 # Usage: examples/c-server/test.sh <server binary> [port]
 # Prints `server test: N checks, M failed`; exits non-zero on any failure.
@@ -225,6 +226,63 @@ check 'grep -qF -- "[forbidden_method]" "$work/refused.err"'
 refuses "policy: no version" '{"allowOrigins": ["http://localhost:3000"]}' "(missing_key)"
 refuses "policy: not JSON" '{"version": 1, "allowOrigins": [' "invalid policy file"
 check 'grep -qF -- "(invalid_json)" "$work/refused.err"'
+
+# A policy document with routes: each path gets the policy its first
+# matching rule names; a rule to null, or no rule, means no CORS at all.
+cat >"$work/routed.json" <<'JSON'
+{
+  "version": 1,
+  "allowOrigins": ["http://localhost:3000"],
+  "allowMethods": ["GET", "POST"],
+  "policies": {"open": {"allowOrigins": ["*"]}},
+  "routes": [
+    {"path": "/api/me", "policy": null},
+    {"path": "/api/hello", "policy": "open"},
+    {"path": "/api/**", "policy": "default"}
+  ]
+}
+JSON
+routed_port=$((port + 3))
+DEMO_POLICY="$work/routed.json" DEMO_PAGE_PORT=0 "$server" "$routed_port" >"$work/routed.out" 2>"$work/routed.err" &
+routed_pid=$!
+saved_base=$base
+base="http://127.0.0.1:$routed_port"
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null "$base/api/hello" && break
+  sleep 0.1
+done
+
+path=/api/hello
+request "routes: /api/hello gets the open policy" GET -H "Origin: https://anywhere.example"
+check '[ "$status" = 200 ]'
+check '[ "$(header Access-Control-Allow-Origin)" = "*" ]'
+path=/api/items
+request "routes: /api/items gets the default policy" OPTIONS "${origin[@]}" -H "Access-Control-Request-Method: POST"
+check '[ "$status" = 204 ]'
+check '[ "$(header Access-Control-Allow-Origin)" = "$frontend" ]'
+request "routes: the default policy refuses another origin" OPTIONS -H "Origin: https://anywhere.example" \
+  -H "Access-Control-Request-Method: POST"
+check '[ "$status" = 403 ]'
+check '[ -z "$(header Access-Control-Allow-Origin)" ]'
+path=/api/me
+request "routes: a rule to null sends no CORS headers" GET "${origin[@]}"
+check '[ "$status" = 200 ]'
+check '[ -z "$(grep -i "^access-control-" "$work/headers.clean")" ]'
+check '[ "$(header Vary)" = Accept-Encoding ]'
+request "routes: a preflight where CORS is off goes to the application" OPTIONS "${origin[@]}" \
+  -H "Access-Control-Request-Method: GET"
+check '[ -z "$(grep -i "^access-control-" "$work/headers.clean")" ]'
+path=/api/../api/hello
+request "routes: a .. segment matches no rule" GET --path-as-is -H "Origin: https://anywhere.example"
+check '[ "$status" = 404 ]'
+check '[ -z "$(grep -i "^access-control-" "$work/headers.clean")" ]'
+path=/static/app.js
+request "routes: a path no rule matches sends no CORS headers" GET "${origin[@]}"
+check '[ "$status" = 404 ]'
+check '[ -z "$(grep -i "^access-control-" "$work/headers.clean")" ]'
+kill "$routed_pid" 2>/dev/null
+wait "$routed_pid" 2>/dev/null
+base=$saved_base
 
 echo "server test: $checks checks, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,7 +3,9 @@
 //! JSON parser. It only transcribes: every answer checked by the C runner
 //! comes from the C API.
 //!
-//! Usage: `cargo run -p corsguard-ffi --example vectors_to_lines -- <vectors dir> <out file>`
+//! Usage: `cargo run -p corsguard-ffi --example vectors_to_lines -- <vectors dir>... <out file>`
+//! (the C runner passes `tests/vectors` and `tests/vectors/routes`; each
+//! directory's files are read in file-name order).
 //!
 //! Each line is `<section> <key> [<value>]`, tokens separated by one space.
 //! Every byte string is written as `x` followed by its bytes in hex (`x` alone
@@ -14,8 +16,9 @@
 //!
 //! ```text
 //! case x...            policy x...
-//! req method|origin|request_method|request_headers|request_private_network x...
+//! req method|origin|request_method|request_headers|request_private_network|path x...
 //! req origin_verdict 0|1
+//! exp policy x<name>|none   (the served policy's name; none: no policy)
 //! exp kind|outcome|action <code>   exp reason <code>|none   exp status N
 //! exp reason_detail x...   exp failures a,b|-   exp body x...|none
 //! exp headers N   (then N lines)   exp header <Name> x...
@@ -126,6 +129,7 @@ fn request(out: &mut String, map: &Map<String, Value>) -> Result<()> {
             "request_headers",
             "request_private_network",
             "origin_verdict",
+            "path",
         ],
     )?;
     if !map.contains_key("method") {
@@ -154,10 +158,19 @@ fn expect(out: &mut String, map: &Map<String, Value>) -> Result<()> {
             "status",
             "headers",
             "body",
+            "policy",
         ],
     )?;
     for (key, value) in map {
         match key.as_str() {
+            "policy" => {
+                let policy = if value.is_null() {
+                    "none".to_string()
+                } else {
+                    hex(text(value)?.as_bytes())
+                };
+                let _ = writeln!(out, "exp policy {policy}");
+            }
             "kind" | "outcome" | "action" => {
                 let _ = writeln!(out, "exp {key} {}", text(value)?);
             }
@@ -309,14 +322,24 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
     Ok(())
 }
 
-fn convert(dir: &Path) -> Result<String> {
+fn convert(dirs: &[String]) -> Result<String> {
+    let mut out = String::new();
+    for dir in dirs {
+        convert_dir(Path::new(dir), &mut out)?;
+    }
+    Ok(out)
+}
+
+fn convert_dir(dir: &Path, out: &mut String) -> Result<()> {
     let mut files: Vec<_> = fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .collect();
     files.sort();
-    let mut out = String::new();
+    if files.is_empty() {
+        return Err(format!("{}: no vector files", dir.display()));
+    }
     for path in files {
         let name = path.display().to_string();
         let text = fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
@@ -326,19 +349,23 @@ fn convert(dir: &Path) -> Result<String> {
             .and_then(Value::as_array)
             .ok_or(format!("{name}: no cases"))?;
         for value in cases {
-            case(&mut out, value).map_err(|e| format!("{name}: {e}"))?;
+            case(out, value).map_err(|e| format!("{name}: {e}"))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let [_, dir, output] = args.as_slice() else {
-        eprintln!("usage: vectors_to_lines <vectors dir> <out file>");
+    let [_, dirs @ .., output] = args.as_slice() else {
+        eprintln!("usage: vectors_to_lines <vectors dir>... <out file>");
         return ExitCode::from(2);
     };
-    match convert(Path::new(dir))
+    if dirs.is_empty() {
+        eprintln!("usage: vectors_to_lines <vectors dir>... <out file>");
+        return ExitCode::from(2);
+    }
+    match convert(dirs)
         .and_then(|lines| fs::write(output, lines).map_err(|e| format!("{output}: {e}")))
     {
         Ok(()) => ExitCode::SUCCESS,

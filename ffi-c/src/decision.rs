@@ -13,6 +13,7 @@ use crate::boundary::guard_try;
 use crate::config::corsguard_vary_merge_mode;
 use crate::policy::{corsguard_policy, with_policy};
 use crate::result::corsguard_result;
+use crate::routes::{routing_of, served};
 use crate::strings::{optional, required, write_out, Bytes, Displayed, Pieces};
 
 /// The most headers one decision lists (the length of
@@ -378,7 +379,10 @@ fn nul_terminated_body(text: &'static str) -> (*const c_char, usize) {
 /// `request->method` or `decision_out` is NULL, or a header pointer is NULL
 /// with a non-zero length; `CORSGUARD_RESULT_INVALID_ARGUMENT` for an
 /// unknown `origin_verdict`; `CORSGUARD_RESULT_INVALID_HANDLE` when `policy`
-/// is not a live policy. `*decision_out` is only written on success.
+/// is not a live policy; `CORSGUARD_RESULT_NEEDS_PATH` when `policy` was
+/// loaded from a document with `routes` (which policy answers depends on
+/// the path: use `corsguard_evaluate_path`). `*decision_out` is only
+/// written on success.
 ///
 /// # Safety
 /// `policy` must be NULL or a live policy; `request` NULL or a readable
@@ -393,31 +397,132 @@ pub unsafe extern "C" fn corsguard_evaluate(
         if policy.is_null() || decision_out.is_null() {
             return Err(corsguard_result::NullPointer);
         }
-        // SAFETY: the caller guarantees a readable request when not NULL.
-        let r = unsafe { request.as_ref() }.ok_or(corsguard_result::NullPointer)?;
-        // SAFETY (each range): the caller guarantees readable ranges.
-        let core_request = Request {
-            method: unsafe { required(r.method, r.method_len) }?,
-            origin: unsafe { optional(r.origin, r.origin_len) }?,
-            request_method: unsafe { optional(r.request_method, r.request_method_len) }?,
-            request_headers: unsafe { optional(r.request_headers, r.request_headers_len) }?,
-            request_private_network: unsafe {
-                optional(r.request_private_network, r.request_private_network_len)
-            }?,
-            origin_verdict: match r.origin_verdict {
-                0 => None,
-                1 => Some(true),
-                2 => Some(false),
-                _ => return Err(corsguard_result::InvalidArgument),
-            },
-        };
-        let decision = with_policy!(policy, |p| {
-            let merge = corsguard_vary_merge_mode::of(p.behaviour().vary_merge);
-            to_c(&p.evaluate(&core_request), merge)
-        })?;
+        // SAFETY: forwarded from the caller.
+        let core_request = unsafe { core_request(request) }?;
+        // SAFETY: forwarded from the caller.
+        if unsafe { routing_of(policy) }?.is_some() {
+            return Err(corsguard_result::NeedsPath);
+        }
+        // SAFETY: forwarded from the caller.
+        let decision = unsafe { evaluate_with(policy, &core_request) }?;
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { decision_out.write(decision) };
         Ok(())
+    })
+}
+
+/// Judges one request for the request target `path` (`path_len` bytes, as
+/// received: not percent-decoded; a query is ignored) with the policy that
+/// serves it, and fills `*decision_out`, as `corsguard_evaluate` does.
+///
+/// For a policy loaded from a document with `routes`, the first route
+/// whose path rule matches picks the policy (`corsguard_policy_route` tells
+/// which); `path` is required. For any other policy the path is ignored (it
+/// may be NULL with `path_len` 0) and this is `corsguard_evaluate`.
+///
+/// Returns `CORSGUARD_RESULT_NO_POLICY` when no policy serves the path (no
+/// route matches it, or the one that does says `null`; a path with a `.` or
+/// `..` segment, an encoded slash or a backslash matches no rule): the
+/// response gets no CORS headers at all, so pass the request on and write
+/// nothing. `*decision_out` is then still filled, as a decision that writes
+/// nothing: kind and outcome `NOT_CORS`, action `CONTINUE`, no reason, no
+/// body, `header_count` 0. Other results as `corsguard_evaluate`
+/// (`CORSGUARD_RESULT_NULL_POINTER` also for a NULL `path` on a policy with
+/// routes), writing nothing.
+///
+/// Allocates nothing; the decision borrows from `policy` and the request's
+/// byte ranges, not from `path`.
+///
+/// # Safety
+/// As `corsguard_evaluate`; `path` must be NULL (with `path_len` 0) or
+/// readable for `path_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_evaluate_path(
+    policy: *const corsguard_policy,
+    path: *const c_char,
+    path_len: usize,
+    request: *const corsguard_request,
+    decision_out: *mut corsguard_decision,
+) -> corsguard_result {
+    guard_try(|| {
+        if policy.is_null() || decision_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        // SAFETY: forwarded from the caller.
+        let core_request = unsafe { core_request(request) }?;
+        // SAFETY: forwarded from the caller.
+        let served = unsafe { served(policy, path, path_len) }?;
+        let Some((_, served)) = served else {
+            // SAFETY: checked non-NULL; the caller guarantees it is writable.
+            unsafe { decision_out.write(no_cors()) };
+            return Err(corsguard_result::NoPolicy);
+        };
+        // SAFETY: `served` is `policy` or one of its live served policies.
+        let decision = unsafe { evaluate_with(served, &core_request) }?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { decision_out.write(decision) };
+        Ok(())
+    })
+}
+
+/// The decision for a path no policy serves: nothing to write.
+fn no_cors() -> corsguard_decision {
+    corsguard_decision {
+        kind: corsguard_kind::NotCors,
+        outcome: corsguard_outcome::NotCors,
+        reason: corsguard_reason::None,
+        reason_detail: ptr::null(),
+        reason_detail_len: 0,
+        failures: 0,
+        action: corsguard_action::Continue,
+        status: 0,
+        body: ptr::null(),
+        body_len: 0,
+        vary_merge: corsguard_vary_merge_mode::Dedup,
+        header_count: 0,
+        headers: [empty_header(); CORSGUARD_MAX_HEADERS],
+    }
+}
+
+/// The core's request for a C request.
+///
+/// # Safety
+/// `request` must be NULL or a readable request whose non-NULL ranges are
+/// readable.
+unsafe fn core_request<'a>(
+    request: *const corsguard_request,
+) -> Result<Request<'a>, corsguard_result> {
+    // SAFETY: the caller guarantees a readable request when not NULL.
+    let r = unsafe { request.as_ref() }.ok_or(corsguard_result::NullPointer)?;
+    // SAFETY (each range): the caller guarantees readable ranges.
+    Ok(Request {
+        method: unsafe { required(r.method, r.method_len) }?,
+        origin: unsafe { optional(r.origin, r.origin_len) }?,
+        request_method: unsafe { optional(r.request_method, r.request_method_len) }?,
+        request_headers: unsafe { optional(r.request_headers, r.request_headers_len) }?,
+        request_private_network: unsafe {
+            optional(r.request_private_network, r.request_private_network_len)
+        }?,
+        origin_verdict: match r.origin_verdict {
+            0 => None,
+            1 => Some(true),
+            2 => Some(false),
+            _ => return Err(corsguard_result::InvalidArgument),
+        },
+    })
+}
+
+/// Evaluates `request` with one policy (whatever its routing).
+///
+/// # Safety
+/// `policy` must be NULL or a live policy.
+unsafe fn evaluate_with<'a>(
+    policy: *const corsguard_policy,
+    request: &Request<'a>,
+) -> Result<corsguard_decision, corsguard_result> {
+    with_policy!(policy, |p| {
+        let merge = corsguard_vary_merge_mode::of(p.behaviour().vary_merge);
+        to_c(&p.evaluate(request), merge)
     })
 }
 

@@ -2,10 +2,10 @@
 //! version-1 JSON format of `docs/policy.md`), loaded by the core's
 //! `Document`, and `corsguard_document_errors`, every problem it found.
 //!
-//! The document's keys, values, rules and messages are the core's; this
-//! module only picks the capacity class (the core's estimate, then the next
-//! larger class while a capacity is what failed) and lends the problems out
-//! as `(pointer, length)` strings.
+//! The document's keys, values, rules and messages are the core's, and so
+//! is the choice of each policy's capacity class (`Document::build_all`);
+//! this module hands the core heap slots to build into and lends the
+//! problems out as `(pointer, length)` strings.
 
 use core::ffi::c_char;
 use std::sync::OnceLock;
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use corsguard_core::{Document, DocumentErrors, VERDICT_PROBES};
 
 use crate::boundary::guard_try;
-use crate::policy::{build_document_on_heap, corsguard_capacity_class, corsguard_policy};
+use crate::policy::{build_document_on_heap, corsguard_policy};
 use crate::result::corsguard_result;
 use crate::strings::{corsguard_str, required};
 
@@ -96,14 +96,18 @@ pub struct corsguard_problem {
     /// The stable snake_case code: a configuration error's
     /// (`malformed_origin`, `duplicate`, ...) or a document one's
     /// (`invalid_json`, `wrong_type`, `unknown_key`, `duplicate_key`,
-    /// `missing_key`, `unsupported_version`, `unknown_value`, `out_of_range`).
+    /// `missing_key`, `unsupported_version`, `unknown_value`, `out_of_range`,
+    /// and for named policies and routes `bad_policy_name`, `bad_path_rule`,
+    /// `unknown_policy`).
     pub code: corsguard_str,
     /// `code` as a result code (`CORSGUARD_RESULT_CONFIG_OTHER` for a code
     /// this version of the C API has no number for).
     pub result: corsguard_result,
     /// For `malformed_origin`, what is wrong with the origin
     /// (`trailing_slash`, ..., as `corsguard_origin_problem_code` names
-    /// them); empty otherwise.
+    /// them); for `bad_path_rule`, what is wrong with the rule
+    /// (`not_absolute`, `bad_glob`, `bad_byte`, `dot_segment`, `too_long`);
+    /// empty otherwise.
     pub problem: corsguard_str,
     /// The whole sentence: the key and entry, the rule it breaks, the fix.
     pub message: corsguard_str,
@@ -113,12 +117,24 @@ pub struct corsguard_problem {
     pub fix: corsguard_str,
 }
 
-/// Loads a policy document and builds its policy on the heap, in the
-/// smallest capacity class that holds it: the class the core estimates from
-/// the document, then the next larger one while a capacity is what failed.
-/// On success `*policy_out` is the policy (release it with
-/// `corsguard_policy_free`; `corsguard_policy_class` tells its class) and
-/// `*errors_out` is NULL.
+/// Loads a policy document and builds its policies on the heap, each in
+/// the smallest capacity class that holds it (the core estimates the class
+/// from the document, and takes the next larger one while a capacity is
+/// what failed). On success `*policy_out` is the policy (release it with
+/// `corsguard_policy_free`) and `*errors_out` is NULL.
+///
+/// A document without `routes` holds one policy, used as any other
+/// (`corsguard_evaluate`; `corsguard_policy_class` tells its class). A
+/// document with `routes` (named `policies` and ordered path rules, see
+/// `docs/policy.md`) gives one `corsguard_policy` that holds every policy
+/// its routes serve and the routes themselves: evaluate with
+/// `corsguard_evaluate_path` (`corsguard_evaluate` returns
+/// `CORSGUARD_RESULT_NEEDS_PATH`), list them with
+/// `corsguard_policy_served_count` and `corsguard_policy_served_name`.
+/// `corsguard_policy_class`, `corsguard_policy_usage` and
+/// `corsguard_policy_vary_merge` then describe served policy 0 (an empty
+/// SMALL policy when the document serves none). `corsguard_policy_free`
+/// releases them all.
 ///
 /// `json` is `json_len` bytes of the document (UTF-8 JSON, see the policy
 /// document reference, `docs/policy.md`); it is not kept. `verdict_probes`
@@ -131,7 +147,8 @@ pub struct corsguard_problem {
 ///
 /// Memory: this allocates. The policy is on the heap; loading also
 /// allocates, and frees before returning, the document's strings and the
-/// classes tried; on failure the errors object is on the heap. The policy
+/// classes tried (a document with routes keeps its routes and policy names
+/// with the policy); on failure the errors object is on the heap. The policy
 /// is built in place in its final memory (at most 16 KiB of stack for any
 /// class, as `corsguard_policy_new`); evaluating with it never allocates.
 ///
@@ -189,20 +206,11 @@ pub unsafe extern "C" fn corsguard_policy_from_json(
     })
 }
 
-/// Parses and builds, trying larger classes while a capacity failed.
+/// Parses and builds every served policy (the core picks each one's class).
 fn load(json: &[u8], verdict_probes: u8) -> Result<*mut corsguard_policy, DocumentErrors> {
     let mut document = Document::parse(json)?;
     document.set_verdict_probes(verdict_probes);
-    let mut class = document.capacity_class();
-    loop {
-        match build_document_on_heap(&document, corsguard_capacity_class::of_core(class)) {
-            Err(errors) if errors.is_capacity() => match class.larger() {
-                Some(larger) => class = larger,
-                None => return Err(errors),
-            },
-            built => return built,
-        }
-    }
+    build_document_on_heap(document)
 }
 
 /// The errors object behind a handle.
@@ -356,6 +364,9 @@ mod tests {
             "out_of_range",
             "malformed_origin",
             "wide_verdict_with_credentials",
+            "bad_policy_name",
+            "bad_path_rule",
+            "unknown_policy",
         ] {
             assert_ne!(
                 corsguard_result::of_code(code),

@@ -27,6 +27,7 @@ mod decision;
 mod document;
 mod policy;
 mod result;
+mod routes;
 mod strings;
 
 pub use config::*;
@@ -34,6 +35,7 @@ pub use decision::*;
 pub use document::*;
 pub use policy::*;
 pub use result::*;
+pub use routes::*;
 pub use strings::*;
 
 /// The major version of libcorsguard.

@@ -2,8 +2,9 @@
 //! classes, on the heap or in memory the caller owns.
 //!
 //! Every policy, wherever it lives, is a `Stored<P>`: a small header (a magic
-//! number, the class, whether the library owns the memory) followed by the
-//! core policy. `#[repr(C)]` puts the header first for every class, so the
+//! number, the class, whether the library owns the memory, and for a
+//! document with routes the routing: the document and the other served
+//! policies) followed by the core policy. `#[repr(C)]` puts the header first for every class, so the
 //! header can be read before the class is known.
 
 use core::ffi::c_void;
@@ -13,12 +14,13 @@ use std::alloc::{alloc, dealloc, Layout};
 
 use corsguard_core::{
     Capacity, CapacityClass, ConfigError, DefaultPolicy, Document, DocumentErrors, LargePolicy,
-    Policy, SmallPolicy,
+    Policy, PolicySlots, Rebuild, SmallPolicy,
 };
 
 use crate::boundary::guard_try;
 use crate::config::{corsguard_config, corsguard_error};
 use crate::result::corsguard_result;
+use crate::routes::Routing;
 
 /// A validated, precomputed CORS policy. Build one with
 /// `corsguard_policy_new` (heap) or `corsguard_policy_init` (caller memory).
@@ -74,10 +76,13 @@ impl corsguard_capacity_class {
 const MAGIC: u32 = 0x4347_504c;
 
 #[repr(C)]
-struct Head {
+pub(crate) struct Head {
     magic: u32,
     class: corsguard_capacity_class,
     owned: bool,
+    /// For a policy loaded from a document with routes: the document and its
+    /// other served policies (this one is served policy 0). NULL otherwise.
+    pub(crate) routing: *mut Routing,
 }
 
 #[repr(C)]
@@ -112,11 +117,10 @@ fn class_of(value: u32) -> Result<corsguard_capacity_class, corsguard_result> {
 }
 
 /// A core policy of one of the classes.
-trait Class: Sized + 'static {
+trait Class: Sized + Rebuild + 'static {
     /// An empty policy of this class (`Policy::empty()`), to be copied where
     /// a policy is to be built.
     fn empty() -> &'static Self;
-    fn build_document(&mut self, document: &Document) -> Result<(), DocumentErrors>;
 }
 
 macro_rules! class {
@@ -125,9 +129,6 @@ macro_rules! class {
             fn empty() -> &'static Self {
                 static EMPTY: $policy = Policy::empty();
                 &EMPTY
-            }
-            fn build_document(&mut self, document: &Document) -> Result<(), DocumentErrors> {
-                document.build_into(self)
             }
         }
     };
@@ -161,6 +162,25 @@ unsafe fn build_at<P: Class, E>(
     owned: bool,
     build: impl FnOnce(&mut P) -> Result<(), E>,
 ) -> Result<(), E> {
+    // SAFETY: forwarded from the caller.
+    let policy = unsafe { prepare_at::<P>(mem, class, owned) };
+    build(policy)?;
+    // SAFETY: prepared just above.
+    unsafe { mark_live(mem) };
+    Ok(())
+}
+
+/// Writes the header (not yet marked live) and an empty policy of type `P`
+/// at `mem`, copied from the static, and lends the policy out to be built.
+///
+/// # Safety
+/// `mem` must be valid for writing a `Stored<P>` and aligned for it; the
+/// policy lent out must not be used past the memory's life.
+unsafe fn prepare_at<'p, P: Class>(
+    mem: *mut u8,
+    class: corsguard_capacity_class,
+    owned: bool,
+) -> &'p mut P {
     let stored = mem.cast::<Stored<P>>();
     // SAFETY: the caller guarantees `mem` is writable and aligned for
     // `Stored<P>`; `addr_of_mut!` makes no reference to the (possibly
@@ -170,21 +190,76 @@ unsafe fn build_at<P: Class, E>(
     // valid policy: it is plain data (fixed-capacity tables of `Copy` items
     // and `'static` references, nothing owned, nothing pointing into
     // itself), and the static is never dropped. No one else sees the copy
-    // until the build has succeeded.
-    let policy = unsafe {
+    // until it is marked live.
+    unsafe {
         ptr::addr_of_mut!((*stored).head).write(Head {
             magic: 0,
             class,
             owned,
+            routing: ptr::null_mut(),
         });
         let policy = ptr::addr_of_mut!((*stored).policy);
         ptr::copy_nonoverlapping(P::empty(), policy, 1);
         &mut *policy
-    };
-    build(policy)?;
-    // SAFETY: the head was initialized above.
-    unsafe { ptr::addr_of_mut!((*stored).head.magic).write(MAGIC) };
-    Ok(())
+    }
+}
+
+/// Marks a prepared and built policy live: from now on it is a handle.
+///
+/// # Safety
+/// `mem` must hold a header written by `prepare_at`.
+unsafe fn mark_live(mem: *mut u8) {
+    // SAFETY: the head was initialized by `prepare_at`.
+    unsafe { ptr::addr_of_mut!((*mem.cast::<Head>()).magic).write(MAGIC) };
+}
+
+/// Prepares an empty policy of `class` at `mem` (as `prepare_at`) and lends
+/// it out as the core's `Rebuild`, whatever its class.
+///
+/// # Safety
+/// `mem` must be valid for writing `layout_of(class)` and aligned for it.
+unsafe fn prepare_class<'p>(mem: *mut u8, class: corsguard_capacity_class) -> &'p mut dyn Rebuild {
+    // SAFETY (all three): forwarded; `layout_of(class)` is the layout of
+    // the `Stored<P>` of that class.
+    match class {
+        corsguard_capacity_class::Small => unsafe { prepare_at::<SmallPolicy>(mem, class, true) },
+        corsguard_capacity_class::Default => unsafe {
+            prepare_at::<DefaultPolicy>(mem, class, true)
+        },
+        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
+            prepare_at::<LargePolicy>(mem, corsguard_capacity_class::Large, true)
+        },
+    }
+}
+
+/// The policy prepared at `mem` by `prepare_class`, lent out again.
+///
+/// # Safety
+/// `mem` must hold a policy of `class` prepared by `prepare_class`.
+unsafe fn rebuild_ref<'p>(mem: *mut u8, class: corsguard_capacity_class) -> &'p mut dyn Rebuild {
+    // SAFETY (all three): the caller guarantees a `Stored<P>` of this class.
+    match class {
+        corsguard_capacity_class::Small => unsafe {
+            &mut (*mem.cast::<Stored<SmallPolicy>>()).policy
+        },
+        corsguard_capacity_class::Default => unsafe {
+            &mut (*mem.cast::<Stored<DefaultPolicy>>()).policy
+        },
+        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
+            &mut (*mem.cast::<Stored<LargePolicy>>()).policy
+        },
+    }
+}
+
+/// Fresh heap memory for a policy of `class`.
+fn alloc_class(class: corsguard_capacity_class) -> *mut u8 {
+    let layout = layout_of(class);
+    // SAFETY: the layout has a non-zero size.
+    let mem = unsafe { alloc(layout) };
+    if mem.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    mem
 }
 
 /// Builds the configuration as a policy of `class` at `mem`.
@@ -217,49 +292,86 @@ unsafe fn build_class<'a>(
     }
 }
 
-/// Builds `document` as a policy of `class` in fresh heap memory; returns
-/// the policy, or (having released the memory) the document's problems.
-pub(crate) fn build_document_on_heap(
-    document: &Document,
-    class: corsguard_capacity_class,
-) -> Result<*mut corsguard_policy, DocumentErrors> {
-    let layout = layout_of(class);
-    // SAFETY: the layout has a non-zero size.
-    let mem = unsafe { alloc(layout) };
-    if mem.is_null() {
-        std::alloc::handle_alloc_error(layout);
+/// The served policies of a document as the core builds them: one heap
+/// policy per served policy, of the class the core asks for, prepared in
+/// place. Whatever is still held when this is dropped (a failed build) is
+/// released.
+struct HeapSlots(Vec<Option<(*mut u8, corsguard_capacity_class)>>);
+
+impl PolicySlots for HeapSlots {
+    fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn Rebuild {
+        let class = corsguard_capacity_class::of_core(class);
+        if self.0.len() <= index {
+            self.0.resize(index + 1, None);
+        }
+        if let Some((mem, held)) = self.0[index] {
+            if held == class {
+                // SAFETY: prepared by `prepare_class` with this class.
+                return unsafe { rebuild_ref(mem, class) };
+            }
+            // Asked again with another class: replace it.
+            self.0[index] = None;
+            // SAFETY: allocated by `alloc_class(held)`, never marked live,
+            // so no handle to it exists; a policy holds nothing to drop.
+            unsafe { dealloc(mem, layout_of(held)) };
+        }
+        let mem = alloc_class(class);
+        self.0[index] = Some((mem, class));
+        // SAFETY: allocated just above with `layout_of(class)`.
+        unsafe { prepare_class(mem, class) }
     }
-    // SAFETY (all three): `mem` was allocated with `layout_of(class)`, the
-    // layout of the `Stored<P>` built for that class.
-    let built = match class {
-        corsguard_capacity_class::Small => unsafe {
-            build_at(mem, class, true, |p: &mut SmallPolicy| {
-                p.build_document(document)
-            })
-        },
-        corsguard_capacity_class::Default => unsafe {
-            build_at(mem, class, true, |p: &mut DefaultPolicy| {
-                p.build_document(document)
-            })
-        },
-        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at(
-                mem,
-                corsguard_capacity_class::Large,
-                true,
-                |p: &mut LargePolicy| p.build_document(document),
-            )
-        },
-    };
-    match built {
-        Ok(()) => Ok(mem.cast()),
-        Err(errors) => {
-            // SAFETY: allocated just above with this layout; a policy holds
-            // no resources, so nothing is to be dropped.
-            unsafe { dealloc(mem, layout) };
-            Err(errors)
+}
+
+impl Drop for HeapSlots {
+    fn drop(&mut self) {
+        for (mem, class) in self.0.drain(..).flatten() {
+            // SAFETY: allocated by `alloc_class(class)` and never handed out.
+            unsafe { dealloc(mem, layout_of(class)) };
         }
     }
+}
+
+/// Builds every served policy of `document` on the heap, each in the class
+/// the core picks (it escalates on capacity errors itself), and returns the
+/// handle: served policy 0, which for a document with routes also owns the
+/// document and the other served policies. On failure nothing is kept.
+pub(crate) fn build_document_on_heap(
+    document: Document,
+) -> Result<*mut corsguard_policy, DocumentErrors> {
+    let mut slots = HeapSlots(Vec::new());
+    document.build_all(&mut slots)?;
+    assert!(
+        slots.0.iter().all(Option::is_some),
+        "the core built every served policy"
+    );
+    if slots.0.is_empty() {
+        // Routes that all say `null`: no policy serves anything. The handle
+        // is then an empty (allow-nothing) SMALL policy that no path reaches.
+        let mem = alloc_class(corsguard_capacity_class::Small);
+        // SAFETY: allocated just above for this class.
+        unsafe { prepare_class(mem, corsguard_capacity_class::Small) };
+        slots.0.push(Some((mem, corsguard_capacity_class::Small)));
+    }
+    let built: Vec<*mut u8> = slots.0.iter().flatten().map(|(mem, _)| *mem).collect();
+    // Ours now: `slots` releases nothing.
+    slots.0.clear();
+    for &mem in &built {
+        // SAFETY: prepared by `prepare_class` and built by the core.
+        unsafe { mark_live(mem) };
+    }
+    let handle = built[0];
+    if document.has_routes() {
+        let routing = Routing::new(document, built[1..].iter().map(|m| m.cast()).collect());
+        // SAFETY: `handle` holds a live header written by `prepare_at`.
+        unsafe { (*handle.cast::<Head>()).routing = Box::into_raw(Box::new(routing)) };
+    } else {
+        assert_eq!(
+            built.len(),
+            1,
+            "a document without routes serves one policy"
+        );
+    }
+    Ok(handle.cast())
 }
 
 /// Whether an error says only that the class was too small.
@@ -376,7 +488,9 @@ enum StoredOrCode {
 /// # Safety
 /// `policy` must be NULL or point to a policy built by this library (or to
 /// at least `size_of::<Head>()` readable, aligned bytes).
-unsafe fn head<'p>(policy: *const corsguard_policy) -> Result<&'p Head, corsguard_result> {
+pub(crate) unsafe fn head<'p>(
+    policy: *const corsguard_policy,
+) -> Result<&'p Head, corsguard_result> {
     if policy.is_null() {
         return Err(corsguard_result::NullPointer);
     }
@@ -644,6 +758,17 @@ pub unsafe extern "C" fn corsguard_policy_free(policy: *mut corsguard_policy) ->
             return Err(corsguard_result::NotOwned);
         }
         let layout = layout_of(head.class);
+        if !head.routing.is_null() {
+            // SAFETY: made by `Box::into_raw` in `build_document_on_heap`,
+            // owned by this policy alone, freed once (its marker is cleared
+            // below).
+            let routing = unsafe { Box::from_raw(head.routing) };
+            for other in routing.others() {
+                // SAFETY: live heap policies without routing of their own,
+                // reachable only through this handle.
+                unsafe { release_heap(other) };
+            }
+        }
         // SAFETY: the policy is ours and about to be freed. The write is
         // volatile because a plain store just before `dealloc` is dead to the
         // compiler, which removes it.
@@ -691,6 +816,22 @@ pub unsafe extern "C" fn corsguard_policy_deinit(
         unsafe { clear_marker(policy) };
         Ok(())
     })
+}
+
+/// Releases one served policy of a document (not the handle).
+///
+/// # Safety
+/// `policy` must be a live heap policy without routing that nothing else
+/// refers to.
+unsafe fn release_heap(policy: *mut corsguard_policy) {
+    // SAFETY: the caller guarantees a live policy.
+    let layout = layout_of(unsafe { &*policy.cast::<Head>() }.class);
+    // SAFETY: as `corsguard_policy_free`: cleared, then given back with the
+    // layout of its class.
+    unsafe {
+        clear_marker(policy);
+        dealloc(policy.cast(), layout);
+    }
 }
 
 /// Clears the marker of a live policy, so that it no longer reads as one.

@@ -41,6 +41,15 @@ pub enum corsguard_result {
     InvalidHandle = 8,
     /// An internal error was caught at the boundary (a bug: please report it).
     Panic = 9,
+    /// No policy serves the request's path (`corsguard_evaluate_path`,
+    /// `corsguard_policy_route`): the document's routes leave CORS off it, so
+    /// the response gets no CORS headers at all. Not a failure of the call:
+    /// pass the request on untouched.
+    NoPolicy = 10,
+    /// The policy was loaded from a document with `routes`, so which of its
+    /// policies serves a request depends on the path: evaluate with
+    /// `corsguard_evaluate_path`.
+    NeedsPath = 11,
     /// `allowed_origins` has `*` on a policy with credentials.
     WildcardOriginWithCredentials = 100,
     /// `*` as methods, allowed or exposed headers on a policy with credentials.
@@ -93,6 +102,13 @@ pub enum corsguard_result {
     UnknownValue = 126,
     /// A document number outside its key's range.
     OutOfRange = 127,
+    /// A name under `policies` that is empty, `default` or given twice.
+    BadPolicyName = 128,
+    /// A route's `path` rule that is not a valid rule (see
+    /// `corsguard_problem.problem` for what is wrong).
+    BadPathRule = 129,
+    /// A route's `policy` that names no policy of the document.
+    UnknownPolicy = 130,
     /// A configuration error this version of the C API has no code for (its
     /// message still says what is wrong).
     ConfigOther = 199,
@@ -112,6 +128,8 @@ impl corsguard_result {
             R::NotOwned => ("not_owned\0", "the policy lives in caller memory (corsguard_policy_init) and is not freed by the library\0"),
             R::InvalidHandle => ("invalid_handle\0", "the pointer does not point to a live policy\0"),
             R::Panic => ("panic\0", "an internal error was caught at the library boundary\0"),
+            R::NoPolicy => ("no_policy\0", "no policy serves this path: send no CORS headers\0"),
+            R::NeedsPath => ("needs_path\0", "the policy document has routes: evaluate with corsguard_evaluate_path\0"),
             R::WildcardOriginWithCredentials => ("wildcard_origin_with_credentials\0", "configuration error: `*` origin with credentials\0"),
             R::WildcardWithCredentials => ("wildcard_with_credentials\0", "configuration error: `*` names with credentials\0"),
             R::NullOriginWithCredentials => ("null_origin_with_credentials\0", "configuration error: `null` origin with credentials\0"),
@@ -138,6 +156,9 @@ impl corsguard_result {
             R::UnsupportedVersion => ("unsupported_version\0", "policy document error: an unsupported version\0"),
             R::UnknownValue => ("unknown_value\0", "policy document error: a value the key does not take\0"),
             R::OutOfRange => ("out_of_range\0", "policy document error: a number out of range\0"),
+            R::BadPolicyName => ("bad_policy_name\0", "policy document error: a policy name that is empty, default or taken\0"),
+            R::BadPathRule => ("bad_path_rule\0", "policy document error: a route path rule that is not valid\0"),
+            R::UnknownPolicy => ("unknown_policy\0", "policy document error: a route naming no policy\0"),
             R::ConfigOther => ("config_other\0", "configuration error\0"),
         }
     }
@@ -169,7 +190,7 @@ impl corsguard_result {
     }
 
     /// Every code, for lookups by number.
-    const ALL: [corsguard_result; 37] = {
+    const ALL: [corsguard_result; 42] = {
         use corsguard_result as R;
         [
             R::Ok,
@@ -182,6 +203,8 @@ impl corsguard_result {
             R::NotOwned,
             R::InvalidHandle,
             R::Panic,
+            R::NoPolicy,
+            R::NeedsPath,
             R::WildcardOriginWithCredentials,
             R::WildcardWithCredentials,
             R::NullOriginWithCredentials,
@@ -208,6 +231,9 @@ impl corsguard_result {
             R::UnsupportedVersion,
             R::UnknownValue,
             R::OutOfRange,
+            R::BadPolicyName,
+            R::BadPathRule,
+            R::UnknownPolicy,
             R::ConfigOther,
         ]
     };

@@ -1,5 +1,7 @@
 /* Many threads evaluate requests against one shared policy at the same time,
- * without locking, and every answer equals the one computed on one thread.
+ * without locking, and every answer equals the one computed on one thread:
+ * a heap policy, one in a static buffer, and a document with routes (each
+ * request for its path, with corsguard_evaluate_path).
  *
  * Usage: test_threads [iterations per thread] */
 #define _POSIX_C_SOURCE 200809L
@@ -13,20 +15,29 @@
 #define REQUESTS 6
 
 typedef struct {
-    const char *method, *origin, *request_method, *request_headers;
+    const char *method, *origin, *request_method, *request_headers, *path;
 } request_spec;
 
+/* The paths matter only to the document with routes (ROUTED). */
 static const request_spec specs[REQUESTS] = {
-    {"OPTIONS", "http://localhost:3000", "PUT", "content-type, x-request-id"},
-    {"OPTIONS", "http://localhost:3000", "PATCH", NULL},
-    {"OPTIONS", "https://evil.example", "PUT", NULL},
-    {"GET", "http://localhost:3000", NULL, NULL},
-    {"POST", "http://localhost:3001", NULL, NULL},
-    {"GET", NULL, NULL, NULL},
+    {"OPTIONS", "http://localhost:3000", "PUT", "content-type, x-request-id", "/api/items"},
+    {"OPTIONS", "http://localhost:3000", "PATCH", NULL, "/api/items"},
+    {"OPTIONS", "https://evil.example", "PUT", NULL, "/public/feed"},
+    {"GET", "http://localhost:3000", NULL, NULL, "/internal/metrics"},
+    {"POST", "http://localhost:3001", NULL, NULL, "/api/../public/feed"},
+    {"GET", NULL, NULL, NULL, "/api/hello"},
 };
+
+static const char ROUTED[] =
+    "{\"version\": 1, \"allowOrigins\": [\"http://localhost:3000\"], \"allowMethods\": [\"PUT\"],"
+    " \"allowHeaders\": [\"content-type\", \"x-request-id\"], \"allowCredentials\": true, \"maxAge\": 600,"
+    " \"policies\": {\"open\": {\"allowOrigins\": [\"*\"], \"allowCredentials\": false}},"
+    " \"routes\": [{\"path\": \"/internal/**\", \"policy\": null},"
+    " {\"path\": \"/public/**\", \"policy\": \"open\"}, {\"path\": \"/api/**\", \"policy\": \"default\"}]}";
 
 /* What one request must get: the written header lines say it all. */
 typedef struct {
+    corsguard_result rc; /* OK, or NO_POLICY */
     corsguard_outcome outcome;
     uint16_t status;
     char lines[1024];
@@ -53,7 +64,8 @@ static int evaluate(const request_spec *s, answer *out)
 {
     corsguard_request r = make_request(s);
     corsguard_decision d;
-    if (corsguard_evaluate(shared_policy, &r, &d) != CORSGUARD_RESULT_OK) {
+    out->rc = corsguard_evaluate_path(shared_policy, s->path, strlen(s->path), &r, &d);
+    if (out->rc != CORSGUARD_RESULT_OK && out->rc != CORSGUARD_RESULT_NO_POLICY) {
         return 0;
     }
     out->outcome = d.outcome;
@@ -68,7 +80,7 @@ static void *worker(void *arg)
     for (i = 0; i < iterations; i++) {
         size_t which = (size_t)((i + id) % REQUESTS);
         answer got;
-        if (!evaluate(&specs[which], &got) || got.outcome != expected[which].outcome ||
+        if (!evaluate(&specs[which], &got) || got.rc != expected[which].rc || got.outcome != expected[which].outcome ||
             got.status != expected[which].status || got.lines_len != expected[which].lines_len ||
             memcmp(got.lines, expected[which].lines, got.lines_len) != 0) {
             mismatches++;
@@ -128,6 +140,21 @@ int main(int argc, char **argv)
     CHECK(expected[1].outcome == CORSGUARD_OUTCOME_DENIED && expected[1].status == 403);
     CHECK(expected[3].outcome == CORSGUARD_OUTCOME_ALLOWED && expected[3].lines_len > 0);
     CHECK(expected[5].outcome == CORSGUARD_OUTCOME_NOT_CORS);
+    CHECK(expected[3].rc == CORSGUARD_RESULT_OK && expected[4].rc == CORSGUARD_RESULT_OK);
+    CHECK_OK(corsguard_policy_free(policy));
+
+    /* A document with routes: a policy per path, and paths without CORS. */
+    CHECK_OK(corsguard_policy_from_json(ROUTED, sizeof ROUTED - 1, 0, &policy, NULL));
+    shared_policy = policy;
+    run_threads("routed policy");
+    CHECK(expected[0].rc == CORSGUARD_RESULT_OK && expected[0].outcome == CORSGUARD_OUTCOME_ALLOWED);
+    CHECK(expected[0].status == 204);
+    CHECK(expected[1].outcome == CORSGUARD_OUTCOME_DENIED && expected[1].status == 403);
+    /* The open policy allows any origin on /public. */
+    CHECK(expected[2].rc == CORSGUARD_RESULT_OK && expected[2].outcome == CORSGUARD_OUTCOME_ALLOWED);
+    CHECK(expected[3].rc == CORSGUARD_RESULT_NO_POLICY && expected[3].lines_len == 0);
+    CHECK(expected[4].rc == CORSGUARD_RESULT_NO_POLICY && expected[4].lines_len == 0);
+    CHECK(expected[5].rc == CORSGUARD_RESULT_OK && expected[5].outcome == CORSGUARD_OUTCOME_NOT_CORS);
     CHECK_OK(corsguard_policy_free(policy));
 
     /* A policy in a static buffer. */

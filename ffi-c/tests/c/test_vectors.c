@@ -4,7 +4,11 @@
  * case's policy is its document's JSON text, loaded here with
  * corsguard_policy_from_json (in the smallest capacity class that holds it),
  * and every answer compared here comes from the C API, checked as
- * core/tests/vectors.rs checks the core's.
+ * core/tests/vectors.rs checks the core's. Each request is evaluated for its
+ * path (`/` when the case gives none) with corsguard_evaluate_path, after
+ * corsguard_policy_route and corsguard_policy_served_name say which policy
+ * serves it; corsguard_evaluate must give the same decision, or
+ * CORSGUARD_RESULT_NEEDS_PATH for a document with routes.
  *
  * Usage: test_vectors <lines file> */
 #include <stdint.h>
@@ -40,8 +44,11 @@ typedef struct {
     /* request */
     bytes method, origin, request_method, request_headers, request_private_network;
     int origin_verdict; /* -1 none, 0, 1 */
+    bytes path; /* the request target; `/` when not present */
     int has_request;
     /* expect */
+    int served_expected;
+    bytes served; /* the served policy's name; present == 0 means none */
     char kind[32], outcome[32], reason[64], failures[96], action[32];
     bytes reason_detail;
     long status; /* -1 when not expected */
@@ -62,6 +69,10 @@ static unsigned long cases_run;
 static unsigned long cases_failed;
 /* How many evaluated cases' policies were built in each capacity class. */
 static unsigned long classes_used[4];
+/* Evaluations that needed the path (documents with routes), and requests
+ * that no policy served. */
+static unsigned long routed_evaluations;
+static unsigned long unserved_requests;
 
 static int hex_value(char c)
 {
@@ -168,27 +179,61 @@ static void failures_text(uint32_t bits, char *out, size_t cap)
     }
 }
 
-static void run_evaluation(test_case *c, corsguard_policy *policy)
+static void build_request(const test_case *c, corsguard_request *r)
+{
+    memset(r, 0, sizeof *r);
+    r->method = c->method.ptr;
+    r->method_len = c->method.len;
+    if (c->origin.present) { r->origin = c->origin.ptr; r->origin_len = c->origin.len; }
+    if (c->request_method.present) { r->request_method = c->request_method.ptr; r->request_method_len = c->request_method.len; }
+    if (c->request_headers.present) { r->request_headers = c->request_headers.ptr; r->request_headers_len = c->request_headers.len; }
+    if (c->request_private_network.present) { r->request_private_network = c->request_private_network.ptr; r->request_private_network_len = c->request_private_network.len; }
+    r->origin_verdict = c->origin_verdict < 0 ? CORSGUARD_VERDICT_NONE : c->origin_verdict ? CORSGUARD_VERDICT_ALLOWED : CORSGUARD_VERDICT_DENIED;
+}
+
+/* Whether two decisions are the same answer, borrowing the same bytes. */
+static int same_decision(const corsguard_decision *a, const corsguard_decision *b)
+{
+    size_t i;
+    if (a->kind != b->kind || a->outcome != b->outcome || a->reason != b->reason ||
+        a->reason_detail != b->reason_detail || a->reason_detail_len != b->reason_detail_len ||
+        a->failures != b->failures || a->action != b->action || a->status != b->status ||
+        a->body != b->body || a->body_len != b->body_len || a->vary_merge != b->vary_merge ||
+        a->header_count != b->header_count) {
+        return 0;
+    }
+    for (i = 0; i < a->header_count; i++) {
+        const corsguard_header *x = &a->headers[i], *y = &b->headers[i];
+        if (x->id != y->id || x->name != y->name || x->name_len != y->name_len || x->value != y->value ||
+            x->value_len != y->value_len) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void run_evaluation(test_case *c, corsguard_policy *policy, const char *path, size_t path_len)
 {
     corsguard_request r;
-    corsguard_decision d;
+    corsguard_decision d, plain;
     corsguard_result rc;
     char want[512], got[512];
     size_t i;
 
-    memset(&r, 0, sizeof r);
-    r.method = c->method.ptr;
-    r.method_len = c->method.len;
-    if (c->origin.present) { r.origin = c->origin.ptr; r.origin_len = c->origin.len; }
-    if (c->request_method.present) { r.request_method = c->request_method.ptr; r.request_method_len = c->request_method.len; }
-    if (c->request_headers.present) { r.request_headers = c->request_headers.ptr; r.request_headers_len = c->request_headers.len; }
-    if (c->request_private_network.present) { r.request_private_network = c->request_private_network.ptr; r.request_private_network_len = c->request_private_network.len; }
-    r.origin_verdict = c->origin_verdict < 0 ? CORSGUARD_VERDICT_NONE : c->origin_verdict ? CORSGUARD_VERDICT_ALLOWED : CORSGUARD_VERDICT_DENIED;
-
-    rc = corsguard_evaluate(policy, &r, &d);
+    build_request(c, &r);
+    rc = corsguard_evaluate_path(policy, path, path_len, &r, &d);
     if (rc != CORSGUARD_RESULT_OK) {
-        mismatch(c, "corsguard_evaluate", "ok", corsguard_result_code(rc).ptr);
+        mismatch(c, "corsguard_evaluate_path", "ok", corsguard_result_code(rc).ptr);
         return;
+    }
+    /* Without routes the path is ignored: corsguard_evaluate answers the same. */
+    rc = corsguard_evaluate(policy, &r, &plain);
+    if (rc == CORSGUARD_RESULT_NEEDS_PATH) {
+        routed_evaluations++;
+    } else if (rc != CORSGUARD_RESULT_OK) {
+        mismatch(c, "corsguard_evaluate", "ok or needs_path", corsguard_result_code(rc).ptr);
+    } else if (!same_decision(&d, &plain)) {
+        mismatch(c, "corsguard_evaluate", "the decision of corsguard_evaluate_path", "another one");
     }
     if (c->kind[0] && strcmp(c->kind, corsguard_kind_code(d.kind).ptr) != 0) {
         mismatch(c, "kind", c->kind, corsguard_kind_code(d.kind).ptr);
@@ -292,6 +337,52 @@ static int same(const char *ptr, size_t len, const bytes *want)
     return len == want->len && memcmp(ptr, want->ptr, len) == 0;
 }
 
+/* Which policy serves the case's path, checked against `expect.policy`; then
+ * the evaluation with it, or, when none serves it, that nothing is written. */
+static void run_routed(test_case *c, corsguard_policy *policy)
+{
+    const char *path = c->path.present ? c->path.ptr : "/";
+    size_t path_len = c->path.present ? c->path.len : 1;
+    size_t index = (size_t)-1, count = 0;
+    corsguard_str name = {"", 0};
+    corsguard_request r;
+    corsguard_decision d;
+    corsguard_result rc;
+    int served;
+
+    rc = corsguard_policy_route(policy, path, path_len, &index);
+    if (rc != CORSGUARD_RESULT_OK && rc != CORSGUARD_RESULT_NO_POLICY) {
+        mismatch(c, "corsguard_policy_route", "ok or no_policy", corsguard_result_code(rc).ptr);
+        return;
+    }
+    served = rc == CORSGUARD_RESULT_OK;
+    if (served && (corsguard_policy_served_count(policy, &count) != CORSGUARD_RESULT_OK || index >= count ||
+                   corsguard_policy_served_name(policy, index, &name) != CORSGUARD_RESULT_OK ||
+                   name.ptr[name.len] != '\0')) {
+        mismatch(c, "corsguard_policy_served_name", "the name of the served policy", "an error");
+        return;
+    }
+    if (c->served_expected && (c->served.present != served || (served && !same(name.ptr, name.len, &c->served)))) {
+        mismatch(c, "policy", c->served.present ? c->served.ptr : "none (no CORS)", served ? name.ptr : "none (no CORS)");
+    }
+    if (served) {
+        run_evaluation(c, policy, path, path_len);
+        return;
+    }
+    unserved_requests++;
+    build_request(c, &r);
+    memset(&d, 0xa5, sizeof d);
+    rc = corsguard_evaluate_path(policy, path, path_len, &r, &d);
+    if (rc != CORSGUARD_RESULT_NO_POLICY) {
+        mismatch(c, "corsguard_evaluate_path", "no_policy", corsguard_result_code(rc).ptr);
+    } else if (d.header_count != 0 || d.action != CORSGUARD_ACTION_CONTINUE || d.outcome != CORSGUARD_OUTCOME_NOT_CORS) {
+        mismatch(c, "decision without a policy", "no headers, continue, not_cors", "another decision");
+    }
+    if (c->header_count > 0) {
+        mismatch(c, "headers", "some headers", "none: no policy serves the path");
+    }
+}
+
 /* Checks a refused document's errors against `expect_error`. */
 static void check_errors(test_case *c, corsguard_result rc, const corsguard_document_errors *errors)
 {
@@ -388,7 +479,7 @@ static void run_case(test_case *c)
         if (corsguard_policy_class(policy, &class) == CORSGUARD_RESULT_OK && class > 0 && class < 4) {
             classes_used[class]++;
         }
-        run_evaluation(c, policy);
+        run_routed(c, policy);
         corsguard_policy_free(policy);
     }
     corsguard_document_errors_free(errors);
@@ -411,6 +502,8 @@ static void reset(test_case *c)
     release(&c->request_method);
     release(&c->request_headers);
     release(&c->request_private_network);
+    release(&c->path);
+    release(&c->served);
     release(&c->reason_detail);
     release(&c->body);
     for (i = 0; i < MAX_EXPECTED_HEADERS; i++) {
@@ -498,9 +591,13 @@ int main(int argc, char **argv)
             else if (strcmp(key, "request_method") == 0) c->request_method = decode(value);
             else if (strcmp(key, "request_headers") == 0) c->request_headers = decode(value);
             else if (strcmp(key, "request_private_network") == 0) c->request_private_network = decode(value);
+            else if (strcmp(key, "path") == 0) c->path = decode(value);
             else { fprintf(stderr, "test_vectors: unknown request key %s\n", key); return 2; }
         } else if (strcmp(section, "exp") == 0) {
-            if (strcmp(key, "kind") == 0) copy_word(c->kind, sizeof c->kind, value);
+            if (strcmp(key, "policy") == 0) {
+                c->served_expected = 1;
+                if (strcmp(value, "none") != 0) c->served = decode(value);
+            } else if (strcmp(key, "kind") == 0) copy_word(c->kind, sizeof c->kind, value);
             else if (strcmp(key, "outcome") == 0) copy_word(c->outcome, sizeof c->outcome, value);
             else if (strcmp(key, "reason") == 0) copy_word(c->reason, sizeof c->reason, value);
             else if (strcmp(key, "failures") == 0) copy_word(c->failures, sizeof c->failures, value);
@@ -548,6 +645,8 @@ int main(int argc, char **argv)
     free(data);
     printf("test_vectors: policies built in SMALL %lu, DEFAULT %lu, LARGE %lu\n", classes_used[1],
            classes_used[2], classes_used[3]);
+    printf("test_vectors: %lu evaluations routed by path, %lu requests no policy served\n", routed_evaluations,
+           unserved_requests);
     printf("test_vectors: %lu vector cases, %lu failed\n", cases_run, cases_failed);
     check_count = cases_run;
     check_failed = cases_failed;
