@@ -9,11 +9,9 @@
 
 use std::borrow::Cow;
 
-use corsguard::{
-    Action, Behaviour, CapacityClass, Decision as CoreDecision, DefaultPolicy, Document,
-    DocumentErrors, Failures, HeaderName, LargePolicy, OptionNames, Policy as CorePolicy,
-    PolicySlots, Problem, Rebuild, Request, SmallPolicy, VaryMerge, VERDICT_PROBES,
-};
+use corsguard::{Action, Behaviour, Decision as CoreDecision, Document, DocumentErrors, Failures, HeaderName, OptionNames, Policy as CorePolicy, Problem, Request, VaryMerge, VERDICT_PROBES};
+use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
+use corsguard::document::{PolicySlots, Rebuild};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -781,7 +779,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CAPACITY_CLASSES", classes)?;
     m.add(
         "DOCUMENT_KEYS",
-        PyTuple::new(m.py(), corsguard::DOCUMENT_KEYS)?,
+        PyTuple::new(m.py(), corsguard::document::DOCUMENT_KEYS)?,
     )?;
     m.add("VERDICT_PROBES", PyTuple::new(m.py(), VERDICT_PROBES)?)?;
     Ok(())

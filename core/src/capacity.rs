@@ -52,7 +52,7 @@ impl CapacityClass {
     /// The class called `name`.
     ///
     /// ```
-    /// use corsguard::CapacityClass;
+    /// use corsguard::capacity::CapacityClass;
     /// assert_eq!(CapacityClass::named("large"), Some(CapacityClass::LARGE));
     /// assert_eq!(CapacityClass::named("huge"), None);
     /// ```
@@ -124,7 +124,8 @@ impl Config<'_> {
     /// (the table and the joined value).
     ///
     /// ```
-    /// use corsguard::{CapacityClass, Config};
+    /// use corsguard::Config;
+    /// use corsguard::capacity::CapacityClass;
     /// let config = Config::new().allowed_origins(&["https://app.example.com"]);
     /// assert_eq!(CapacityClass::for_needs(&config.needs()), CapacityClass::SMALL);
     /// ```

@@ -169,10 +169,6 @@ pub struct RefusedPreflight {
 pub enum OriginSlot {
     /// Whatever the value.
     Always,
-    /// Only when the value is `*`.
-    Wildcard,
-    /// Only when the value is not `*`.
-    Explicit,
     /// Only when `*` is among the policy's origins.
     AnyPolicy,
     /// Only when `*` is not among the policy's origins.
@@ -227,7 +223,8 @@ pub enum Slot {
 /// replacement needs no logic of its own.
 ///
 /// ```
-/// use corsguard::{Behaviour, Separator};
+/// use corsguard::Behaviour;
+/// use corsguard::compat::Separator;
 /// let mut b = Behaviour::STRICT;
 /// b.separator = Separator::Comma;
 /// assert_eq!(b.separator, Separator::Comma);
@@ -773,7 +770,7 @@ pub enum Capacity {
     Names,
     /// `BYTES`: the bytes of every stored origin and precomputed header value.
     Bytes,
-    /// The most headers one decision can list ([`MAX_DECISION_HEADERS`](crate::MAX_DECISION_HEADERS)),
+    /// The most headers one decision can list ([`MAX_DECISION_HEADERS`](crate::limits::MAX_DECISION_HEADERS)),
     /// exceeded by a header order with too many slots.
     DecisionHeaders,
 }

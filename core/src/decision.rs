@@ -775,11 +775,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     fn origin_in_slot<'a>(&self, which: OriginSlot, value: Option<&'a [u8]>) -> Option<&'a [u8]> {
-        let wildcard = value == Some(b"*");
         let keep = match which {
             OriginSlot::Always => true,
-            OriginSlot::Wildcard => wildcard,
-            OriginSlot::Explicit => !wildcard,
             OriginSlot::AnyPolicy => self.any_origin,
             OriginSlot::ListedPolicy => !self.any_origin,
             OriginSlot::Constant => !self.reflects_origin(),

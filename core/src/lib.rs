@@ -65,16 +65,16 @@ extern crate std;
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
-mod capacity;
+pub mod capacity;
 mod config;
 mod decision;
 #[cfg(feature = "json")]
-mod document;
+pub mod document;
 mod findings;
 mod headers;
 mod host;
 mod origin;
-mod path;
+pub mod path;
 mod policy;
 mod risks;
 mod vary;
@@ -87,24 +87,38 @@ pub mod http;
 #[doc = include_str!("../../README.md")]
 struct ReadmeQuickStart;
 
-pub use capacity::{CapacityClass, DefaultPolicy, LargePolicy, Needs, SmallPolicy};
 pub use config::{
-    ActualHeaders, AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders,
-    HeadersSlot, MaxAge, Methods, NamedError, OptionNames, OriginSlot, PreflightBody,
-    PreflightDetection, RefusedPreflight, Separator, Setting, Slot, Syntax, VaryMerge, VaryStyle,
-    WildcardWithCredentials, VERDICT_PROBES,
+    AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders, MaxAge, Methods,
+    NamedError, OptionNames, Setting, VaryMerge, VERDICT_PROBES,
 };
 pub use decision::{
     Action, Decision, Failures, Header, HeaderName, Outcome, Reason, Request, RequestKind,
 };
 #[cfg(feature = "json")]
-pub use document::{
-    Document, DocumentErrors, PolicySet, PolicySlots, Problem, Rebuild, DEFAULT_POLICY,
-    DOCUMENT_KEYS, DOCUMENT_VERSION, LOADER_CODES,
-};
+pub use document::{Document, DocumentErrors, PolicySet, Problem};
 pub use findings::findings;
-pub use origin::{OriginProblem, MAX_PATTERN_ORIGIN_LEN};
-pub use path::{check_path_rule, path_matches, PathRuleProblem, MAX_PATH_RULE_LEN};
-pub use policy::{Policy, MAX_DECISION_HEADERS};
-pub use risks::{risks, NamedRisk, Risk, CHROMIUM_MAX_AGE_CAP};
+pub use origin::OriginProblem;
+pub use policy::Policy;
+pub use risks::{risks, NamedRisk, Risk};
 pub use vary::merge_vary;
+
+/// The mechanics of the behaviour presets: how configuration is read and
+/// how answers are shaped, down to the order of the headers. The presets
+/// themselves are [`Behaviour::STRICT`], [`Behaviour::CORS_NPM`] and
+/// [`Behaviour::STARLETTE`] (or a document's `profile`); these types say
+/// what a variation of one changes. Header order and these settings may
+/// change in minor versions as the peers' answers are matched more closely.
+pub mod compat {
+    pub use crate::config::{
+        ActualHeaders, HeadersSlot, OriginSlot, PreflightBody, PreflightDetection,
+        RefusedPreflight, Separator, Slot, Syntax, VaryStyle, WildcardWithCredentials,
+    };
+}
+
+/// Fixed limits of the core.
+pub mod limits {
+    pub use crate::origin::MAX_PATTERN_ORIGIN_LEN;
+    pub use crate::path::MAX_PATH_RULE_LEN;
+    pub use crate::policy::MAX_DECISION_HEADERS;
+    pub use crate::risks::CHROMIUM_MAX_AGE_CAP;
+}

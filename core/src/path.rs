@@ -133,7 +133,7 @@ fn matchable(path: &[u8]) -> bool {
 /// Checks a path rule.
 ///
 /// ```
-/// use corsguard::{check_path_rule, PathRuleProblem};
+/// use corsguard::path::{check_path_rule, PathRuleProblem};
 /// assert_eq!(check_path_rule("/api/**"), Ok(()));
 /// assert_eq!(check_path_rule("api/**"), Err(PathRuleProblem::NotAbsolute));
 /// assert_eq!(check_path_rule("/files/*.png"), Err(PathRuleProblem::BadGlob));
@@ -172,7 +172,7 @@ pub fn check_path_rule(rule: &str) -> Result<(), PathRuleProblem> {
 /// over the rule and the path.
 ///
 /// ```
-/// use corsguard::path_matches;
+/// use corsguard::path::path_matches;
 /// assert!(path_matches("/api/**", b"/api/v1/users?page=2"));
 /// assert!(path_matches("/users/*/avatar", b"/users/42/avatar"));
 /// assert!(!path_matches("/api/**", b"/API/v1"));

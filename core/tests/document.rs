@@ -4,10 +4,8 @@
 //! these tests cover what a vector cannot state.
 #![cfg(feature = "json")]
 
-use corsguard::{
-    CapacityClass, DefaultPolicy, Document, DocumentErrors, LargePolicy, Policy, PolicySet,
-    Request, SmallPolicy,
-};
+use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
+use corsguard::{Document, DocumentErrors, Policy, PolicySet, Request};
 
 fn errors(json: &str) -> Vec<(String, &'static str)> {
     let errors: DocumentErrors = match Document::parse(json.as_bytes()) {
@@ -296,7 +294,7 @@ fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(properties, corsguard::DOCUMENT_KEYS);
+    assert_eq!(properties, corsguard::document::DOCUMENT_KEYS);
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], serde_json::json!(["version"]));
     assert_eq!(schema["properties"]["version"]["const"], 1);
@@ -309,7 +307,7 @@ fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
         serde_json::json!(profiles)
     );
     let reference = std::fs::read_to_string(root.join("docs/policy.md")).unwrap();
-    for key in corsguard::DOCUMENT_KEYS {
+    for key in corsguard::document::DOCUMENT_KEYS {
         assert!(
             reference.contains(&format!("### `{key}`")),
             "docs/policy.md has no section for `{key}`"
@@ -395,8 +393,12 @@ fn every_policy_of_a_routed_document_gets_its_own_class() {
         origins.join(",")
     );
     struct Classes(Vec<CapacityClass>, Vec<Box<LargePolicy>>);
-    impl corsguard::PolicySlots for Classes {
-        fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn corsguard::Rebuild {
+    impl corsguard::document::PolicySlots for Classes {
+        fn slot(
+            &mut self,
+            index: usize,
+            class: CapacityClass,
+        ) -> &mut dyn corsguard::document::Rebuild {
             self.0.push(class);
             while self.1.len() <= index {
                 self.1.push(Box::new(LargePolicy::empty()));

@@ -7,11 +7,13 @@
 
 mod support;
 
+use corsguard::compat::{
+    ActualHeaders, HeadersSlot, OriginSlot, PreflightBody, PreflightDetection, RefusedPreflight,
+    Separator, Slot, Syntax, VaryStyle, WildcardWithCredentials,
+};
 use corsguard::{
-    Action, ActualHeaders, AllowedHeaders, Behaviour, Config, Decision, ExposedHeaders, HeaderName,
-    HeadersSlot, MaxAge, Methods, OriginSlot, Outcome, Policy, PreflightBody, PreflightDetection,
-    RefusedPreflight, Request, RequestKind, Separator, Slot, Syntax, VaryMerge, VaryStyle,
-    WildcardWithCredentials,
+    Action, AllowedHeaders, Behaviour, Config, Decision, ExposedHeaders, HeaderName, MaxAge,
+    Methods, Outcome, Policy, Request, RequestKind, VaryMerge,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;

@@ -11,9 +11,11 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
+use corsguard::document::{PolicySlots, Rebuild};
+use corsguard::path::PathRuleProblem;
 use corsguard::{
-    CapacityClass, ConfigError, Decision, DefaultPolicy, Document, DocumentErrors, LargePolicy,
-    OriginProblem, PathRuleProblem, Policy, PolicySlots, Reason, Rebuild, Request, SmallPolicy,
+    ConfigError, Decision, Document, DocumentErrors, OriginProblem, Policy, Reason, Request,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -32,7 +34,7 @@ fn config_error_codes() -> impl Iterator<Item = &'static str> {
 }
 
 /// The document loader's own codes (`Problem::code()` beyond `ConfigError`).
-const DOCUMENT_CODES: &[&str] = &corsguard::LOADER_CODES;
+const DOCUMENT_CODES: &[&str] = &corsguard::document::LOADER_CODES;
 
 /// Every `Reason::code()`.
 const REASON_CODES: &[&str] = &Reason::CODES;
@@ -612,7 +614,7 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 
 /// The vector files: `tests/vectors/*.json`, then `tests/vectors/routes/*.json`
-/// (documents with path rules, which only this runner serves so far).
+/// (documents with path rules).
 fn vector_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
     let mut files = Vec::new();

@@ -4,10 +4,12 @@
 use core::ffi::c_char;
 use core::fmt::Write as _;
 
-use corsguard_core::{
-    ActualHeaders, AllowedHeaders, Behaviour, Config, ConfigError, ExposedHeaders, MaxAge, Methods,
-    PreflightBody, PreflightDetection, Separator, Syntax, VaryMerge, VaryStyle,
+use corsguard_core::compat::{
+    ActualHeaders, PreflightBody, PreflightDetection, Separator, Syntax, VaryStyle,
     WildcardWithCredentials,
+};
+use corsguard_core::{
+    AllowedHeaders, Behaviour, Config, ConfigError, ExposedHeaders, MaxAge, Methods, VaryMerge,
 };
 
 use crate::boundary::guard_try;

@@ -4,9 +4,9 @@
 use core::ffi::c_char;
 use core::ptr::{self, addr_of};
 
+use corsguard_core::limits::MAX_DECISION_HEADERS;
 use corsguard_core::{
     Action, Decision, HeaderName, Outcome, Reason, Request, RequestKind, VaryMerge,
-    MAX_DECISION_HEADERS,
 };
 
 use crate::boundary::guard_try;

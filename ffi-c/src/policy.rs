@@ -12,10 +12,9 @@ use core::mem::{align_of, size_of};
 use core::ptr;
 use std::alloc::{alloc, dealloc, Layout};
 
-use corsguard_core::{
-    Capacity, CapacityClass, ConfigError, DefaultPolicy, Document, DocumentErrors, LargePolicy,
-    Policy, PolicySlots, Rebuild, SmallPolicy,
-};
+use corsguard_core::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
+use corsguard_core::document::{PolicySlots, Rebuild};
+use corsguard_core::{Capacity, ConfigError, Document, DocumentErrors, Policy};
 
 use crate::boundary::guard_try;
 use crate::config::{corsguard_config, corsguard_error};

@@ -8,7 +8,8 @@
 
 use core::ffi::c_char;
 
-use corsguard_core::{Document, DEFAULT_POLICY};
+use corsguard_core::document::DEFAULT_POLICY;
+use corsguard_core::Document;
 
 use crate::boundary::guard_try;
 use crate::policy::{corsguard_policy, head};

@@ -5,9 +5,9 @@
 //! NUL.
 #![no_main]
 
-use corsguard::{
-    CapacityClass, Document, LargePolicy, Policy, PolicySlots, Rebuild, Request,
-};
+use corsguard::{Document, Policy, Request};
+use corsguard::capacity::{CapacityClass, LargePolicy};
+use corsguard::document::{PolicySlots, Rebuild};
 use libfuzzer_sys::fuzz_target;
 
 /// Every served policy in the largest class, whatever class is asked for:

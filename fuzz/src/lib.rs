@@ -5,11 +5,8 @@
 pub mod input;
 pub mod oracle;
 
-use corsguard::{
-    Action, AllowedHeaders, Behaviour, Config, Decision, ExposedHeaders, HeaderName, MaxAge,
-    Methods, Outcome, Policy, PreflightDetection, Reason, Request, RequestKind, Syntax,
-    WildcardWithCredentials,
-};
+use corsguard::{Action, AllowedHeaders, Behaviour, Config, Decision, ExposedHeaders, HeaderName, MaxAge, Methods, Outcome, Policy, Reason, Request, RequestKind};
+use corsguard::compat::{PreflightDetection, Syntax, WildcardWithCredentials};
 
 use input::{FuzzConfig, FuzzMaxAge, Names};
 use oracle::{OriginVerdict, *};

@@ -3,7 +3,8 @@
 //! not from the core's code: a browser-form origin grammar, pattern matching
 //! by suffix, header lists split on commas.
 
-use corsguard::{Behaviour, Syntax, WildcardWithCredentials};
+use corsguard::Behaviour;
+use corsguard::compat::{Syntax, WildcardWithCredentials};
 
 use crate::input::{FuzzConfig, Names};
 

@@ -16,7 +16,7 @@
 //!
 //! A document may also hold named policies and ordered path rules (`routes`):
 //! the first rule whose path matches serves the request (see
-//! [`path_matches`](crate::path_matches) for how paths are matched).
+//! [`path_matches`] for how paths are matched).
 
 mod json;
 mod policy_doc;
@@ -69,7 +69,7 @@ pub const DOCUMENT_KEYS: [&str; 18] = [
 const POLICY_KEYS: &[&str] = DOCUMENT_KEYS.split_at(2).1.split_at(14).0;
 
 /// The codes of the problems the loader itself finds, beyond the core's
-/// [`ConfigError`](crate::ConfigError) codes and, among findings, the
+/// [`ConfigError`] codes and, among findings, the
 /// [`Risk`](crate::Risk) codes. (`routes_need_build_all`, a call of
 /// [`Document::build_into`] on a document with routes, is not a problem of
 /// the document and is not listed.)

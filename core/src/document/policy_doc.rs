@@ -546,7 +546,7 @@ impl PolicyDoc {
     pub fn findings(&self, names: &OptionNames) -> Vec<Problem> {
         let mut found = Vec::new();
         self.with_config(&[], |config| {
-            if self.profile.syntax != crate::Syntax::Strict {
+            if self.profile.syntax != crate::compat::Syntax::Strict {
                 crate::findings::findings(config, &mut |error| {
                     found.push(self.describe(&error, names, config).0);
                 });

@@ -58,7 +58,7 @@ impl Problem {
     }
 
     /// For `malformed_origin`, the [`OriginProblem`](crate::OriginProblem)
-    /// code; for `bad_path_rule`, the [`PathRuleProblem`](crate::PathRuleProblem) code.
+    /// code; for `bad_path_rule`, the [`PathRuleProblem`](crate::path::PathRuleProblem) code.
     pub fn problem(&self) -> Option<&'static str> {
         self.problem
     }
@@ -124,7 +124,7 @@ impl DocumentErrors {
     }
 
     /// Whether the only problem is a capacity the policy type is too small
-    /// for (so a larger [`CapacityClass`](crate::CapacityClass) could hold the document).
+    /// for (so a larger [`CapacityClass`](crate::capacity::CapacityClass) could hold the document).
     pub fn is_capacity(&self) -> bool {
         self.problems.len() == 1 && self.problems[0].code == "capacity_exceeded"
     }
