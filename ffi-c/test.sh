@@ -116,9 +116,10 @@ loader() {
   [ "$(cut -d: -f1 "$WORK/loader.err" | tr '\n' ' ')" = "/allowOrigins/0 /allowMethods/0 " ] || return 1
   echo "loads the demo policy and reports a bad document's problems"
 }
-# Every policy document of examples/: every JSON file there but npm's manifests.
-mapfile -t policy_documents < <(find examples -name node_modules -prune -o -type f -name '*.json' \
-  ! -name package.json ! -name package-lock.json -print | sort)
+# Every policy document of examples/: every JSON file there but npm's manifests
+# and what builds leave (node_modules, cargo's target, hidden directories).
+mapfile -t policy_documents < <(find examples \( -name node_modules -o -name target -o -name '.?*' \) -prune \
+  -o -type f -name '*.json' ! -name package.json ! -name package-lock.json -print | sort)
 [ ${#policy_documents[@]} -gt 0 ] || { echo "no policy document found under examples/" >&2; exit 1; }
 echo "policy documents under examples/: ${policy_documents[*]}"
 quickstart() {

@@ -71,12 +71,16 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def example_documents():
-    """Every policy document under examples/ (package manifests and
-    node_modules are npm's, not policies)."""
+    """Every policy document under examples/: not npm's package manifests,
+    nor what builds leave (node_modules, cargo's target, hidden directories)."""
+    def built(p):
+        parts = p.relative_to(EXAMPLES).parts[:-1]
+        return any(d in ("node_modules", "target") or d.startswith(".") for d in parts)
+
     return sorted(
         p
         for p in EXAMPLES.rglob("*.json")
-        if "node_modules" not in p.parts and p.name not in ("package.json", "package-lock.json")
+        if not built(p) and p.name not in ("package.json", "package-lock.json")
     )
 
 
