@@ -480,28 +480,6 @@ typedef uint32_t corsguard_capacity_class;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A compatibility profile: a named preset of the behaviour settings.
-enum corsguard_profile
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // The Fetch-correct default: strict validation, everything checked,
-  // refused preflights answered 403 without CORS headers.
-  CORSGUARD_PROFILE_STRICT = 0,
-  // The answers of the `cors` npm package, version 2.8.6.
-  CORSGUARD_PROFILE_CORS_NPM = 1,
-  // The answers of Starlette's `CORSMiddleware`, version 1.10.
-  CORSGUARD_PROFILE_STARLETTE = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_profile corsguard_profile;
-#else
-typedef uint32_t corsguard_profile;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
 // How a list option (methods, allowed headers, exposed headers) is given.
 enum corsguard_list_mode
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -521,200 +499,6 @@ enum corsguard_list_mode
 typedef enum corsguard_list_mode corsguard_list_mode;
 #else
 typedef uint32_t corsguard_list_mode;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// One behaviour setting of the core, for `corsguard_config_set_behaviour`.
-// A profile (`corsguard_config_set_profile`) sets all of them at once; these
-// adjust one at a time. Boolean settings take 0 or 1.
-enum corsguard_behaviour
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // How entries are read: a `corsguard_syntax`.
-  CORSGUARD_BEHAVIOUR_SYNTAX = 0,
-  // Which requests are preflights: a `corsguard_preflight_detection`.
-  CORSGUARD_BEHAVIOUR_PREFLIGHT_DETECTION = 1,
-  // Whether a preflight's requested method and headers are checked (0/1).
-  CORSGUARD_BEHAVIOUR_CHECK_PREFLIGHT = 2,
-  // Whether GET, HEAD and POST pass the method check unlisted (0/1).
-  CORSGUARD_BEHAVIOUR_SAFELISTED_METHODS_IMPLICIT = 3,
-  // Whether empty elements of `Access-Control-Request-Headers` are skipped (0/1).
-  CORSGUARD_BEHAVIOUR_SKIP_EMPTY_HEADER_ELEMENTS = 4,
-  // The status of a refused preflight, 100 to 999; 0 means the configured
-  // preflight success status.
-  CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS = 5,
-  // Whether a refused preflight still gets the headers that do not depend
-  // on the verdict (0/1).
-  CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_KEEP_HEADERS = 6,
-  // The body of preflight answers: a `corsguard_preflight_body`.
-  CORSGUARD_BEHAVIOUR_PREFLIGHT_BODY = 7,
-  // Whether a fixed origin is sent to every request (0/1).
-  CORSGUARD_BEHAVIOUR_FIXED_ORIGIN_ALWAYS_SENT = 8,
-  // What `*` with credentials does: a `corsguard_wildcard_with_credentials`.
-  CORSGUARD_BEHAVIOUR_WILDCARD_WITH_CREDENTIALS = 9,
-  // When actual responses carry CORS headers: a `corsguard_actual_headers`.
-  CORSGUARD_BEHAVIOUR_ACTUAL_HEADERS = 10,
-  // The list separator in header values: a `corsguard_separator`.
-  CORSGUARD_BEHAVIOUR_SEPARATOR = 11,
-  // Which `Vary` tokens are sent: a `corsguard_vary_style`.
-  CORSGUARD_BEHAVIOUR_VARY_STYLE = 12,
-  // How `Vary` is added to a response: a `corsguard_vary_merge`.
-  CORSGUARD_BEHAVIOUR_VARY_MERGE = 13,
-  // Whether the four safelisted request headers are added to the allowed
-  // list and the list sorted (0/1).
-  CORSGUARD_BEHAVIOUR_SAFELISTED_HEADERS_ADDED = 14,
-  // Whether a header whose value is empty is still sent (an empty
-  // `Access-Control-Allow-Methods`, a mirrored empty request-headers
-  // list), as Starlette does (0/1).
-  CORSGUARD_BEHAVIOUR_EMPTY_VALUES_SENT = 15,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_behaviour corsguard_behaviour;
-#else
-typedef uint32_t corsguard_behaviour;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_SYNTAX`.
-enum corsguard_syntax
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Entries must be what a browser sends; risky combinations are refused.
-  CORSGUARD_SYNTAX_STRICT = 0,
-  // Entries are opaque strings compared byte for byte (the peers' way);
-  // only CR, LF and NUL are refused.
-  CORSGUARD_SYNTAX_LITERAL = 1,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_syntax corsguard_syntax;
-#else
-typedef uint32_t corsguard_syntax;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_PREFLIGHT_DETECTION`.
-enum corsguard_preflight_detection
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
-  CORSGUARD_PREFLIGHT_DETECTION_ORIGIN_AND_METHOD = 0,
-  // Every `OPTIONS` request.
-  CORSGUARD_PREFLIGHT_DETECTION_ANY_OPTIONS = 1,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_preflight_detection corsguard_preflight_detection;
-#else
-typedef uint32_t corsguard_preflight_detection;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_PREFLIGHT_BODY`.
-enum corsguard_preflight_body
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // No body.
-  CORSGUARD_PREFLIGHT_BODY_EMPTY = 0,
-  // `OK` or `Disallowed CORS ...` as `text/plain` (Starlette).
-  CORSGUARD_PREFLIGHT_BODY_FAILURE_LIST = 1,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_preflight_body corsguard_preflight_body;
-#else
-typedef uint32_t corsguard_preflight_body;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_WILDCARD_WITH_CREDENTIALS`.
-enum corsguard_wildcard_with_credentials
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Refused at construction.
-  CORSGUARD_WILDCARD_WITH_CREDENTIALS_REFUSE = 0,
-  // `*` and `true` sent anyway (`cors` npm).
-  CORSGUARD_WILDCARD_WITH_CREDENTIALS_SEND_WILDCARD = 1,
-  // The request's origin reflected (Starlette).
-  CORSGUARD_WILDCARD_WITH_CREDENTIALS_REFLECT = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_wildcard_with_credentials corsguard_wildcard_with_credentials;
-#else
-typedef uint32_t corsguard_wildcard_with_credentials;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_ACTUAL_HEADERS`.
-enum corsguard_actual_headers
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Only when the origin is allowed.
-  CORSGUARD_ACTUAL_HEADERS_WHEN_ALLOWED = 0,
-  // Allow-Origin when allowed; credentials and exposed headers always (`cors` npm).
-  CORSGUARD_ACTUAL_HEADERS_ALWAYS = 1,
-  // Whenever the request has an `Origin` (Starlette).
-  CORSGUARD_ACTUAL_HEADERS_WHEN_ORIGIN_PRESENT = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_actual_headers corsguard_actual_headers;
-#else
-typedef uint32_t corsguard_actual_headers;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_SEPARATOR`.
-enum corsguard_separator
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // `, `
-  CORSGUARD_SEPARATOR_COMMA_SPACE = 0,
-  // `,`
-  CORSGUARD_SEPARATOR_COMMA = 1,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_separator corsguard_separator;
-#else
-typedef uint32_t corsguard_separator;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// Values of `CORSGUARD_BEHAVIOUR_VARY_STYLE`.
-enum corsguard_vary_style
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // `Origin` whenever the answer depends on it.
-  CORSGUARD_VARY_STYLE_MINIMAL = 0,
-  // The `cors` npm package's tokens.
-  CORSGUARD_VARY_STYLE_CORS_NPM = 1,
-  // Starlette's tokens.
-  CORSGUARD_VARY_STYLE_STARLETTE = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum corsguard_vary_style corsguard_vary_style;
-#else
-typedef uint32_t corsguard_vary_style;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -943,39 +727,44 @@ corsguard_result corsguard_config_new(struct corsguard_config **config_out);
 // `config` must be NULL or a pointer from `corsguard_config_new` not yet freed.
 corsguard_result corsguard_config_free(struct corsguard_config *config);
 
-// Resets every behaviour setting to a profile's preset
-// (`CORSGUARD_PROFILE_STRICT`, `_CORS_NPM` or `_STARLETTE`). Set the profile
-// first, then adjust single settings with `corsguard_config_set_behaviour`.
+// Selects a behaviour preset by its name in the core's table of profiles:
+// `strict` (the default), `cors_npm` or `starlette` (a policy document's
+// `profile`). `len` bytes are read from `name`. Resets the refused-preflight
+// status to the profile's.
 //
-// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown profile.
-//
-// # Safety
-// `config` must be NULL or a live configuration used by this thread only.
-corsguard_result corsguard_config_set_profile(struct corsguard_config *config, uint32_t profile);
-
-// Sets one behaviour setting (a `corsguard_behaviour`) to `value` (see the
-// setting's documentation for its values).
-//
-// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown setting or a
-// value out of its range (a status above 65535 included; the core checks the
-// 100 to 999 range when the policy is built).
-//
-// # Safety
-// `config` must be NULL or a live configuration used by this thread only.
-corsguard_result corsguard_config_set_behaviour(struct corsguard_config *config,
-                                                uint32_t setting,
-                                                uint32_t value);
-
-// Reads one behaviour setting (a `corsguard_behaviour`) into `*value_out`.
-//
-// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown setting.
+// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for a name that is no profile
+// (the message, kept for `corsguard_config_last_error`, lists them).
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only;
-// `value_out` must be NULL or writable.
-corsguard_result corsguard_config_get_behaviour(struct corsguard_config *config,
-                                                uint32_t setting,
-                                                uint32_t *value_out);
+// `name` must be NULL or readable for `len` bytes.
+corsguard_result corsguard_config_set_profile(struct corsguard_config *config,
+                                              const char *name,
+                                              size_t len);
+
+// The name of profile `index` in the core's table (`strict`, `cors_npm`,
+// `starlette`), NUL-terminated and static, in `*name_out`; the names are
+// the values of `corsguard_config_set_profile`.
+//
+// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` past the last profile, so a
+// loop from 0 lists them all.
+//
+// # Safety
+// `name_out` must be NULL or writable.
+corsguard_result corsguard_profile_name(size_t index, struct corsguard_str *name_out);
+
+// The status a refused preflight is answered with, 100 to 999; 0 answers
+// it with the preflight success status (`corsguard_config_set_preflight_status`).
+// The strict profile answers 403, `cors_npm` 0 and `starlette` 400. Set the
+// profile first: selecting a profile resets this.
+//
+// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` above 65535 (the core checks
+// the 100 to 999 range when the policy is built).
+//
+// # Safety
+// `config` must be NULL or a live configuration used by this thread only.
+corsguard_result corsguard_config_set_refused_preflight_status(struct corsguard_config *config,
+                                                               uint32_t status);
 
 // Adds an allowed origin: an exact origin (`https://app.example.com`),
 // `*`, a subdomain pattern (`https://*.example.com`), a port wildcard

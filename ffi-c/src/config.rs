@@ -4,10 +4,6 @@
 use core::ffi::c_char;
 use core::fmt::Write as _;
 
-use corsguard_core::compat::{
-    ActualHeaders, PreflightBody, PreflightDetection, Separator, Syntax, VaryStyle,
-    WildcardWithCredentials,
-};
 use corsguard_core::{
     AllowedHeaders, Behaviour, Config, ConfigError, ExposedHeaders, MaxAge, Methods, VaryMerge,
 };
@@ -128,19 +124,6 @@ impl corsguard_error {
     }
 }
 
-/// A compatibility profile: a named preset of the behaviour settings.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_profile {
-    /// The Fetch-correct default: strict validation, everything checked,
-    /// refused preflights answered 403 without CORS headers.
-    Strict = 0,
-    /// The answers of the `cors` npm package, version 2.8.6.
-    CorsNpm = 1,
-    /// The answers of Starlette's `CORSMiddleware`, version 1.10.
-    Starlette = 2,
-}
-
 /// How a list option (methods, allowed headers, exposed headers) is given.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,128 +135,6 @@ pub enum corsguard_list_mode {
     /// Allowed headers only: whatever the preflight asks for, echoed back
     /// (the `cors` npm default).
     Mirror = 2,
-}
-
-/// One behaviour setting of the core, for `corsguard_config_set_behaviour`.
-/// A profile (`corsguard_config_set_profile`) sets all of them at once; these
-/// adjust one at a time. Boolean settings take 0 or 1.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_behaviour {
-    /// How entries are read: a `corsguard_syntax`.
-    Syntax = 0,
-    /// Which requests are preflights: a `corsguard_preflight_detection`.
-    PreflightDetection = 1,
-    /// Whether a preflight's requested method and headers are checked (0/1).
-    CheckPreflight = 2,
-    /// Whether GET, HEAD and POST pass the method check unlisted (0/1).
-    SafelistedMethodsImplicit = 3,
-    /// Whether empty elements of `Access-Control-Request-Headers` are skipped (0/1).
-    SkipEmptyHeaderElements = 4,
-    /// The status of a refused preflight, 100 to 999; 0 means the configured
-    /// preflight success status.
-    RefusedPreflightStatus = 5,
-    /// Whether a refused preflight still gets the headers that do not depend
-    /// on the verdict (0/1).
-    RefusedPreflightKeepHeaders = 6,
-    /// The body of preflight answers: a `corsguard_preflight_body`.
-    PreflightBody = 7,
-    /// Whether a fixed origin is sent to every request (0/1).
-    FixedOriginAlwaysSent = 8,
-    /// What `*` with credentials does: a `corsguard_wildcard_with_credentials`.
-    WildcardWithCredentials = 9,
-    /// When actual responses carry CORS headers: a `corsguard_actual_headers`.
-    ActualHeaders = 10,
-    /// The list separator in header values: a `corsguard_separator`.
-    Separator = 11,
-    /// Which `Vary` tokens are sent: a `corsguard_vary_style`.
-    VaryStyle = 12,
-    /// How `Vary` is added to a response: a `corsguard_vary_merge`.
-    VaryMerge = 13,
-    /// Whether the four safelisted request headers are added to the allowed
-    /// list and the list sorted (0/1).
-    SafelistedHeadersAdded = 14,
-    /// Whether a header whose value is empty is still sent (an empty
-    /// `Access-Control-Allow-Methods`, a mirrored empty request-headers
-    /// list), as Starlette does (0/1).
-    EmptyValuesSent = 15,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_SYNTAX`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_syntax {
-    /// Entries must be what a browser sends; risky combinations are refused.
-    Strict = 0,
-    /// Entries are opaque strings compared byte for byte (the peers' way);
-    /// only CR, LF and NUL are refused.
-    Literal = 1,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_PREFLIGHT_DETECTION`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_preflight_detection {
-    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
-    OriginAndMethod = 0,
-    /// Every `OPTIONS` request.
-    AnyOptions = 1,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_PREFLIGHT_BODY`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_preflight_body {
-    /// No body.
-    Empty = 0,
-    /// `OK` or `Disallowed CORS ...` as `text/plain` (Starlette).
-    FailureList = 1,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_WILDCARD_WITH_CREDENTIALS`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_wildcard_with_credentials {
-    /// Refused at construction.
-    Refuse = 0,
-    /// `*` and `true` sent anyway (`cors` npm).
-    SendWildcard = 1,
-    /// The request's origin reflected (Starlette).
-    Reflect = 2,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_ACTUAL_HEADERS`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_actual_headers {
-    /// Only when the origin is allowed.
-    WhenAllowed = 0,
-    /// Allow-Origin when allowed; credentials and exposed headers always (`cors` npm).
-    Always = 1,
-    /// Whenever the request has an `Origin` (Starlette).
-    WhenOriginPresent = 2,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_SEPARATOR`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_separator {
-    /// `, `
-    CommaSpace = 0,
-    /// `,`
-    Comma = 1,
-}
-
-/// Values of `CORSGUARD_BEHAVIOUR_VARY_STYLE`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsguard_vary_style {
-    /// `Origin` whenever the answer depends on it.
-    Minimal = 0,
-    /// The `cors` npm package's tokens.
-    CorsNpm = 1,
-    /// Starlette's tokens.
-    Starlette = 2,
 }
 
 /// How a decision's `Vary` value is added to a response's `Vary`
@@ -298,66 +159,12 @@ impl corsguard_vary_merge_mode {
     }
 }
 
-fn flag(value: u32) -> Result<bool, corsguard_result> {
-    match value {
-        0 => Ok(false),
-        1 => Ok(true),
-        _ => Err(corsguard_result::InvalidArgument),
-    }
-}
-
 fn pick<T: Copy>(value: u32, options: &[T]) -> Result<T, corsguard_result> {
     options
         .get(value as usize)
         .copied()
         .ok_or(corsguard_result::InvalidArgument)
 }
-
-fn position<T: PartialEq>(value: T, options: &[T]) -> u32 {
-    options.iter().position(|o| *o == value).unwrap_or(0) as u32
-}
-
-const SYNTAXES: [Syntax; 2] = [Syntax::Strict, Syntax::Literal];
-const DETECTIONS: [PreflightDetection; 2] = [
-    PreflightDetection::OriginAndMethod,
-    PreflightDetection::AnyOptions,
-];
-const BODIES: [PreflightBody; 2] = [PreflightBody::Empty, PreflightBody::FailureList];
-const WILDCARDS: [WildcardWithCredentials; 3] = [
-    WildcardWithCredentials::Refuse,
-    WildcardWithCredentials::SendWildcard,
-    WildcardWithCredentials::Reflect,
-];
-const ACTUALS: [ActualHeaders; 3] = [
-    ActualHeaders::WhenAllowed,
-    ActualHeaders::Always,
-    ActualHeaders::WhenOriginPresent,
-];
-const SEPARATORS: [Separator; 2] = [Separator::CommaSpace, Separator::Comma];
-const VARIES: [VaryStyle; 3] = [VaryStyle::Minimal, VaryStyle::CorsNpm, VaryStyle::Starlette];
-const MERGES: [VaryMerge; 2] = [VaryMerge::Dedup, VaryMerge::Join];
-
-const SETTINGS: [corsguard_behaviour; 16] = {
-    use corsguard_behaviour as B;
-    [
-        B::Syntax,
-        B::PreflightDetection,
-        B::CheckPreflight,
-        B::SafelistedMethodsImplicit,
-        B::SkipEmptyHeaderElements,
-        B::RefusedPreflightStatus,
-        B::RefusedPreflightKeepHeaders,
-        B::PreflightBody,
-        B::FixedOriginAlwaysSent,
-        B::WildcardWithCredentials,
-        B::ActualHeaders,
-        B::Separator,
-        B::VaryStyle,
-        B::VaryMerge,
-        B::SafelistedHeadersAdded,
-        B::EmptyValuesSent,
-    ]
-};
 
 /// Bytes shown the way the core shows request bytes: UTF-8 as is, every
 /// other byte as `\xNN`.
@@ -483,63 +290,6 @@ impl corsguard_config {
         }
         build(&config)
     }
-
-    fn set_behaviour(
-        &mut self,
-        setting: corsguard_behaviour,
-        value: u32,
-    ) -> Result<(), corsguard_result> {
-        use corsguard_behaviour as B;
-        let b = &mut self.behaviour;
-        match setting {
-            B::Syntax => b.syntax = pick(value, &SYNTAXES)?,
-            B::PreflightDetection => b.preflight_detection = pick(value, &DETECTIONS)?,
-            B::CheckPreflight => b.check_preflight = flag(value)?,
-            B::SafelistedMethodsImplicit => b.safelisted_methods_implicit = flag(value)?,
-            B::SkipEmptyHeaderElements => b.skip_empty_header_elements = flag(value)?,
-            B::RefusedPreflightStatus => {
-                // The core validates the range (100 to 999) when building.
-                b.refused_preflight.status = match value {
-                    0 => None,
-                    v => Some(u16::try_from(v).map_err(|_| corsguard_result::InvalidArgument)?),
-                }
-            }
-            B::RefusedPreflightKeepHeaders => b.refused_preflight.keep_headers = flag(value)?,
-            B::PreflightBody => b.preflight_body = pick(value, &BODIES)?,
-            B::FixedOriginAlwaysSent => b.fixed_origin_always_sent = flag(value)?,
-            B::WildcardWithCredentials => b.wildcard_with_credentials = pick(value, &WILDCARDS)?,
-            B::ActualHeaders => b.actual_headers = pick(value, &ACTUALS)?,
-            B::Separator => b.separator = pick(value, &SEPARATORS)?,
-            B::VaryStyle => b.vary = pick(value, &VARIES)?,
-            B::VaryMerge => b.vary_merge = pick(value, &MERGES)?,
-            B::SafelistedHeadersAdded => b.safelisted_headers_added = flag(value)?,
-            B::EmptyValuesSent => b.empty_values_sent = flag(value)?,
-        }
-        Ok(())
-    }
-
-    fn get_behaviour(&self, setting: corsguard_behaviour) -> u32 {
-        use corsguard_behaviour as B;
-        let b = &self.behaviour;
-        match setting {
-            B::Syntax => position(b.syntax, &SYNTAXES),
-            B::PreflightDetection => position(b.preflight_detection, &DETECTIONS),
-            B::CheckPreflight => b.check_preflight.into(),
-            B::SafelistedMethodsImplicit => b.safelisted_methods_implicit.into(),
-            B::SkipEmptyHeaderElements => b.skip_empty_header_elements.into(),
-            B::RefusedPreflightStatus => b.refused_preflight.status.map_or(0, u32::from),
-            B::RefusedPreflightKeepHeaders => b.refused_preflight.keep_headers.into(),
-            B::PreflightBody => position(b.preflight_body, &BODIES),
-            B::FixedOriginAlwaysSent => b.fixed_origin_always_sent.into(),
-            B::WildcardWithCredentials => position(b.wildcard_with_credentials, &WILDCARDS),
-            B::ActualHeaders => position(b.actual_headers, &ACTUALS),
-            B::Separator => position(b.separator, &SEPARATORS),
-            B::VaryStyle => position(b.vary, &VARIES),
-            B::VaryMerge => position(b.vary_merge, &MERGES),
-            B::SafelistedHeadersAdded => b.safelisted_headers_added.into(),
-            B::EmptyValuesSent => b.empty_values_sent.into(),
-        }
-    }
 }
 
 /// The configuration behind `config`.
@@ -594,78 +344,104 @@ pub unsafe extern "C" fn corsguard_config_free(config: *mut corsguard_config) ->
     })
 }
 
-/// Resets every behaviour setting to a profile's preset
-/// (`CORSGUARD_PROFILE_STRICT`, `_CORS_NPM` or `_STARLETTE`). Set the profile
-/// first, then adjust single settings with `corsguard_config_set_behaviour`.
+/// Selects a behaviour preset by its name in the core's table of profiles:
+/// `strict` (the default), `cors_npm` or `starlette` (a policy document's
+/// `profile`). `len` bytes are read from `name`. Resets the refused-preflight
+/// status to the profile's.
 ///
-/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown profile.
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for a name that is no profile
+/// (the message, kept for `corsguard_config_last_error`, lists them).
 ///
 /// # Safety
-/// `config` must be NULL or a live configuration used by this thread only.
+/// `config` must be NULL or a live configuration used by this thread only;
+/// `name` must be NULL or readable for `len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn corsguard_config_set_profile(
     config: *mut corsguard_config,
-    profile: u32,
+    name: *const c_char,
+    len: usize,
 ) -> corsguard_result {
     guard_try(|| {
         // SAFETY: the caller guarantees a live configuration used by this
         // thread only.
         let c = unsafe { config_mut(config) }?;
-        c.behaviour = pick(
-            profile,
-            &[Behaviour::STRICT, Behaviour::CORS_NPM, Behaviour::STARLETTE],
-        )?;
+        // SAFETY: the caller guarantees `name` is NULL or readable for `len`.
+        let bytes = unsafe { required(name, len) }?;
+        let found = core::str::from_utf8(bytes).ok().and_then(Behaviour::named);
+        match found {
+            Some(behaviour) => {
+                c.behaviour = behaviour;
+                Ok(())
+            }
+            None => {
+                let names: Vec<&str> = Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
+                Err(c.fail(
+                    corsguard_result::InvalidArgument,
+                    &format_args!(
+                        "profile `{}` is not a profile; use one of {}",
+                        Escaped(bytes),
+                        names.join(", ")
+                    ),
+                ))
+            }
+        }
+    })
+}
+
+/// The core's profile names (`Behaviour::PROFILES`), NUL-terminated for C;
+/// a test keeps the two the same.
+const PROFILE_NAMES: [&str; 3] = ["strict\0", "cors_npm\0", "starlette\0"];
+
+/// The name of profile `index` in the core's table (`strict`, `cors_npm`,
+/// `starlette`), NUL-terminated and static, in `*name_out`; the names are
+/// the values of `corsguard_config_set_profile`.
+///
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` past the last profile, so a
+/// loop from 0 lists them all.
+///
+/// # Safety
+/// `name_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_profile_name(
+    index: usize,
+    name_out: *mut crate::strings::corsguard_str,
+) -> corsguard_result {
+    guard_try(|| {
+        if name_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        let name = PROFILE_NAMES
+            .get(index)
+            .ok_or(corsguard_result::InvalidArgument)?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { name_out.write(crate::strings::corsguard_str::from_static(name)) };
         Ok(())
     })
 }
 
-/// Sets one behaviour setting (a `corsguard_behaviour`) to `value` (see the
-/// setting's documentation for its values).
+/// The status a refused preflight is answered with, 100 to 999; 0 answers
+/// it with the preflight success status (`corsguard_config_set_preflight_status`).
+/// The strict profile answers 403, `cors_npm` 0 and `starlette` 400. Set the
+/// profile first: selecting a profile resets this.
 ///
-/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown setting or a
-/// value out of its range (a status above 65535 included; the core checks the
-/// 100 to 999 range when the policy is built).
+/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` above 65535 (the core checks
+/// the 100 to 999 range when the policy is built).
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
 #[no_mangle]
-pub unsafe extern "C" fn corsguard_config_set_behaviour(
+pub unsafe extern "C" fn corsguard_config_set_refused_preflight_status(
     config: *mut corsguard_config,
-    setting: u32,
-    value: u32,
+    status: u32,
 ) -> corsguard_result {
     guard_try(|| {
         // SAFETY: the caller guarantees a live configuration used by this
         // thread only.
         let c = unsafe { config_mut(config) }?;
-        let setting = pick(setting, &SETTINGS)?;
-        c.set_behaviour(setting, value)
-    })
-}
-
-/// Reads one behaviour setting (a `corsguard_behaviour`) into `*value_out`.
-///
-/// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown setting.
-///
-/// # Safety
-/// `config` must be NULL or a live configuration used by this thread only;
-/// `value_out` must be NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn corsguard_config_get_behaviour(
-    config: *mut corsguard_config,
-    setting: u32,
-    value_out: *mut u32,
-) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        if value_out.is_null() {
-            return Err(corsguard_result::NullPointer);
-        }
-        let setting = pick(setting, &SETTINGS)?;
-        // SAFETY: checked non-NULL; the caller guarantees it is writable.
-        unsafe { value_out.write(c.get_behaviour(setting)) };
+        c.behaviour.refused_preflight.status = match status {
+            0 => None,
+            v => Some(u16::try_from(v).map_err(|_| corsguard_result::InvalidArgument)?),
+        };
         Ok(())
     })
 }
@@ -1080,4 +856,19 @@ pub unsafe extern "C" fn corsguard_config_last_error(
         unsafe { error_out.write(error) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_names_are_the_cores() {
+        let core: Vec<&str> = Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
+        let c: Vec<&str> = PROFILE_NAMES
+            .iter()
+            .map(|n| n.strip_suffix('\0').unwrap())
+            .collect();
+        assert_eq!(core, c);
+    }
 }

@@ -124,15 +124,13 @@ static void test_config_null_and_bad_arguments(void)
 {
     corsguard_config *config = NULL;
     corsguard_error error;
-    uint32_t value = 0;
 
     CHECK_RC(corsguard_config_new(NULL), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_OK(corsguard_config_free(NULL));
 
     /* Every setter refuses a NULL configuration. */
-    CHECK_RC(corsguard_config_set_profile(NULL, 0), CORSGUARD_RESULT_NULL_POINTER);
-    CHECK_RC(corsguard_config_set_behaviour(NULL, 0, 0), CORSGUARD_RESULT_NULL_POINTER);
-    CHECK_RC(corsguard_config_get_behaviour(NULL, 0, &value), CORSGUARD_RESULT_NULL_POINTER);
+    CHECK_RC(corsguard_config_set_profile(NULL, S("strict")), CORSGUARD_RESULT_NULL_POINTER);
+    CHECK_RC(corsguard_config_set_refused_preflight_status(NULL, 403), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_add_origin(NULL, S("http://a.example")), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_clear_origins(NULL), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_set_fixed_origin(NULL, S("http://a.example")), CORSGUARD_RESULT_NULL_POINTER);
@@ -161,7 +159,7 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_RC(corsguard_config_add_allowed_header(config, NULL, 0), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_add_exposed_header(config, NULL, 0), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_set_max_age_literal(config, NULL, 0), CORSGUARD_RESULT_NULL_POINTER);
-    CHECK_RC(corsguard_config_get_behaviour(config, 0, NULL), CORSGUARD_RESULT_NULL_POINTER);
+    CHECK_RC(corsguard_config_set_profile(config, NULL, 0), CORSGUARD_RESULT_NULL_POINTER);
     CHECK_RC(corsguard_config_last_error(config, NULL), CORSGUARD_RESULT_NULL_POINTER);
     /* A length no buffer can have. */
     CHECK_RC(corsguard_config_add_origin(config, "x", SIZE_MAX), CORSGUARD_RESULT_INVALID_ARGUMENT);
@@ -171,17 +169,11 @@ static void test_config_null_and_bad_arguments(void)
     CHECK(error.code == CORSGUARD_RESULT_OK && error.message_len == 0);
 
     /* Unknown enum values. */
-    CHECK_RC(corsguard_config_set_profile(config, 3), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_methods_mode(config, CORSGUARD_LIST_MODE_MIRROR), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_methods_mode(config, 9), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_allowed_headers_mode(config, 3), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_exposed_headers_mode(config, CORSGUARD_LIST_MODE_MIRROR), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_set_behaviour(config, 16, 0), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_get_behaviour(config, 16, &value), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_set_behaviour(config, CORSGUARD_BEHAVIOUR_CHECK_PREFLIGHT, 2), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_set_behaviour(config, CORSGUARD_BEHAVIOUR_SYNTAX, 2), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_set_behaviour(config, CORSGUARD_BEHAVIOUR_WILDCARD_WITH_CREDENTIALS, 3), CORSGUARD_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(corsguard_config_set_behaviour(config, CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS, 70000), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(corsguard_config_set_refused_preflight_status(config, 70000), CORSGUARD_RESULT_INVALID_ARGUMENT);
 
     /* Non-UTF-8 configuration entries are refused at once, with a message. */
     CHECK_RC(corsguard_config_add_origin(config, S("https://caf\xe9.example")), CORSGUARD_RESULT_NOT_UTF8);
@@ -200,53 +192,73 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_OK(corsguard_config_free(config));
 }
 
-static void test_behaviour_settings(void)
+/* The profile a configuration gets, judged by its answers. */
+static corsguard_decision answer(corsguard_config *config, const corsguard_request *request)
+{
+    corsguard_policy *policy = NULL;
+    corsguard_error error;
+    corsguard_decision d;
+    CHECK_OK(corsguard_policy_new(config, &policy, &error));
+    CHECK_OK(corsguard_evaluate(policy, request, &d));
+    /* The decision borrows from the policy: keep only what is compared. */
+    CHECK_OK(corsguard_policy_free(policy));
+    return d;
+}
+
+static void test_profiles(void)
 {
     corsguard_config *config = NULL;
-    uint32_t value = 99;
-    uint32_t setting;
-    CHECK_OK(corsguard_config_new(&config));
+    corsguard_error error;
+    corsguard_str name;
+    corsguard_decision d;
+    corsguard_request refused = preflight("PATCH", NULL);
+    corsguard_request plain;
+    const char *names[] = {"strict", "cors_npm", "starlette"};
+    size_t i;
 
-    /* The strict defaults. */
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_SYNTAX, &value));
-    CHECK(value == CORSGUARD_SYNTAX_STRICT);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS, &value));
-    CHECK(value == 403);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_VARY_MERGE, &value));
-    CHECK(value == CORSGUARD_VARY_MERGE_MODE_DEDUP);
-
-    /* The presets. */
-    CHECK_OK(corsguard_config_set_profile(config, CORSGUARD_PROFILE_CORS_NPM));
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_PREFLIGHT_DETECTION, &value));
-    CHECK(value == CORSGUARD_PREFLIGHT_DETECTION_ANY_OPTIONS);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_SEPARATOR, &value));
-    CHECK(value == CORSGUARD_SEPARATOR_COMMA);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS, &value));
-    CHECK(value == 0);
-    CHECK_OK(corsguard_config_set_profile(config, CORSGUARD_PROFILE_STARLETTE));
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_PREFLIGHT_BODY, &value));
-    CHECK(value == CORSGUARD_PREFLIGHT_BODY_FAILURE_LIST);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_VARY_STYLE, &value));
-    CHECK(value == CORSGUARD_VARY_STYLE_STARLETTE);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_WILDCARD_WITH_CREDENTIALS, &value));
-    CHECK(value == CORSGUARD_WILDCARD_WITH_CREDENTIALS_REFLECT);
-    CHECK_OK(corsguard_config_get_behaviour(config, CORSGUARD_BEHAVIOUR_ACTUAL_HEADERS, &value));
-    CHECK(value == CORSGUARD_ACTUAL_HEADERS_WHEN_ORIGIN_PRESENT);
-
-    /* Every setting reads back what was set (0, then 1, which every setting accepts). */
-    CHECK_OK(corsguard_config_set_profile(config, CORSGUARD_PROFILE_STRICT));
-    for (setting = 0; setting < 16; setting++) {
-        uint32_t v;
-        for (v = 0; v < 2; v++) {
-            uint32_t wanted = v;
-            if (setting == CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS && v == 1) {
-                wanted = 418;
-            }
-            CHECK_OK(corsguard_config_set_behaviour(config, setting, wanted));
-            CHECK_OK(corsguard_config_get_behaviour(config, setting, &value));
-            CHECK(value == wanted);
-        }
+    /* The names are the core's table, listed from 0 until refused. */
+    for (i = 0; i < 3; i++) {
+        CHECK_OK(corsguard_profile_name(i, &name));
+        CHECK(name.len == strlen(names[i]) && memcmp(name.ptr, names[i], name.len) == 0);
+        CHECK(name.ptr[name.len] == '\0');
     }
+    CHECK_RC(corsguard_profile_name(3, &name), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(corsguard_profile_name(0, NULL), CORSGUARD_RESULT_NULL_POINTER);
+
+    CHECK_OK(corsguard_config_new(&config));
+    CHECK_RC(corsguard_config_set_profile(config, S("express")), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(corsguard_config_last_error(config, &error));
+    CHECK(strstr(error.message, "`express`") != NULL && strstr(error.message, "cors_npm") != NULL);
+    CHECK_RC(corsguard_config_set_profile(config, S("STRICT")), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(corsguard_config_set_profile(config, "strict\xff", 7), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(corsguard_config_add_origin(config, S("http://localhost:3000")));
+    CHECK_OK(corsguard_config_add_method(config, S("PUT")));
+
+    /* strict: a refused preflight is answered 403 without CORS headers. */
+    d = answer(config, &refused);
+    CHECK(d.outcome == CORSGUARD_OUTCOME_DENIED && d.status == 403);
+    CHECK(find_header(&d, CORSGUARD_HEADER_NAME_ALLOW_ORIGIN) == NULL);
+    CHECK_OK(corsguard_config_set_refused_preflight_status(config, 418));
+    d = answer(config, &refused);
+    CHECK(d.status == 418);
+
+    /* cors_npm: every OPTIONS is a preflight, answered with the success status. */
+    CHECK_OK(corsguard_config_set_profile(config, S("cors_npm")));
+    memset(&plain, 0, sizeof plain);
+    plain.method = "OPTIONS";
+    plain.method_len = 7;
+    d = answer(config, &plain);
+    CHECK(d.kind == CORSGUARD_KIND_PREFLIGHT && d.status == 204);
+
+    /* starlette: a refused preflight is answered 400, and the profile
+     * reset the refused status set above. */
+    CHECK_OK(corsguard_config_set_profile(config, S("starlette")));
+    CHECK_OK(corsguard_config_set_preflight_status(config, 200));
+    d = answer(config, &refused);
+    CHECK(d.outcome == CORSGUARD_OUTCOME_DENIED && d.status == 400);
+    CHECK_OK(corsguard_config_set_refused_preflight_status(config, 0));
+    d = answer(config, &refused);
+    CHECK(d.status == 200);
     CHECK_OK(corsguard_config_free(config));
 }
 
@@ -374,7 +386,7 @@ static void test_every_config_error(void)
     expect_error(c, CORSGUARD_RESULT_DUPLICATE, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `x-id`: listed more than once", __LINE__);
 
     c = config_with_origin("https://a.example");
-    corsguard_config_set_profile(c, CORSGUARD_PROFILE_CORS_NPM);
+    corsguard_config_set_profile(c, S("cors_npm"));
     corsguard_config_add_exposed_header(c, S("x-a\r\nSet-Cookie: a=b"));
     expect_error(c, CORSGUARD_RESULT_UNSAFE_VALUE, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposed_headers \"x-a\\r\\nSet-Cookie: a=b\": contains CR, LF or NUL", __LINE__);
 
@@ -390,7 +402,7 @@ static void test_every_config_error(void)
     corsguard_config_set_preflight_status(c, 302);
     expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "preflight_status 302", __LINE__);
     c = config_with_origin("https://a.example");
-    corsguard_config_set_behaviour(c, CORSGUARD_BEHAVIOUR_REFUSED_PREFLIGHT_STATUS, 1000);
+    corsguard_config_set_refused_preflight_status(c, 1000);
     expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "refused_preflight.status 1000", __LINE__);
 
     c = config_with_origin(NULL);
@@ -872,7 +884,7 @@ static void test_profiles_and_options(void)
 
     /* Starlette: a refused preflight is 400 with a body naming the failures. */
     config = config_with_origin("http://localhost:3000");
-    CHECK_OK(corsguard_config_set_profile(config, CORSGUARD_PROFILE_STARLETTE));
+    CHECK_OK(corsguard_config_set_profile(config, S("starlette")));
     CHECK_OK(corsguard_config_add_method(config, S("GET")));
     policy = build(config);
     request = preflight("DELETE", "x-nope");
@@ -895,7 +907,7 @@ static void test_profiles_and_options(void)
     /* cors npm: every OPTIONS is a preflight; a fixed origin is always sent;
      * mirrored request headers. */
     CHECK_OK(corsguard_config_new(&config));
-    CHECK_OK(corsguard_config_set_profile(config, CORSGUARD_PROFILE_CORS_NPM));
+    CHECK_OK(corsguard_config_set_profile(config, S("cors_npm")));
     CHECK_OK(corsguard_config_set_fixed_origin(config, S("http://localhost:3000")));
     CHECK_OK(corsguard_config_set_allowed_headers_mode(config, CORSGUARD_LIST_MODE_MIRROR));
     CHECK_OK(corsguard_config_set_max_age_literal(config, S("600")));
@@ -975,7 +987,7 @@ int main(void)
 {
     test_version_and_codes();
     test_config_null_and_bad_arguments();
-    test_behaviour_settings();
+    test_profiles();
     test_every_config_error();
     test_policy_lifecycle();
     test_policy_in_caller_memory();
