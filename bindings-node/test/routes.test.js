@@ -248,3 +248,25 @@ test("middleware: Vary is merged as each served policy's profile says", () => {
   assert.deepEqual(vary('/x'), ['setHeader', 'Vary', 'Origin']);
   assert.deepEqual(vary('/legacy/x'), ['setHeader', 'Vary', 'Origin, Origin']);
 });
+
+test("findings cover every served policy, with each one's paths", () => {
+  const policy = Policy.fromJSON({
+    version: 1,
+    allowOrigins: [APP],
+    policies: {
+      legacy: { profile: 'cors_npm', allowOrigins: ['https://App.example.com'] },
+      plain: { allowOrigins: ['http://b.example'], allowCredentials: true },
+    },
+    routes: [
+      { path: '/legacy/**', policy: 'legacy' },
+      { path: '/**', policy: 'plain' },
+    ],
+  });
+  assert.deepEqual(
+    policy.findings.map((f) => [f.code, f.path]),
+    [
+      ['malformed_origin', '/policies/legacy/allowOrigins/0'],
+      ['insecure_origin', '/policies/plain/allowOrigins/0'],
+    ]
+  );
+});
