@@ -79,7 +79,36 @@ declare namespace e {
     preflightContinue?: boolean;
     /** @default 204 */
     preflightStatus?: number;
+    /**
+     * Named policies, each inheriting every top-level key it does not set;
+     * they serve requests only through `routes`.
+     */
+    policies?: { [name: string]: NamedPolicy };
+    /**
+     * Path rules, tried in order: the first whose `path` matches a request
+     * names the policy that serves it. A request no rule matches gets no
+     * CORS headers. With routes, the top-level keys are a policy of their
+     * own (`default`) only when a rule names it.
+     */
+    routes?: Route[];
   }
+
+  /** A policy under `policies`: the policy keys of a document (not `version`, `policies` or `routes`). */
+  type NamedPolicy = Omit<PolicyDocument, '$schema' | 'version' | 'policies' | 'routes'>;
+
+  /** One path rule of `routes`. */
+  interface Route {
+    /**
+     * A path rule: `/`-separated literal segments, `*` for one non-empty
+     * segment, `**` (last only) for the rest of the path (`/api/**`).
+     */
+    path: string;
+    /** A name under `policies`, `default` for the top-level keys, or `null` for no CORS on these paths. */
+    policy: string | null;
+  }
+
+  /** The core's capacity classes. */
+  type SizeClass = 'small' | 'default' | 'large';
 
   /**
    * `new Policy(options)`: the document's keys (`version` optional), and
@@ -129,9 +158,17 @@ declare namespace e {
     requestPrivateNetwork?: string | Uint8Array;
     /** The host's verdict on the origin (overrides `originVerdict` functions). */
     originVerdict?: boolean;
+    /**
+     * The request target (`/api/users?page=2`: the query is ignored), which
+     * picks the policy of a document with routes. `/` when absent; ignored
+     * without routes.
+     */
+    path?: string | Uint8Array;
   }
 
   interface Decision<B extends boolean = false> {
+    /** The name of the policy that decided: `default` for the top-level keys (always, without routes). */
+    policy: string;
     kind: 'not_cors' | 'actual' | 'preflight' | 'plain_options';
     outcome: 'not_cors' | 'allowed' | 'denied';
     allowed: boolean;
@@ -188,14 +225,46 @@ declare namespace e {
      * @throws {PolicyError | PolicyRangeError} every problem of the document
      */
     static fromJSON(document: string | Uint8Array | PolicyDocument): Policy;
-    evaluate(request: PolicyRequest): Decision<false>;
-    evaluate<B extends boolean>(request: PolicyRequest, options: { bytes: B }): Decision<B>;
-    /** Middleware for Express, Connect and node:http (`next` optional). */
-    middleware(): (req: CorsRequest, res: CorsResponse, next?: (err?: any) => any) => void;
-    /** The core's capacity class the policy was built in (the smallest that holds it). */
-    readonly sizeClass: 'small' | 'default' | 'large';
+    /**
+     * Judges one request. `null` when the document has routes and none
+     * serves `request.path`: then the response gets no CORS headers (never
+     * `null` without routes).
+     */
+    evaluate(request: PolicyRequest): Decision<false> | null;
+    evaluate<B extends boolean>(request: PolicyRequest, options: { bytes: B }): Decision<B> | null;
+    /**
+     * Middleware for Express, Connect and node:http (`next` optional). With
+     * routes, `req.originalUrl || req.url` picks the policy; a request no
+     * policy serves is passed on with the response untouched.
+     */
+    middleware(): (req: PolicyMiddlewareRequest, res: CorsResponse, next?: (err?: any) => any) => void;
+    /**
+     * The core's capacity class the policy was built in (the smallest that
+     * holds it); with routes, the largest of its policies' classes.
+     */
+    readonly sizeClass: SizeClass;
+    /** The capacity class of each served policy, in the order of `policyNames`. */
+    readonly sizeClasses: readonly SizeClass[];
+    /**
+     * The policies requests can be served with: `['default']` without
+     * routes; with routes, `default` when a route names it, then each
+     * named policy in document order.
+     */
+    readonly policyNames: readonly string[];
+    /** Whether the document has `routes`. */
+    readonly hasRoutes: boolean;
+    /** The name of the policy serving a request for `path` (`/` when absent), or `null` when none does. */
+    policyFor(path?: string | Uint8Array): string | null;
     /** What the strict profile would refuse in a compatibility-profile document; empty for a strict one. */
     readonly findings: readonly PolicyProblem[];
+  }
+
+  /** What the strict middleware reads of a request: Node's, Express's or Connect's. */
+  interface PolicyMiddlewareRequest extends CorsRequest {
+    /** The request target (node:http; Express and Connect strip a mount path from it). */
+    url?: string | undefined;
+    /** Express's and Connect's request target before mount paths were stripped. */
+    originalUrl?: string | undefined;
   }
 
   interface CorsResponse {

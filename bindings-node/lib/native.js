@@ -87,8 +87,9 @@ function policyError(message, problems) {
 }
 
 /**
- * Loads a policy document (JSON text) in the smallest capacity class that
- * holds it. `probes`: the verdict probes the host's rule admits (bitmask);
+ * Loads a policy document (JSON text): every policy it serves (one without
+ * routes), each in the smallest capacity class that holds it, and its
+ * routes. `probes`: the verdict probes the host's rule admits (bitmask);
  * `names`: how messages name the options (`document`, or `cors_npm` for the
  * drop-in). Throws a PolicyError (or PolicyRangeError) with every problem.
  */

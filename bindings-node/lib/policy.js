@@ -5,7 +5,9 @@
 // (its options are the document's keys). The core validates the whole
 // document (a refusal is thrown as a PolicyError with every problem),
 // `evaluate()` judges one request, and `middleware()` serves Express,
-// Connect and node:http.
+// Connect and node:http. A document with `routes` holds several policies:
+// the core picks the one serving each request's path, or none (then no
+// CORS header is written).
 
 const { isUtf8 } = require('node:buffer');
 const { load, probeMask, policyError, problemOf, jsProblem } = require('./native');
@@ -103,6 +105,13 @@ function text(buffer) {
   return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('latin1');
 }
 
+/** A request given to `evaluate` that is not one: a TypeError, code `invalid_request`. */
+function invalid(message) {
+  const error = new TypeError(message);
+  error.code = 'invalid_request';
+  return error;
+}
+
 function requestValue(name, value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
@@ -119,11 +128,18 @@ function headerString(value) {
 // Marks the constructor call Policy.fromJSON makes.
 const FROM_JSON = Symbol('fromJSON');
 
+/** A request target for routing: a string or a Buffer; `/` when absent. */
+function pathValue(value) {
+  return value === undefined || value === null ? '/' : requestValue('path', value);
+}
+
 class Policy {
   #native;
   #findings;
   #runner;
   #verdict;
+  #names;
+  #routed;
 
   /**
    * @param {object} options the policy document's keys (see index.d.ts,
@@ -136,6 +152,8 @@ class Policy {
     this.#findings = Object.freeze(this.#native.takeFindings().map((p) => Object.freeze(problemOf(p))));
     this.#runner = new Runner(this.#native);
     this.#verdict = verdict;
+    this.#names = Object.freeze(this.#native.policyNames);
+    this.#routed = this.#native.hasRoutes;
     Object.freeze(this);
   }
 
@@ -158,6 +176,9 @@ class Policy {
   /**
    * Judges one request. Values are strings (read as UTF-8) or Buffers
    * (bytes). With `{ bytes: true }` header values come back as Buffers.
+   * `request.path` (the request target) picks the policy of a document with
+   * routes (`/` when absent; ignored without routes); `null` when no policy
+   * serves it: the response gets no CORS headers.
    */
   evaluate(request, { bytes = false } = {}) {
     if (request === null || typeof request !== 'object') throw invalid('request: expected an object');
@@ -166,7 +187,9 @@ class Policy {
     const origin = requestValue('origin', request.origin);
     let given = request.originVerdict;
     if (given !== undefined && typeof given !== 'boolean') throw invalid('request.originVerdict: expected a boolean');
+    const path = this.#routed ? pathValue(request.path) : undefined;
     const d = this.#native.evaluate(
+      path,
       method,
       origin,
       requestValue('requestMethod', request.requestMethod),
@@ -174,8 +197,10 @@ class Policy {
       requestValue('requestPrivateNetwork', request.requestPrivateNetwork),
       this.#judge(origin, given)
     );
+    if (d === null || d === undefined) return null;
     const headers = d.names.map((name, i) => [name, bytes ? d.values[i] : text(d.values[i])]);
     return {
+      policy: d.policy,
       kind: d.kind,
       outcome: d.outcome,
       allowed: d.outcome === 'allowed',
@@ -192,12 +217,25 @@ class Policy {
 
   /**
    * A middleware for Express, Connect and node:http (`next` optional):
-   * answers preflights, adds the headers to every other response.
+   * answers preflights, adds the headers to every other response. With
+   * routes, the policy serving `req.originalUrl || req.url` (Express and
+   * Connect strip a mount path from `req.url`, not from `originalUrl`)
+   * answers; when none does, the response is left untouched.
    */
   middleware() {
     const runner = this.#runner;
+    const native = this.#native;
+    const routed = this.#routed;
     const judge = (origin) => this.#judge(origin, undefined);
     return function corsguardPolicy(req, res, next) {
+      let index = 0;
+      if (routed) {
+        index = native.route(typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url);
+        if (index === -1) {
+          if (typeof next === 'function') next();
+          return;
+        }
+      }
       const h = req.headers || {};
       const origin = headerString(h.origin);
       const requestHeaders = headerString(h['access-control-request-headers']);
@@ -207,7 +245,8 @@ class Policy {
         headerString(h['access-control-request-method']),
         requestHeaders,
         headerString(h['access-control-request-private-network']),
-        judge(origin)
+        judge(origin),
+        index
       );
       writeHeaders(shape, res, origin, requestHeaders);
       if (shape.status !== -1) respond(shape, res);
@@ -215,9 +254,41 @@ class Policy {
     };
   }
 
-  /** The core's capacity class the policy was built in: `small`, `default` or `large`. */
+  /**
+   * The core's capacity class the policy was built in: `small`, `default`
+   * or `large` (with routes: the largest of its policies' classes).
+   */
   get sizeClass() {
     return this.#native.sizeClass;
+  }
+
+  /** The capacity class of each served policy, in the order of `policyNames`. */
+  get sizeClasses() {
+    return Object.freeze(this.#native.sizeClasses);
+  }
+
+  /**
+   * The names of the policies requests can be served with: `['default']`
+   * without routes; with routes, `default` (the top-level keys) when a
+   * route names it, then each named policy, in document order.
+   */
+  get policyNames() {
+    return this.#names;
+  }
+
+  /** Whether the document has `routes` (then `request.path` picks the policy). */
+  get hasRoutes() {
+    return this.#routed;
+  }
+
+  /**
+   * The name of the policy serving a request for `path` (a string or a
+   * Buffer; `/` when absent), or `null` when none does. Without routes,
+   * always the one policy's name.
+   */
+  policyFor(path) {
+    const index = this.#native.route(this.#routed ? pathValue(path) : undefined);
+    return index === -1 ? null : this.#names[index];
   }
 
   /**

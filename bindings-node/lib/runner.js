@@ -1,9 +1,12 @@
 'use strict';
 
-// Runs requests through one native policy. The core is a pure function of
-// the request's method, Origin, Access-Control-Request-Method, -Headers,
-// -Private-Network and the host's verdict, so answers are memoized on
-// exactly those inputs: repeated requests skip the native call.
+// Runs requests through one native policy (a loaded document: one served
+// policy, or several picked by routes). The core is a pure function of the
+// served policy and the request's method, Origin,
+// Access-Control-Request-Method, -Headers, -Private-Network and the host's
+// verdict, so answers are memoized on exactly those inputs (one memo for
+// all served policies, its entries keyed by the policy's index too):
+// repeated requests skip the native call.
 // The memo is bounded by entries and by bytes (cleared when either is
 // reached), inputs too long to be worth keeping are never stored, and it
 // steps aside when inputs rarely repeat: filling it would then cost more
@@ -25,7 +28,10 @@ class Runner {
   constructor(native) {
     this.native = native;
     this.shapes = [];
+    // Per served policy: method -> Origin -> -Headers -> ids. `memo` is
+    // policy 0's (the only one without routes).
     this.memo = new Map();
+    this.memos = [this.memo];
     this.memoSize = 0;
     this.memoBytes = 0;
     this.hits = 0;
@@ -38,51 +44,56 @@ class Runner {
     return MEMO_BYTES;
   }
 
-  /** The shape of a native answer id (UNCACHED: a one-off answer). */
-  shapeOf(id) {
-    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.native);
+  /**
+   * The shape of a native answer id of served policy `index` (UNCACHED: a
+   * one-off answer). Ids name their policy, so one table serves them all.
+   */
+  shapeOf(id, index) {
+    if (id === UNCACHED) return prepareShape(this.native.shape(id), this.native, index);
     let shape = this.shapes[id];
     if (shape === undefined) {
-      shape = prepareShape(this.native.shape(id), this.native);
+      shape = prepareShape(this.native.shape(id), this.native, index);
       this.shapes[id] = shape;
     }
     return shape;
   }
 
   /**
-   * The shape of the answer. Arguments are strings or undefined; `verdict`
-   * is undefined, false or true.
+   * The shape of the answer of served policy `index` (0, the only one
+   * without routes; with routes, what `native.route(path)` gave). Arguments
+   * are strings or undefined; `verdict` is undefined, false or true.
    */
-  shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
+  shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict, index = 0) {
     const chars = length(method) + length(origin) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
     if (this.bypass > 0 || chars > MEMO_KEY_CHARS) {
       if (this.bypass > 0) this.bypass--;
-      return this.shapeOf(this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict));
+      return this.shapeOf(this.native.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict), index);
     }
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
     // Access-Control-Request-Method and -Private-Network share one key,
     // built only when either is present (the drop-in never passes them).
     const rest = requestMethod !== undefined || privateNetwork !== undefined ? JSON.stringify([requestMethod, privateNetwork]) : null;
-    const known = this.lookup(method, origin, requestHeaders, rest, slot);
+    const known = this.lookup(index, method, origin, requestHeaders, rest, slot);
     if (known !== -1) {
       this.hits++;
       return this.shapes[known];
     }
 
-    const id = this.native.run(method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
-    const shape = this.shapeOf(id);
+    const id = this.native.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
+    const shape = this.shapeOf(id, index);
     if (id === UNCACHED) return shape;
     const cost = 2 * chars + ENTRY_OVERHEAD;
     if (this.memoSize >= MEMO_LIMIT || this.memoBytes + cost > MEMO_BYTES) this.reset();
-    this.store(method, origin, requestHeaders, rest, slot, id);
+    this.store(index, method, origin, requestHeaders, rest, slot, id);
     this.memoSize++;
     this.memoBytes += cost;
     return shape;
   }
 
   /** The memoized answer id, or -1. */
-  lookup(method, origin, requestHeaders, rest, slot) {
-    const byOrigin = this.memo.get(method);
+  lookup(index, method, origin, requestHeaders, rest, slot) {
+    const memo = this.memos[index];
+    const byOrigin = memo === undefined ? undefined : memo.get(method);
     const byHeaders = byOrigin === undefined ? undefined : byOrigin.get(origin);
     const node = byHeaders === undefined ? undefined : byHeaders.get(requestHeaders);
     if (node === undefined) return -1;
@@ -91,11 +102,16 @@ class Runner {
   }
 
   /** Memoizes answer `id`. */
-  store(method, origin, requestHeaders, rest, slot, id) {
-    let byOrigin = this.memo.get(method);
+  store(index, method, origin, requestHeaders, rest, slot, id) {
+    let memo = this.memos[index];
+    if (memo === undefined) {
+      memo = new Map();
+      this.memos[index] = memo;
+    }
+    let byOrigin = memo.get(method);
     if (byOrigin === undefined) {
       byOrigin = new Map();
-      this.memo.set(method, byOrigin);
+      memo.set(method, byOrigin);
     }
     let byHeaders = byOrigin.get(origin);
     if (byHeaders === undefined) {
@@ -124,6 +140,7 @@ class Runner {
     // (many distinct origins, or hostile traffic), so skip the memo a while.
     if (this.hits < this.memoSize) this.bypass = 16 * MEMO_LIMIT;
     this.memo.clear();
+    this.memos.length = 1;
     this.memoSize = 0;
     this.memoBytes = 0;
     this.hits = 0;

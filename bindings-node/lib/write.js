@@ -11,16 +11,17 @@ const SOURCE_REQUEST_HEADERS = 2;
 
 /**
  * A shape from the addon, prepared for writing. `policy` is the native
- * policy (its `mergeVary` merges a response's Vary); `fresh[i]` is what a
- * Vary slot writes onto a response without one, asked of the core once.
+ * policy (its `mergeVary` merges a response's Vary as the profile of served
+ * policy `index` says); `fresh[i]` is what a Vary slot writes onto a
+ * response without one, asked of the core once.
  */
-function prepareShape(native, policy) {
+function prepareShape(native, policy, index = 0) {
   const n = native.names.length;
   const isVary = new Array(n);
   const fresh = new Array(n);
   for (let i = 0; i < n; i++) {
     isVary[i] = native.names[i] === 'Vary';
-    if (isVary[i] && native.values[i] != null) fresh[i] = policy.mergeVary('', native.values[i]);
+    if (isVary[i] && native.values[i] != null) fresh[i] = policy.mergeVary('', native.values[i], index);
   }
   return {
     status: native.status,
@@ -31,6 +32,7 @@ function prepareShape(native, policy) {
     isVary,
     fresh,
     policy,
+    index,
     count: n,
   };
 }
@@ -39,8 +41,8 @@ function prepareShape(native, policy) {
 function addVary(shape, i, res, value) {
   // A missing or empty Vary, as the `vary` package reads one.
   const current = res.getHeader('Vary') || '';
-  const merged =
-    current === '' ? shape.fresh[i] : shape.policy.mergeVary(Array.isArray(current) ? current.join(', ') : String(current), value);
+  const existing = Array.isArray(current) ? current.join(', ') : String(current);
+  const merged = current === '' ? shape.fresh[i] : shape.policy.mergeVary(existing, value, shape.index);
   if (merged) res.setHeader('Vary', merged);
 }
 

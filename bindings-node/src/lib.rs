@@ -3,13 +3,17 @@
 //! The JS side turns its options (`new Policy({...})`, the `cors` drop-in's
 //! options) into a document; no option is translated here.
 //!
-//! Two entry points per policy:
+//! A loaded document holds every policy it serves (one without `routes`),
+//! each built by the core's `Document::build_all` in the smallest capacity
+//! class that holds it, and, with routes, the document that picks one per
+//! request path (`route`). Per served policy:
 //! - `run`: the per-request path of the middlewares. It returns a small
 //!   integer naming the *shape* of the decision (status, header names and
 //!   where each value comes from). A value is either a constant of the policy,
 //!   or the request's own `Origin` / `Access-Control-Request-Headers` string,
 //!   which the JS side already holds; so no string crosses back per request.
-//!   Shapes are interned on first sight and fetched once with `shape`.
+//!   Shapes are interned on first sight, in a table per served policy, and
+//!   fetched once with `shape`.
 //! - `evaluate`: the whole decision (kind, outcome, reason, headers as bytes),
 //!   for the strict `Policy` API and the conformance vectors.
 //!
@@ -18,8 +22,8 @@
 use std::cell::RefCell;
 
 use corsguard::{
-    Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures,
-    HeaderName, LargePolicy, OptionNames, Policy, Problem, Reason, Request, SmallPolicy,
+    Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures, HeaderName,
+    LargePolicy, OptionNames, Policy, PolicySlots, Problem, Reason, Rebuild, Request, SmallPolicy,
     MAX_DECISION_HEADERS,
 };
 use napi::bindgen_prelude::{Buffer, Either};
@@ -52,46 +56,94 @@ static EMPTY_SMALL: SmallPolicy = Policy::empty();
 static EMPTY_DEFAULT: DefaultPolicy = Policy::empty();
 static EMPTY_LARGE: LargePolicy = Policy::empty();
 
-/// Builds `document` into a policy on the heap, in place: `empty` is copied
-/// into a fresh allocation and the document is built there.
-/// `Box::new(Policy::empty())` would pass the policy through the stack;
-/// this needs at most the core's 16 KiB of stack, whatever the class.
+/// An empty policy on the heap, allocated in place: `empty` is copied into
+/// a fresh allocation. `Box::new(Policy::empty())` would pass the policy
+/// through the stack; building into this one needs at most the core's
+/// 16 KiB of stack, whatever the class.
 fn boxed<const O: usize, const N: usize, const B: usize>(
     empty: &'static Policy<O, N, B>,
-    document: &Document,
-    names: &OptionNames,
-) -> Result<Box<Policy<O, N, B>>, DocumentErrors> {
+) -> Box<Policy<O, N, B>> {
     let mut slot = Box::<Policy<O, N, B>>::new_uninit();
     // SAFETY: a byte copy of a valid policy is a valid policy: it is plain
     // data (fixed-capacity tables of `Copy` items and `'static` references,
     // nothing owned, nothing pointing into itself), and the static is never
     // dropped. The two do not overlap. Copying from memory, unlike writing a
     // value, puts no policy-sized temporary on the stack.
-    let mut policy = unsafe {
+    unsafe {
         std::ptr::copy_nonoverlapping(empty, slot.as_mut_ptr(), 1);
         slot.assume_init()
-    };
-    document.build_into_named(&mut *policy, names)?;
-    Ok(policy)
+    }
 }
 
-/// Builds `document` in the class its estimate picks, and in the next
-/// larger one while a capacity is what failed (as every runtime does).
-fn build(document: &Document, names: &OptionNames) -> Result<SizedPolicy, DocumentErrors> {
-    let mut class = document.capacity_class();
-    loop {
-        let built = if class == CapacityClass::SMALL {
-            boxed(&EMPTY_SMALL, document, names).map(SizedPolicy::Small)
+impl SizedPolicy {
+    /// An empty policy of `class`, allocated in place.
+    fn new(class: CapacityClass) -> SizedPolicy {
+        if class == CapacityClass::SMALL {
+            SizedPolicy::Small(boxed(&EMPTY_SMALL))
         } else if class == CapacityClass::DEFAULT {
-            boxed(&EMPTY_DEFAULT, document, names).map(SizedPolicy::Default)
+            SizedPolicy::Default(boxed(&EMPTY_DEFAULT))
         } else {
-            boxed(&EMPTY_LARGE, document, names).map(SizedPolicy::Large)
-        };
-        match (built, class.larger()) {
-            (Err(e), Some(larger)) if e.is_capacity() => class = larger,
-            (built, _) => return built,
+            SizedPolicy::Large(boxed(&EMPTY_LARGE))
         }
     }
+
+    fn class(&self) -> CapacityClass {
+        match self {
+            SizedPolicy::Small(_) => CapacityClass::SMALL,
+            SizedPolicy::Default(_) => CapacityClass::DEFAULT,
+            SizedPolicy::Large(_) => CapacityClass::LARGE,
+        }
+    }
+
+    /// The bytes its tables take on the heap (its class's `Policy` type).
+    fn bytes(&self) -> usize {
+        match self {
+            SizedPolicy::Small(_) => std::mem::size_of::<SmallPolicy>(),
+            SizedPolicy::Default(_) => std::mem::size_of::<DefaultPolicy>(),
+            SizedPolicy::Large(_) => std::mem::size_of::<LargePolicy>(),
+        }
+    }
+
+    fn rebuild(&mut self) -> &mut dyn Rebuild {
+        with_policy!(self, p => &mut **p)
+    }
+}
+
+/// The slots the core builds a document's served policies into, one per
+/// policy, each of the class the core asks for (`Document::build_all`
+/// picks the class and escalates on capacity errors itself).
+struct Slots(Vec<Option<SizedPolicy>>);
+
+impl PolicySlots for Slots {
+    fn slot(&mut self, index: usize, class: CapacityClass) -> &mut dyn Rebuild {
+        while self.0.len() <= index {
+            self.0.push(None);
+        }
+        let slot = &mut self.0[index];
+        if slot.as_ref().map(SizedPolicy::class) != Some(class) {
+            *slot = Some(SizedPolicy::new(class));
+        }
+        match slot {
+            Some(policy) => policy.rebuild(),
+            None => unreachable!("the slot was just filled"),
+        }
+    }
+}
+
+/// Builds every served policy of `document`, each in the smallest class
+/// that holds it, in index order (`Document::policy_names`).
+fn build(document: &Document, names: &OptionNames) -> Result<Vec<SizedPolicy>, DocumentErrors> {
+    let mut slots = Slots(Vec::new());
+    document.build_all_named(&mut slots, names)?;
+    let served = document.policy_names().count();
+    slots.0.resize_with(served, || None);
+    // build_all fills a slot for every served policy; an unfilled one
+    // (never seen) stays an empty policy, which allows nothing.
+    Ok(slots
+        .0
+        .into_iter()
+        .map(|p| p.unwrap_or_else(|| SizedPolicy::new(CapacityClass::SMALL)))
+        .collect())
 }
 
 // ---------------------------------------------------------------------------
@@ -402,14 +454,29 @@ pub struct NativeShape {
 // The policy class
 // ---------------------------------------------------------------------------
 
-/// A validated policy. Built with `load`; not constructible from JS.
+/// Shape ids name the served policy too: `index << SHAPE_BITS | shape`, so
+/// that each served policy has a table of its own (at most `MAX_SHAPES`).
+const SHAPE_BITS: u32 = 6;
+/// Served policies beyond this have their decisions described uncached.
+const MAX_SHAPE_INDEX: usize = (UNCACHED >> SHAPE_BITS) as usize;
+
+/// A validated document's served policies. Built with `load`; not
+/// constructible from JS.
 #[napi]
 pub struct NativePolicy {
-    policy: SizedPolicy,
+    /// Every served policy, in the order of `Document::policy_names`.
+    policies: Vec<SizedPolicy>,
+    names: Vec<String>,
+    /// The document, kept for its routes; `None` without routes (then
+    /// policy 0 serves every path).
+    routes: Option<Document>,
+    /// The length of the document's text, charged for the routes kept.
+    routes_bytes: usize,
     /// What the strict profile would refuse in the document (the core's
     /// findings on a compatibility-profile document), until JS takes them.
     findings: RefCell<Vec<NativeProblem>>,
-    shapes: RefCell<Vec<Shape>>,
+    /// One shape table per served policy.
+    shapes: RefCell<Vec<Vec<Shape>>>,
     /// The description of the last uncached decision.
     uncached: RefCell<Option<NativeShape>>,
 }
@@ -421,10 +488,11 @@ pub fn verdict_probes() -> Vec<&'static str> {
     corsguard::VERDICT_PROBES.to_vec()
 }
 
-/// Loads a policy document (JSON text): in the smallest capacity class that
-/// holds it, with `probes` the verdict probes the host's rule admits, and
-/// messages naming the options as `names` says (`document`, `cors_npm`).
-/// Returns the policy, or every problem of the document.
+/// Loads a policy document (JSON text): every policy it serves (one
+/// without `routes`), each in the smallest capacity class that holds it,
+/// with `probes` the verdict probes the host's rule admits, and messages
+/// naming the options as `names` says (`document`, `cors_npm`). Returns the
+/// policies, or every problem of the document.
 #[napi]
 pub fn load(
     json: String,
@@ -433,17 +501,24 @@ pub fn load(
 ) -> Either<NativePolicy, NativeErrors> {
     let names = names_of(names.as_deref());
     let loaded = parse(&json, probes).and_then(|document| {
-        let policy = build(&document, names)?;
+        let policies = build(&document, names)?;
         let findings = document.findings_named(names);
-        Ok((policy, findings))
+        Ok((document, policies, findings))
     });
     match loaded {
-        Ok((policy, findings)) => Either::A(NativePolicy {
-            policy,
-            findings: RefCell::new(findings.iter().map(problem).collect()),
-            shapes: RefCell::new(Vec::new()),
-            uncached: RefCell::new(None),
-        }),
+        Ok((document, policies, findings)) => {
+            let served: Vec<String> = document.policy_names().map(str::to_owned).collect();
+            let routed = document.has_routes();
+            Either::A(NativePolicy {
+                shapes: RefCell::new(policies.iter().map(|_| Vec::new()).collect()),
+                policies,
+                names: served,
+                routes: routed.then_some(document),
+                routes_bytes: if routed { json.len() } else { 0 },
+                findings: RefCell::new(findings.iter().map(problem).collect()),
+                uncached: RefCell::new(None),
+            })
+        }
         Err(e) => Either::B(errors(&e)),
     }
 }
@@ -472,6 +547,9 @@ pub fn findings(
 /// The full decision, for the strict API and the conformance vectors.
 #[napi(object)]
 pub struct NativeDecision {
+    /// The name of the served policy that decided (`default` for the
+    /// top-level keys).
+    pub policy: String,
     pub kind: String,
     pub outcome: String,
     pub reason: Option<String>,
@@ -496,14 +574,50 @@ fn bytes_arg(value: &Option<Either<String, Buffer>>) -> Option<&[u8]> {
 
 #[napi]
 impl NativePolicy {
-    /// The per-request path: judges one request and returns its shape id
-    /// (`0xFFFFFFFF` when uncached: read it with `shape(0xFFFFFFFF)` at once).
-    /// Arguments that are not strings count as absent.
+    /// Which served policy answers a request for `path` (the request
+    /// target: a string, or a Buffer of its bytes; `/` when absent or of
+    /// another type): its index, or -1 when no policy does (then the
+    /// response gets no CORS headers). Always 0 without routes.
+    #[napi]
+    pub fn route(&self, env: Env, path: Option<JsUnknown>) -> napi::Result<i32> {
+        let Some(document) = &self.routes else {
+            return Ok(if self.policies.is_empty() { -1 } else { 0 });
+        };
+        let mut buf = Utf8Buf::new();
+        let mut held: Option<napi::JsBuffer> = None;
+        let mut is_string = false;
+        if let Some(value) = path {
+            match value.get_type()? {
+                ValueType::String => is_string = read_opt(&env, Some(value), &mut buf)?,
+                ValueType::Object if value.is_buffer()? => {
+                    // SAFETY-free cast: `is_buffer` was checked just above.
+                    held = Some(unsafe { value.cast() });
+                }
+                _ => {}
+            }
+        }
+        let data = match held {
+            Some(b) => Some(b.into_value()?),
+            None => None,
+        };
+        let bytes: &[u8] = match &data {
+            Some(d) => d,
+            None if is_string => buf.bytes(),
+            None => b"/",
+        };
+        Ok(self.served(document.route(bytes)))
+    }
+
+    /// The per-request path: judges one request with served policy `index`
+    /// (what `route` gave) and returns its shape id (`0xFFFFFFFF` when
+    /// uncached: read it with `shape(0xFFFFFFFF)` at once). Arguments that
+    /// are not strings count as absent.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         env: Env,
+        index: u32,
         method: Option<JsUnknown>,
         origin: Option<JsUnknown>,
         request_method: Option<JsUnknown>,
@@ -511,6 +625,12 @@ impl NativePolicy {
         request_private_network: Option<JsUnknown>,
         verdict: Option<bool>,
     ) -> napi::Result<u32> {
+        let Some(policy) = self.policies.get(index as usize) else {
+            return Err(napi::Error::new(
+                napi::Status::InvalidArg,
+                format!("no served policy {index}"),
+            ));
+        };
         let mut bufs = [
             Utf8Buf::new(),
             Utf8Buf::new(),
@@ -540,9 +660,9 @@ impl NativePolicy {
         request.request_headers = get(3);
         request.request_private_network = get(4);
         request.origin_verdict = verdict;
-        Ok(with_policy!(&self.policy, p => {
+        Ok(with_policy!(policy, p => {
             let decision = p.evaluate(&request);
-            self.intern(&decision, &request)
+            self.intern(index as usize, &decision, &request)
         }))
     }
 
@@ -553,7 +673,8 @@ impl NativePolicy {
             return self.uncached.borrow_mut().take();
         }
         let shapes = self.shapes.borrow();
-        let shape = shapes.get(id as usize)?;
+        let table = shapes.get((id >> SHAPE_BITS) as usize)?;
+        let shape = table.get((id & ((1 << SHAPE_BITS) - 1)) as usize)?;
         Some(NativeShape {
             status: shape.key.status.map_or(-1, i32::from),
             body: shape.key.body.map(str::to_owned),
@@ -570,17 +691,26 @@ impl NativePolicy {
         })
     }
 
-    /// The whole decision. Strings are read as UTF-8, buffers as bytes.
+    /// The whole decision of the policy serving `path` (`/` when absent;
+    /// ignored without routes), or `None` when no policy serves it.
+    /// Strings are read as UTF-8, buffers as bytes.
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &self,
+        path: Option<Either<String, Buffer>>,
         method: Either<String, Buffer>,
         origin: Option<Either<String, Buffer>>,
         request_method: Option<Either<String, Buffer>>,
         request_headers: Option<Either<String, Buffer>>,
         request_private_network: Option<Either<String, Buffer>>,
         verdict: Option<bool>,
-    ) -> NativeDecision {
+    ) -> Option<NativeDecision> {
+        let index = match &self.routes {
+            None => 0,
+            Some(document) => document.route(bytes_arg(&path).unwrap_or(b"/"))?,
+        };
+        let policy = self.policies.get(index)?;
         let method = Some(method);
         let mut request = Request::new(bytes_arg(&method).unwrap_or_default());
         request.origin = bytes_arg(&origin);
@@ -588,46 +718,73 @@ impl NativePolicy {
         request.request_headers = bytes_arg(&request_headers);
         request.request_private_network = bytes_arg(&request_private_network);
         request.origin_verdict = verdict;
-        with_policy!(&self.policy, p => describe(&p.evaluate(&request)))
+        let mut decision = with_policy!(policy, p => describe(&p.evaluate(&request)));
+        decision.policy = self.names[index].clone();
+        Some(decision)
     }
 
     /// What the strict profile would refuse in the document (the core's
-    /// findings; empty for a strict document). Handed over once: the policy
-    /// keeps no message afterwards (they may quote request-derived values).
+    /// findings, for every served policy; empty for a strict document).
+    /// Handed over once: the policy keeps no message afterwards (they may
+    /// quote request-derived values).
     #[napi]
     pub fn take_findings(&self) -> Vec<NativeProblem> {
         std::mem::take(&mut *self.findings.borrow_mut())
     }
 
-    /// The capacity class the policy was built in (`small`, `default`,
-    /// `large`: the core's `CapacityClass` names).
+    /// The names of the served policies (`default` for the top-level keys),
+    /// in index order.
     #[napi(getter)]
-    pub fn size_class(&self) -> &'static str {
-        match self.policy {
-            SizedPolicy::Small(_) => CapacityClass::SMALL.name,
-            SizedPolicy::Default(_) => CapacityClass::DEFAULT.name,
-            SizedPolicy::Large(_) => CapacityClass::LARGE.name,
-        }
+    pub fn policy_names(&self) -> Vec<String> {
+        self.names.clone()
     }
 
-    /// The bytes the policy's tables take on the native heap (the size of
-    /// its class's `Policy` type), for the JS caches' byte budgets.
+    /// Whether the document has `routes` (then `route` picks the policy).
+    #[napi(getter)]
+    pub fn has_routes(&self) -> bool {
+        self.routes.is_some()
+    }
+
+    /// The capacity class of each served policy (`small`, `default`,
+    /// `large`: the core's `CapacityClass` names), in index order.
+    #[napi(getter)]
+    pub fn size_classes(&self) -> Vec<&'static str> {
+        self.policies.iter().map(|p| p.class().name).collect()
+    }
+
+    /// The largest capacity class of the served policies (`small` when the
+    /// document serves none).
+    #[napi(getter)]
+    pub fn size_class(&self) -> &'static str {
+        self.policies
+            .iter()
+            .map(SizedPolicy::class)
+            .max_by_key(|c| c.origins)
+            .unwrap_or(CapacityClass::SMALL)
+            .name
+    }
+
+    /// The bytes the served policies' tables take on the native heap (the
+    /// size of each one's class's `Policy` type), plus, for a document with
+    /// routes, its text's length for the routes kept: for the JS caches'
+    /// byte budgets.
     #[napi(getter)]
     pub fn native_bytes(&self) -> u32 {
-        let size = match self.policy {
-            SizedPolicy::Small(_) => std::mem::size_of::<SmallPolicy>(),
-            SizedPolicy::Default(_) => std::mem::size_of::<DefaultPolicy>(),
-            SizedPolicy::Large(_) => std::mem::size_of::<LargePolicy>(),
-        };
+        let size: usize =
+            self.policies.iter().map(SizedPolicy::bytes).sum::<usize>() + self.routes_bytes;
         u32::try_from(size).unwrap_or(u32::MAX)
     }
 
     /// A response's new `Vary` after adding a decision's `tokens` to its
     /// current value `existing` (its lines joined with `, `; empty for none),
-    /// merged as the policy's profile says (the core's `merge_vary`).
+    /// merged as the profile of served policy `index` (0 when absent) says
+    /// (the core's `merge_vary`).
     #[napi]
-    pub fn merge_vary(&self, existing: String, tokens: String) -> String {
-        let mode = with_policy!(&self.policy, p => p.behaviour().vary_merge);
+    pub fn merge_vary(&self, existing: String, tokens: String, index: Option<u32>) -> String {
+        let mode = match self.policies.get(index.unwrap_or(0) as usize) {
+            Some(policy) => with_policy!(policy, p => p.behaviour().vary_merge),
+            None => return existing,
+        };
         let mut out = Vec::with_capacity(existing.len() + tokens.len() + 2);
         corsguard::merge_vary(mode, existing.as_bytes(), tokens.as_bytes(), |piece| {
             out.extend_from_slice(piece)
@@ -638,14 +795,27 @@ impl NativePolicy {
 }
 
 impl NativePolicy {
-    fn intern(&self, decision: &Decision<'_>, request: &Request<'_>) -> u32 {
-        let Some(key) = shape_of(decision, request) else {
-            *self.uncached.borrow_mut() = Some(literal_shape(decision));
-            return UNCACHED;
+    /// A route's answer as JS reads it: the index, or -1 for none.
+    fn served(&self, index: Option<usize>) -> i32 {
+        match index {
+            Some(i) if i < self.policies.len() => i32::try_from(i).unwrap_or(-1),
+            _ => -1,
+        }
+    }
+
+    fn intern(&self, index: usize, decision: &Decision<'_>, request: &Request<'_>) -> u32 {
+        let key = match shape_of(decision, request) {
+            Some(key) if index < MAX_SHAPE_INDEX => key,
+            _ => {
+                *self.uncached.borrow_mut() = Some(literal_shape(decision));
+                return UNCACHED;
+            }
         };
-        let mut shapes = self.shapes.borrow_mut();
+        let mut tables = self.shapes.borrow_mut();
+        let shapes = &mut tables[index];
+        let id = |i: usize| ((index as u32) << SHAPE_BITS) | i as u32;
         if let Some(i) = shapes.iter().position(|s| s.key == key) {
-            return i as u32;
+            return id(i);
         }
         if shapes.len() >= MAX_SHAPES {
             *self.uncached.borrow_mut() = Some(literal_shape(decision));
@@ -662,7 +832,7 @@ impl NativePolicy {
             })
             .collect();
         shapes.push(Shape { key, names, values });
-        (shapes.len() - 1) as u32
+        id(shapes.len() - 1)
     }
 }
 
@@ -710,6 +880,7 @@ fn describe(decision: &Decision<'_>) -> NativeDecision {
         Action::Respond { status } => ("respond", Some(u32::from(status))),
     };
     NativeDecision {
+        policy: String::new(),
         kind: decision.kind().code().to_string(),
         outcome: decision.outcome().code().to_string(),
         reason: reason.map(|r| r.code().to_string()),

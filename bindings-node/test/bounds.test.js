@@ -271,3 +271,68 @@ test('an origin list of 100,000 empty lists is cached by identity, not keyed', (
   const { policies } = require('../lib/compat').caches;
   for (const key of policies.map.keys()) assert.ok(key.length <= 40 * 1024, `a key of ${key.length} characters`);
 });
+
+test('a routed document: one memo for all its policies, a shape table per policy, every policy charged', () => {
+  const many = Array.from({ length: 200 }, (_, i) => `https://host-${i}.example`);
+  const json = JSON.stringify({
+    version: 1,
+    allowMethods: ['PUT'],
+    policies: {
+      mirror: { fixedOrigin: '*', allowHeaders: 'mirror' },
+      list: { allowOrigins: many, allowCredentials: true },
+      open: { allowOrigins: ['*'], allowHeaders: ['*'] },
+    },
+    routes: [
+      { path: '/mirror/**', policy: 'mirror' },
+      { path: '/list/**', policy: 'list' },
+      { path: '/open/**', policy: 'open' },
+    ],
+  });
+  const policy = realLoad(json);
+  assert.deepEqual(policy.policyNames, ['mirror', 'list', 'open']);
+  assert.deepEqual(policy.sizeClasses, ['small', 'default', 'small']);
+  // The byte budgets charge every served policy's class, and the routes kept.
+  const small = realLoad(JSON.stringify({ version: 1, allowOrigins: ['https://a.example'] })).nativeBytes;
+  const middle = realLoad(JSON.stringify({ version: 1, allowOrigins: many })).nativeBytes;
+  assert.ok(middle > small, `${middle} > ${small}`);
+  assert.equal(policy.nativeBytes, 2 * small + middle + json.length);
+
+  // Hostile inputs through all three: ids name their policy, each policy has
+  // a handful of shapes (at most 64), and the one memo keeps its bounds.
+  const runner = new Runner(policy);
+  const ids = [new Set(), new Set(), new Set()];
+  const pad = 'a'.repeat(200);
+  for (let i = 0; i < 9000; i++) {
+    const index = policy.route(['/mirror/', '/list/', '/open/'][i % 3] + i);
+    assert.equal(index, i % 3);
+    const origin = i % 7 ? `https://${i}-${pad}.example` : 'https://host-7.example';
+    const method = i % 2 ? 'OPTIONS' : 'GET';
+    const id = policy.run(index, method, origin, i % 2 ? 'PUT' : undefined, `x-${i % 50}`, undefined, undefined);
+    if (id !== 0xffffffff) {
+      assert.equal(id >>> 6, index, `shape id ${id} of policy ${index}`);
+      ids[index].add(id);
+    }
+    const shape = runner.shape(method, origin, i % 2 ? 'PUT' : undefined, `x-${i % 50}`, undefined, undefined, index);
+    assert.equal(shape.index, index);
+    assert.ok(runner.memoBytes <= runner.memoBudget, `after ${i}: ${runner.memoBytes} bytes`);
+    assert.ok(runner.memoSize <= 4096, `after ${i}: ${runner.memoSize} entries`);
+    assert.ok(runner.memos.length <= 3);
+  }
+  for (const [index, seen] of ids.entries()) {
+    assert.ok(seen.size > 0 && seen.size <= 64, `policy ${index}: ${seen.size} shapes`);
+  }
+  // The same request gets each policy's own answer.
+  const shapes = [0, 1, 2].map((index) =>
+    runner.shape('GET', 'https://host-7.example', undefined, undefined, undefined, undefined, index)
+  );
+  // `*`; the request's own Origin (source 1) with credentials; `*`.
+  assert.deepEqual(
+    shapes.map((s) => [s.sources[0], s.values[0]]),
+    [
+      [0, '*'],
+      [1, null],
+      [0, '*'],
+    ]
+  );
+  assert.throws(() => policy.run(3, 'GET', 'https://host-7.example'), /no served policy 3/);
+});

@@ -18,6 +18,23 @@ quietWarnings();
 
 const APP_ORIGIN = 'https://app.example.com';
 
+// A routed document: mounted at /routed, so Express and Connect strip the
+// mount path from req.url; the rules match req.originalUrl.
+const ROUTED = Policy.fromJSON({
+  version: 1,
+  allowMethods: ['GET', 'PUT'],
+  allowHeaders: ['content-type'],
+  policies: {
+    public: { allowOrigins: ['*'] },
+    admin: { allowOrigins: [APP_ORIGIN], allowCredentials: true },
+  },
+  routes: [
+    { path: '/routed/admin/**', policy: 'admin' },
+    { path: '/routed/api/**', policy: 'public' },
+    { path: '/routed/off/**', policy: null },
+  ],
+});
+
 function expressApp(express) {
   const app = express();
   app.use('/open', cors());
@@ -32,6 +49,7 @@ function expressApp(express) {
     '/strict',
     new Policy({ allowOrigins: [APP_ORIGIN], allowMethods: ['PUT'], allowHeaders: ['content-type'] }).middleware()
   );
+  app.use('/routed', ROUTED.middleware());
   app.options('/continue', (req, res) => res.status(299).send('app preflight'));
   app.use((req, res) => {
     vary(res, 'Accept-Encoding');
@@ -55,6 +73,7 @@ function connectApp() {
     '/strict',
     new Policy({ allowOrigins: [APP_ORIGIN], allowMethods: ['PUT'], allowHeaders: ['content-type'] }).middleware()
   );
+  app.use('/routed', ROUTED.middleware());
   app.use('/continue', (req, res, next) => {
     if (req.method !== 'OPTIONS') return next();
     res.statusCode = 299;
@@ -87,9 +106,11 @@ function plainApp() {
       allowHeaders: ['content-type'],
     }).middleware(),
   };
+  const routed = ROUTED.middleware();
   return (req, res) => {
     const route = req.url.split('?')[0];
-    routes[route](req, res, (err) => {
+    const middleware = route.startsWith('/routed/') ? routed : routes[route];
+    middleware(req, res, (err) => {
       if (err) {
         res.statusCode = 500;
         res.end('error: ' + err.message);
@@ -203,6 +224,48 @@ for (const [name, make] of STACKS) {
       assert.equal(actual.status, 200);
       assert.equal(actual.headers['access-control-allow-origin'], undefined);
       assert.equal(actual.headers.vary, 'Origin, Accept-Encoding');
+    });
+
+    test('routed Policy: each path is answered by the policy its first matching rule names', async () => {
+      const api = await request(port, { path: '/routed/api/items', headers: { origin: APP_ORIGIN } });
+      assert.equal(api.status, 200);
+      assert.equal(api.body, 'app');
+      assert.equal(api.headers['access-control-allow-origin'], '*');
+      assert.equal(api.headers['access-control-allow-credentials'], undefined);
+      const admin = await request(port, { path: '/routed/admin/users?page=2', headers: { origin: APP_ORIGIN } });
+      assert.equal(admin.headers['access-control-allow-origin'], APP_ORIGIN);
+      assert.equal(admin.headers['access-control-allow-credentials'], 'true');
+      assert.equal(admin.headers.vary, 'Origin, Accept-Encoding');
+      const preflight = await request(port, {
+        method: 'OPTIONS',
+        path: '/routed/admin/users',
+        headers: { origin: APP_ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], APP_ORIGIN);
+      assert.equal(preflight.headers['access-control-allow-methods'], 'GET, PUT');
+      // The same request, repeated, is memoized per policy: each path keeps its own answer.
+      for (let i = 0; i < 3; i++) {
+        const a = await request(port, { path: '/routed/api/x', headers: { origin: APP_ORIGIN } });
+        const b = await request(port, { path: '/routed/admin/x', headers: { origin: APP_ORIGIN } });
+        assert.equal(a.headers['access-control-allow-origin'], '*');
+        assert.equal(b.headers['access-control-allow-origin'], APP_ORIGIN);
+      }
+    });
+
+    test('routed Policy: a path no policy serves reaches the app untouched, a preflight too', async () => {
+      for (const path of ['/routed/static/app.js', '/routed/off/x', '/routed/api/../admin/users', '/routed/api/%2e%2e/admin']) {
+        for (const method of ['GET', 'OPTIONS']) {
+          const headers = { origin: APP_ORIGIN };
+          if (method === 'OPTIONS') headers['access-control-request-method'] = 'PUT';
+          const res = await request(port, { method, path, headers });
+          assert.equal(res.status, 200, `${method} ${path}`);
+          assert.equal(res.body, 'app', `${method} ${path}`);
+          const cors = Object.keys(res.headers).filter((name) => name.startsWith('access-control-'));
+          assert.deepEqual(cors, [], `${method} ${path}: no CORS header`);
+          assert.equal(res.headers.vary, 'Accept-Encoding', `${method} ${path}: Vary is the app's`);
+        }
+      }
     });
 
     test('hostile request headers never break the server', async () => {

@@ -3,9 +3,11 @@
 // Soak: hostile traffic over real HTTP must not grow the server's memory.
 // 100,000 requests (CORSGUARD_SOAK_REQUESTS), none repeating an Origin
 // (8 KB, half of them uppercase, so malformed) or an Access-Control-Request-Headers
-// (7 KB), spread over four Express 4 routes: (a) an origin callback that
+// (7 KB), spread over five Express 4 routes: (a) an origin callback that
 // reflects with credentials, (b) a delegate echoing the request's origin,
-// (c) a list plus a RegExp, (d) the defaults. Three requests in four are
+// (c) a list plus a RegExp, (d) the defaults, (e) a strict Policy of a
+// document with routes, on request paths that never repeat either (the
+// peer serves (e) with its defaults). Three requests in four are
 // preflights. The server runs in a child process (`--expose-gc`), so its
 // heap is measured alone: after a warm-up and after the load, each after
 // forced GC. corsguard's retained heap must stay within 16 MiB of the
@@ -23,7 +25,7 @@ const http = require('node:http');
 const MAX_HEADER_SIZE = 64 * 1024;
 const ORIGIN_BYTES = 8 * 1024;
 const REQUEST_HEADERS_BYTES = 7 * 1024;
-const ROUTES = ['a', 'b', 'c', 'd'];
+const ROUTES = ['a', 'b', 'c', 'd', 'e'];
 const MiB = 1024 * 1024;
 
 /** The i-th hostile request: an Origin and an ACRH never seen before. */
@@ -39,7 +41,9 @@ function hostile(i) {
   const preflight = Math.floor(i / ROUTES.length) % 4 !== 3;
   const headers = { origin, 'access-control-request-headers': requestHeaders };
   if (preflight) headers['access-control-request-method'] = 'PUT';
-  return { method: preflight ? 'OPTIONS' : 'GET', path: '/' + route, headers, origin };
+  // Route (e) routes on the whole request target: a new one each time.
+  const target = route === 'e' ? `/e/items/${id}?q=${id}` : '/' + route;
+  return { method: preflight ? 'OPTIONS' : 'GET', path: target, route, headers, origin };
 }
 
 // ---------------------------------------------------------------------------
@@ -65,6 +69,25 @@ function serve(lib) {
   app.use('/b', cors((req, cb) => cb(null, { origin: req.headers.origin, credentials: true })), ok);
   app.use('/c', cors({ origin: ['https://app.example.com', /^https:\/\/[0-9a-z]+-x+\.soak\.example$/i], credentials: true }), ok);
   app.use('/d', cors(), ok);
+  // A document with routes: its `open` policy serves /e/**, `admin` /admin/**.
+  const routed =
+    lib === 'cors'
+      ? cors()
+      : require('..')
+          .Policy.fromJSON({
+            version: 1,
+            allowMethods: ['PUT'],
+            policies: {
+              open: { allowOrigins: ['*'], allowHeaders: ['*'] },
+              admin: { allowOrigins: ['https://admin.soak.example'], allowCredentials: true },
+            },
+            routes: [
+              { path: '/admin/**', policy: 'admin' },
+              { path: '/e/**', policy: 'open' },
+            ],
+          })
+          .middleware();
+  app.use('/e', routed, ok);
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE }, app);
   server.keepAliveTimeout = 30000;
 
@@ -142,7 +165,7 @@ async function drive(port, from, to, concurrency) {
       const res = await send(agent, port, r);
       const expected = r.method === 'OPTIONS' ? 204 : 200;
       const allowOrigin = res.headers['access-control-allow-origin'];
-      const reflects = r.path === '/a' || r.path === '/b' || r.path === '/c';
+      const reflects = r.route === 'a' || r.route === 'b' || r.route === 'c';
       if (res.statusCode !== expected) problems.push(`${r.method} ${r.path}: status ${res.statusCode}`);
       else if (reflects ? allowOrigin !== r.origin : allowOrigin !== '*') {
         problems.push(`${r.method} ${r.path}: Access-Control-Allow-Origin is not the expected value`);

@@ -27,7 +27,7 @@ const built = [];
 // 200 origins need the default class; 1000 need the large one.
 for (const n of [2, 200, 1000]) {
   const policy = load(JSON.stringify({ version: 1, allowOrigins: origins(n), allowCredentials: true }));
-  const decision = policy.evaluate('GET', 'https://host-1.example');
+  const decision = policy.evaluate(undefined, 'GET', 'https://host-1.example');
   built.push(policy.sizeClass + ':' + decision.outcome);
 }
 parentPort.postMessage(built.join(' '));

@@ -1,9 +1,11 @@
 'use strict';
 
-// The shared conformance vectors (../../tests/vectors/*.json, format in
-// their README) through `Policy.fromJSON`, as core/tests/vectors.rs runs
-// them: every case must give the expected decision (headers as bytes) or
-// the expected errors (code, path, problem, the full list, the message).
+// The shared conformance vectors (../../tests/vectors/*.json and the routed
+// documents of ../../tests/vectors/routes/*.json, format in their README)
+// through `Policy.fromJSON`, as core/tests/vectors.rs runs them: every case
+// must give the expected served policy (`request.path` routes it), the
+// expected decision (headers as bytes) or the expected errors (code, path,
+// problem, the full list, the message).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -15,6 +17,8 @@ const DIR = path.join(__dirname, '..', '..', 'tests', 'vectors');
 // The optional core features the addon is built with (Cargo.toml): every case runs.
 const FEATURES = new Set(['psl']);
 const MIN_CASES = 150;
+// At least this many cases of routes/ (documents with named policies and path rules).
+const MIN_ROUTE_CASES = 30;
 
 /** A vector byte string: text, {hex}, or {repeat, times, prefix, suffix}. */
 function bytes(spec) {
@@ -33,6 +37,7 @@ function requestOf(spec) {
     request_method: 'requestMethod',
     request_headers: 'requestHeaders',
     request_private_network: 'requestPrivateNetwork',
+    path: 'path',
   };
   for (const [key, name] of Object.entries(map)) {
     if (spec[key] !== undefined) out[name] = bytes(spec[key]);
@@ -94,8 +99,19 @@ function runCase(c, asText) {
   }
   assert.ok(c.request && c.expect, 'a case has either `request` and `expect`, or `expect_error` alone');
   const policy = load(c.policy, asText);
-  const d = policy.evaluate(requestOf(c.request), { bytes: true });
+  const request = requestOf(c.request);
+  const d = policy.evaluate(request, { bytes: true });
   const x = c.expect;
+  const served = d === null ? null : d.policy;
+  if (x.policy !== undefined) assert.equal(served, x.policy, `the policy serving ${request.path || '/'}`);
+  // The routing API agrees with evaluate.
+  assert.equal(policy.policyFor(request.path), served, 'policyFor');
+  if (d === null) {
+    // No policy serves the path: no decision, so no headers.
+    if (x.headers !== undefined) assert.deepEqual(x.headers, [], `no policy serves ${request.path}, so no headers are sent`);
+    return;
+  }
+  assert.ok(policy.policyNames.includes(d.policy), `${d.policy} is a served policy`);
   if (x.kind !== undefined) assert.equal(d.kind, x.kind, 'kind');
   if (x.outcome !== undefined) assert.equal(d.outcome, x.outcome, 'outcome');
   if (x.reason !== undefined) assert.equal(d.reason, x.reason, 'reason');
@@ -116,10 +132,17 @@ function runCase(c, asText) {
   }
 }
 
-const files = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+/** The vector files of `dir` (relative to DIR), sorted. */
+function filesOf(dir) {
+  return fs
+    .readdirSync(path.join(DIR, dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+// The top directory, then routes/, as core/tests/vectors.rs reads them.
+const files = [...filesOf(''), ...filesOf('routes')];
 
 test('the vector directory has cases', () => {
   assert.ok(files.length > 0, `no vectors in ${DIR}`);
@@ -127,14 +150,16 @@ test('the vector directory has cases', () => {
 
 const names = new Set();
 let total = 0;
+let routed = 0;
 
 for (const file of files) {
   test(`vectors: ${file}`, () => {
     const { topic, cases } = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
-    assert.equal(topic, file.replace(/\.json$/, ''), 'topic is the file name');
+    assert.equal(topic, path.basename(file, '.json'), 'topic is the file name');
     const failures = [];
     for (const c of cases) {
       total++;
+      if (path.dirname(file) === 'routes') routed++;
       if (names.has(c.name)) failures.push(`${c.name}: case name used twice`);
       names.add(c.name);
       // An object policy is loaded both as an object and as its JSON text.
@@ -152,5 +177,6 @@ for (const file of files) {
 
 test('the vectors are a meaningful contract', () => {
   assert.ok(total >= MIN_CASES, `only ${total} cases; the contract needs at least ${MIN_CASES}`);
-  console.log(`# ${total} vector cases run through Policy.fromJSON`);
+  assert.ok(routed >= MIN_ROUTE_CASES, `only ${routed} cases of routes/; expected at least ${MIN_ROUTE_CASES}`);
+  console.log(`# ${total} vector cases run through Policy.fromJSON (${total - routed} + ${routed} of routes/)`);
 });

@@ -11,8 +11,9 @@
 // corsguard runtime reads), so the Python, C and Rust servers answer the same
 // way. `policy.middleware()`
 // writes the CORS answer; the decision log shows `policy.evaluate()` of the
-// same request (a pure function of its headers: the very decision the
-// middleware applied), with corsguard's reason when it refused.
+// same request (a pure function of its headers and, for a document with
+// routes, its path: the very decision the middleware applied), with
+// corsguard's reason when it refused.
 //
 // Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
 // policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1), CORSGUARD_NODE
@@ -42,15 +43,16 @@ class DecisionLog {
     this.entries = [];
   }
 
+  /** `d` is null when the document has routes and none serves `path` (no CORS headers). */
   record(method, path, d) {
     if (this.entries.length >= LOG_LIMIT) return;
     this.entries.push({
       case: this.case,
       method,
       path,
-      outcome: d.outcome,
-      reason: d.message,
-      headers: d.headers.map(([name, value]) => `${name}: ${value}`),
+      outcome: d === null ? 'unserved' : d.outcome,
+      reason: d === null ? 'no policy serves this path, so no CORS headers are sent' : d.message,
+      headers: d === null ? [] : d.headers.map(([name, value]) => `${name}: ${value}`),
     });
   }
 }
@@ -74,6 +76,8 @@ function apiApp(policy, log) {
         requestMethod: headerValue(req.headers['access-control-request-method']),
         requestHeaders: headerValue(req.headers['access-control-request-headers']),
         requestPrivateNetwork: headerValue(req.headers['access-control-request-private-network']),
+        // The policy serving this path, for a document with routes (the middleware routes the same way).
+        path: req.originalUrl,
       });
       log.record(req.method, req.path, d);
     }
