@@ -21,10 +21,12 @@
 
 use std::cell::RefCell;
 
+use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
+use corsguard::document::{PolicySlots, Rebuild};
+use corsguard::limits::MAX_DECISION_HEADERS;
 use corsguard::{
-    Action, CapacityClass, Decision, DefaultPolicy, Document, DocumentErrors, Failures, HeaderName,
-    LargePolicy, OptionNames, Policy, PolicySlots, Problem, Reason, Rebuild, Request, SmallPolicy,
-    MAX_DECISION_HEADERS,
+    Action, Decision, Document, DocumentErrors, Failures, HeaderName, OptionNames, Policy, Problem,
+    Reason, Request,
 };
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, JsString, JsUnknown, ValueType};
