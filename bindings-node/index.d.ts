@@ -222,9 +222,15 @@ declare namespace e {
     /**
      * Loads a version-1 policy document: JSON text (a string, or bytes as
      * UTF-8) or an object (serialized with JSON.stringify).
+     * `options.originVerdict` is the host's rule for a document with
+     * `"originVerdict": true`: a RegExp (matched against the whole origin) or a
+     * function, tried on the probe origins when the policy is built.
      * @throws {PolicyError | PolicyRangeError} every problem of the document
      */
-    static fromJSON(document: string | Uint8Array | PolicyDocument): Policy;
+    static fromJSON(
+      document: string | Uint8Array | PolicyDocument,
+      options?: { originVerdict?: RegExp | ((origin: string) => boolean) },
+    ): Policy;
     /**
      * Judges one request. `null` when the document has routes and none
      * serves `request.path`: then the response gets no CORS headers (never

@@ -536,8 +536,9 @@ typedef uint32_t corsguard_verdict;
 // no private network access, preflights answered with status 204.
 typedef struct corsguard_config corsguard_config;
 
-// Every problem that kept a policy document from becoming a policy, in
-// document order, from `corsguard_policy_from_json`. Read it with
+// Problems of a policy document, in document order: every problem that
+// kept it from becoming a policy (from `corsguard_policy_from_json`), or
+// its findings (from `corsguard_document_findings`). Read it with
 // `corsguard_document_errors_count`, `corsguard_document_errors_get` and
 // `corsguard_document_errors_message`; release it with
 // `corsguard_document_errors_free`. Immutable: any number of threads may
@@ -1142,7 +1143,30 @@ corsguard_result corsguard_policy_from_json(const char *json,
                                             struct corsguard_policy **policy_out,
                                             struct corsguard_document_errors **errors_out);
 
-// Stores the number of problems in `errors` (at least 1) in `*count_out`.
+// The findings of a policy document: what is valid but likely a mistake
+// (`null` allowed, a plain-http origin of another machine with credentials,
+// a host verdict that admits probe origins, a max-age above Chromium's cap,
+// and, in the `cors_npm` and `starlette` profiles, what the strict profile
+// would refuse), with the same shape as errors: path, code, message, rule
+// and fix. `verdict_probes` is as for `corsguard_policy_from_json`.
+//
+// Returns `CORSGUARD_RESULT_OK` with `*findings_out` holding the findings
+// (none, for a careful document: the count is then 0), read and released
+// with the `corsguard_document_errors_*` functions. Findings do not depend
+// on the document being valid: check it with `corsguard_policy_from_json`.
+// When the bytes are not one JSON object, the result is that problem's
+// code and `*findings_out` holds it. Allocates, like loading.
+//
+// # Safety
+// `json` must be NULL or readable for `json_len` bytes; `findings_out`
+// must be NULL or writable.
+corsguard_result corsguard_document_findings(const char *json,
+                                             size_t json_len,
+                                             uint8_t verdict_probes,
+                                             struct corsguard_document_errors **findings_out);
+
+// Stores the number of problems in `errors` (at least 1 for errors; 0 or
+// more for findings) in `*count_out`.
 //
 // # Safety
 // `errors` must be NULL or a live errors object; `count_out` NULL or writable.

@@ -160,10 +160,19 @@ class Policy {
   /**
    * Loads a version-1 policy document (docs/policy.md): JSON text (a string,
    * or bytes as UTF-8) or an object, which is serialized with JSON.stringify.
+   * For a document with `"originVerdict": true`, `originVerdict` (a RegExp,
+   * matched against the whole origin, or a function) is the host's rule for
+   * the origins the lists do not allow, tried on the probe origins when the
+   * policy is built, as with `new Policy({ originVerdict })`; without one,
+   * each request carries the verdict (`evaluate({ originVerdict })`).
    * @throws {PolicyError|PolicyRangeError} every problem of the document
    */
-  static fromJSON(document) {
-    return new Policy(undefined, { token: FROM_JSON, json: documentText(document), verdict: null });
+  static fromJSON(document, { originVerdict } = {}) {
+    const verdict = originVerdict === undefined ? null : verdictFunction(originVerdict);
+    if (originVerdict !== undefined && verdict === null) {
+      throw new TypeError('originVerdict: expected a RegExp or a function');
+    }
+    return new Policy(undefined, { token: FROM_JSON, json: documentText(document), verdict });
   }
 
   /** The verdict of the host's rule for `origin` (undefined when none applies). */

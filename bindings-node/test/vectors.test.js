@@ -12,6 +12,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Policy, PolicyError } = require('..');
+const { VERDICT_PROBES } = require('../lib/native');
 
 const DIR = path.join(__dirname, '..', '..', 'tests', 'vectors');
 // The optional core features the addon is built with (Cargo.toml): every case runs.
@@ -46,9 +47,17 @@ function requestOf(spec) {
   return out;
 }
 
-/** Loads a case's policy as a runtime does: an object as itself or as its JSON text, a string as is. */
-function load(policy, asText) {
-  return Policy.fromJSON(typeof policy === 'string' || !asText ? policy : JSON.stringify(policy));
+/**
+ * Loads a case's policy as a runtime does: an object as itself or as its JSON
+ * text, a string as is. A case's `verdict_probes` (the probe origins the host's
+ * rule admits) becomes a host rule admitting exactly those, which the addon
+ * probes itself.
+ */
+function load(policy, asText, verdictProbes = 0) {
+  const document = typeof policy === 'string' || !asText ? policy : JSON.stringify(policy);
+  if (!verdictProbes) return Policy.fromJSON(document);
+  const admitted = VERDICT_PROBES.filter((_, i) => (verdictProbes >> i) & 1);
+  return Policy.fromJSON(document, { originVerdict: (origin) => admitted.includes(origin) });
 }
 
 /** Checks what the loader refused against `expect_error`, as core/tests/vectors.rs does. */
@@ -82,14 +91,26 @@ function checkError(e, error) {
 }
 
 function runCase(c, asText) {
-  const known = ['name', 'features', 'policy', 'request', 'expect', 'expect_error'];
+  const known = ['name', 'features', 'policy', 'verdict_probes', 'request', 'expect', 'expect_error', 'expect_findings'];
   for (const key of Object.keys(c)) assert.ok(known.includes(key), `unknown case key ${key}`);
   for (const feature of c.features || []) assert.ok(FEATURES.has(feature), `unknown feature ${feature}`);
+  const probes = c.verdict_probes || 0;
+  if (c.expect_findings) {
+    assert.ok(c.request === undefined && c.expect_error === undefined, '`expect_findings` comes alone');
+    const found = load(c.policy, asText, probes).findings;
+    assert.deepEqual(
+      found.map((p) => ({ code: p.code, path: p.path })),
+      c.expect_findings,
+      'findings'
+    );
+    for (const p of found) assert.ok(p.rule.length > 0 && p.fix.length > 0, `${p.path}: ${p.message}: a finding needs a rule and a fix`);
+    return;
+  }
   if (c.expect_error) {
     assert.equal(c.request, undefined, 'a case has either `request` and `expect`, or `expect_error` alone');
     let error;
     try {
-      load(c.policy, asText);
+      load(c.policy, asText, probes);
     } catch (err) {
       error = err;
     }
@@ -98,7 +119,7 @@ function runCase(c, asText) {
     return;
   }
   assert.ok(c.request && c.expect, 'a case has either `request` and `expect`, or `expect_error` alone');
-  const policy = load(c.policy, asText);
+  const policy = load(c.policy, asText, probes);
   const request = requestOf(c.request);
   const d = policy.evaluate(request, { bytes: true });
   const x = c.expect;

@@ -42,10 +42,16 @@ def to_bytes(spec) -> bytes:
     )
 
 
-def load(policy) -> corsguard.Policy:
+def load(policy, verdict_probes: int = 0) -> corsguard.Policy:
     """The case's policy document through the loader: an object as its JSON
-    text, a string as is (as core/tests/vectors.rs loads it)."""
-    return corsguard.Policy.from_json(policy if isinstance(policy, str) else json.dumps(policy))
+    text, a string as is (as core/tests/vectors.rs loads it). A case's
+    ``verdict_probes`` (the probe origins the host's rule admits) becomes a
+    host rule admitting exactly those, which the binding probes itself."""
+    text = policy if isinstance(policy, str) else json.dumps(policy)
+    if not verdict_probes:
+        return corsguard.Policy.from_json(text)
+    admitted = {o for i, o in enumerate(corsguard.VERDICT_PROBES) if verdict_probes >> i & 1}
+    return corsguard.Policy.from_json(text, origin_predicate=lambda origin: origin in admitted)
 
 
 CASES = list(load_cases())
@@ -62,8 +68,12 @@ def test_vectors_exist():
 def test_every_case_is_an_evaluation_or_a_refusal():
     for param in CASES:
         case = param.values[0]
-        keys = set(case) - {"name", "features"}
-        assert keys in ({"policy", "request", "expect"}, {"policy", "expect_error"}), case["name"]
+        keys = set(case) - {"name", "features", "verdict_probes"}
+        assert keys in (
+            {"policy", "request", "expect"},
+            {"policy", "expect_error"},
+            {"policy", "expect_findings"},
+        ), case["name"]
         assert set(case.get("features", [])) <= {"psl"}, case["name"]  # this build has psl
 
 
@@ -97,10 +107,17 @@ def test_every_example_policy_document_loads(path):
 
 @pytest.mark.parametrize("case", CASES)
 def test_vector(case):
+    probes = case.get("verdict_probes", 0)
+    if "expect_findings" in case:
+        found = load(case["policy"], probes).findings
+        assert [{"code": p.code, "path": p.path} for p in found] == case["expect_findings"]
+        for p in found:
+            assert p.rule and p.fix, p
+        return
     if "expect_error" in case:
         want = case["expect_error"]
         with pytest.raises(corsguard.DocumentError) as info:
-            load(case["policy"])
+            load(case["policy"], probes)
         error = info.value
         assert isinstance(error, corsguard.ConfigError) and isinstance(error, ValueError)
         problems = error.errors
@@ -124,7 +141,7 @@ def test_vector(case):
         assert (error.code, error.path, error.problem) == (first.code, first.path, first.problem)
         return
 
-    policy = load(case["policy"])
+    policy = load(case["policy"], probes)
     req = case["request"]
     want = case["expect"]
     args = {

@@ -41,6 +41,14 @@ pub enum Risk<'a> {
 }
 
 impl<'a> Risk<'a> {
+    /// Every risk's code, in declaration order.
+    pub const CODES: [&'static str; 4] = [
+        "null_origin",
+        "insecure_origin",
+        "wide_verdict",
+        "max_age_above_chromium_cap",
+    ];
+
     /// A stable snake_case code.
     pub const fn code(&self) -> &'static str {
         match self {

@@ -15,7 +15,7 @@ use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy
 use corsguard::document::{PolicySlots, Rebuild};
 use corsguard::path::PathRuleProblem;
 use corsguard::{
-    ConfigError, Decision, Document, DocumentErrors, OriginProblem, Policy, Reason, Request,
+    ConfigError, Decision, Document, DocumentErrors, OriginProblem, Policy, Reason, Request, Risk,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -24,13 +24,9 @@ use serde_json::Value;
 const MIN_CASES: usize = 150;
 
 /// Every `ConfigError::code()` (the core's table): each needs at least one
-/// vector, so a new variant needs a vector before this test passes. The one
-/// exception is `wide_verdict_with_credentials`: what the host's rule admits
-/// is the host's to say, not the document's, so each binding tests it.
+/// vector, so a new variant needs a vector before this test passes.
 fn config_error_codes() -> impl Iterator<Item = &'static str> {
-    ConfigError::CODES
-        .into_iter()
-        .filter(|code| *code != "wide_verdict_with_credentials")
+    ConfigError::CODES.into_iter()
 }
 
 /// The document loader's own codes (`Problem::code()` beyond `ConfigError`).
@@ -62,9 +58,15 @@ struct Case {
     /// A policy document: an object, loaded as its JSON text, or a string,
     /// loaded as is (a document that is not valid JSON, or repeats a key).
     policy: Value,
+    /// The host's verdict on the probe origins (bit `i`: it admits
+    /// `VERDICT_PROBES[i]`), as a binding passes it to the loader.
+    #[serde(default)]
+    verdict_probes: u8,
     request: Option<RequestSpec>,
     expect: Option<Expect>,
     expect_error: Option<ExpectError>,
+    /// Every finding of the document, in order.
+    expect_findings: Option<Vec<ExpectProblem>>,
 }
 
 /// A byte string: text (its UTF-8 bytes), `{"hex": ...}`, or
@@ -262,12 +264,13 @@ struct LoadedDocument {
 
 /// Loads `policy` as a runtime does: the document as JSON text, every policy
 /// built by the core in the smallest class that holds it.
-fn load(policy: &Value) -> Result<LoadedDocument, DocumentErrors> {
+fn load(policy: &Value, verdict_probes: u8) -> Result<LoadedDocument, DocumentErrors> {
     let json = match policy {
         Value::String(text) => text.as_bytes().to_vec(),
         object => serde_json::to_vec(object).expect("a JSON value serializes"),
     };
-    let document = Document::parse(&json)?;
+    let mut document = Document::parse(&json)?;
+    document.set_verdict_probes(verdict_probes);
     let mut slots = Slots(Vec::new());
     document.build_all(&mut slots)?;
     // The estimate that chose a class must bound what building took (for a
@@ -460,6 +463,8 @@ struct Covered {
     origin_problems: BTreeSet<String>,
     reasons: BTreeSet<String>,
     path_rule_problems: BTreeSet<String>,
+    /// The codes of the findings cases expect.
+    findings: BTreeSet<String>,
     /// The capacity classes policies of evaluated cases were built in.
     classes: BTreeSet<&'static str>,
     skipped_under_miri: usize,
@@ -476,7 +481,7 @@ fn has_feature(name: &str) -> Option<bool> {
 
 /// Runs one case; `Err` holds the description of every mismatch.
 fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
-    let built = load(&case.policy);
+    let built = load(&case.policy, case.verdict_probes);
 
     match (&case.expect, &case.expect_error, &case.request) {
         (Some(expect), None, Some(request)) => {
@@ -605,7 +610,36 @@ fn run_case(case: &Case, covered: &mut Covered) -> Result<(), String> {
                 Err(diffs.join("\n"))
             }
         }
-        _ => Err("a case has either `request` and `expect`, or `expect_error` alone".to_string()),
+        (None, None, None) if case.expect_findings.is_some() => {
+            let want: Vec<(&str, &str)> = case
+                .expect_findings
+                .iter()
+                .flatten()
+                .map(|e| (e.code.as_str(), e.path.as_str()))
+                .collect();
+            covered.findings.extend(want.iter().map(|(c, _)| c.to_string()));
+            let loaded = built.map_err(|e| format!("the loader refused the policy: {e}"))?;
+            let findings = loaded.document.findings();
+            let got: Vec<(&str, &str)> = findings.iter().map(|p| (p.code(), p.path())).collect();
+            let mut diffs = Vec::new();
+            if want != got {
+                diffs.push(format!("findings: expected {want:?}, got {got:?}"));
+            }
+            for finding in &findings {
+                if finding.rule().is_empty() || finding.fix().is_empty() {
+                    diffs.push(format!("{finding}: a finding needs a rule and a fix"));
+                }
+            }
+            if diffs.is_empty() {
+                Ok(())
+            } else {
+                Err(diffs.join("\n"))
+            }
+        }
+        _ => Err(
+            "a case has either `request` and `expect`, `expect_error` alone, or `expect_findings` alone"
+                .to_string(),
+        ),
     }
 }
 
@@ -702,6 +736,21 @@ fn conformance_vectors() {
     let error_codes: Vec<&str> = config_error_codes()
         .chain(DOCUMENT_CODES.iter().copied())
         .collect();
+    // Every risk has a findings vector; a finding is a risk, or (in a
+    // compatibility profile) an error of the strict profile.
+    for code in Risk::CODES
+        .iter()
+        .filter(|c| !covered.findings.contains(**c))
+    {
+        failures.push(format!("no vector covers the Risk code {code:?}"));
+    }
+    for code in covered
+        .findings
+        .iter()
+        .filter(|c| !Risk::CODES.contains(&c.as_str()) && !ConfigError::CODES.contains(&c.as_str()))
+    {
+        failures.push(format!("vectors expect the unknown finding {code:?}"));
+    }
     let coverage: [(&str, &[&str], &BTreeSet<String>); 4] = [
         ("error code", &error_codes, &covered.config_errors),
         (

@@ -24,6 +24,8 @@
 //! exp headers N   (then N lines)   exp header <Name> x...
 //! err code <code>   err problem <code>   err path x...   err contains x...
 //! err errors N   (then N lines)   err error <code> x<path>
+//! probes N   (the case's verdict_probes, the host's verdict on the probe origins)
+//! findings N   (then N lines)   finding <code> x<path>
 //! end
 //! ```
 //! Unknown keys in the JSON are an error, as in the Rust runner.
@@ -274,9 +276,11 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
             "name",
             "features",
             "policy",
+            "verdict_probes",
             "request",
             "expect",
             "expect_error",
+            "expect_findings",
         ],
     )?;
     // The C library is built with every optional core feature the vectors use.
@@ -302,19 +306,42 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
             .transpose()
     };
     policy(out, map.get("policy").ok_or("a case needs a policy")?)?;
+    if let Some(probes) = map.get("verdict_probes") {
+        let probes = probes
+            .as_u64()
+            .filter(|p| *p < 256)
+            .ok_or("verdict_probes must be an integer from 0 to 255")?;
+        let _ = writeln!(out, "probes {probes}");
+    }
     match (
         object("request")?,
         object("expect")?,
         object("expect_error")?,
+        map.get("expect_findings"),
     ) {
-        (Some(req), Some(exp), None) => {
+        (Some(req), Some(exp), None, None) => {
             request(out, req)?;
             expect(out, exp)?;
         }
-        (None, None, Some(err)) => expect_error(out, err)?,
+        (None, None, Some(err), None) => expect_error(out, err)?,
+        (None, None, None, Some(findings)) => {
+            let list = findings
+                .as_array()
+                .ok_or("expect_findings must be an array")?;
+            let _ = writeln!(out, "findings {}", list.len());
+            for finding in list {
+                let f = finding
+                    .as_object()
+                    .ok_or("a finding is an object")?;
+                known(f, &["code", "path"])?;
+                let code = text(&f["code"])?;
+                let path = text(&f["path"])?;
+                let _ = writeln!(out, "finding {code} {}", hex(path.as_bytes()));
+            }
+        }
         _ => {
             return Err(format!(
-                "{name}: needs request and expect, or expect_error alone"
+                "{name}: needs request and expect, expect_error alone, or expect_findings alone"
             ))
         }
     }

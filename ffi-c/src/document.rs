@@ -10,15 +10,16 @@
 use core::ffi::c_char;
 use std::sync::OnceLock;
 
-use corsguard_core::{Document, DocumentErrors, VERDICT_PROBES};
+use corsguard_core::{Document, DocumentErrors, Problem, VERDICT_PROBES};
 
 use crate::boundary::guard_try;
 use crate::policy::{build_document_on_heap, corsguard_policy};
 use crate::result::corsguard_result;
 use crate::strings::{corsguard_str, required};
 
-/// Every problem that kept a policy document from becoming a policy, in
-/// document order, from `corsguard_policy_from_json`. Read it with
+/// Problems of a policy document, in document order: every problem that
+/// kept it from becoming a policy (from `corsguard_policy_from_json`), or
+/// its findings (from `corsguard_document_findings`). Read it with
 /// `corsguard_document_errors_count`, `corsguard_document_errors_get` and
 /// `corsguard_document_errors_message`; release it with
 /// `corsguard_document_errors_free`. Immutable: any number of threads may
@@ -56,8 +57,11 @@ fn lend(with_nul: &str) -> corsguard_str {
 
 impl corsguard_document_errors {
     fn of(errors: &DocumentErrors) -> Self {
-        let problems = errors
-            .problems()
+        Self::of_problems(errors.problems(), &errors.to_string())
+    }
+
+    fn of_problems(problems: &[Problem], message: &str) -> Self {
+        let problems = problems
             .iter()
             .map(|p| OwnedProblem {
                 path: with_nul(p.path()),
@@ -71,7 +75,7 @@ impl corsguard_document_errors {
             .collect();
         corsguard_document_errors {
             problems,
-            message: with_nul(&errors.to_string()),
+            message: with_nul(message),
         }
     }
 
@@ -206,6 +210,72 @@ pub unsafe extern "C" fn corsguard_policy_from_json(
     })
 }
 
+/// The findings of a policy document: what is valid but likely a mistake
+/// (`null` allowed, a plain-http origin of another machine with credentials,
+/// a host verdict that admits probe origins, a max-age above Chromium's cap,
+/// and, in the `cors_npm` and `starlette` profiles, what the strict profile
+/// would refuse), with the same shape as errors: path, code, message, rule
+/// and fix. `verdict_probes` is as for `corsguard_policy_from_json`.
+///
+/// Returns `CORSGUARD_RESULT_OK` with `*findings_out` holding the findings
+/// (none, for a careful document: the count is then 0), read and released
+/// with the `corsguard_document_errors_*` functions. Findings do not depend
+/// on the document being valid: check it with `corsguard_policy_from_json`.
+/// When the bytes are not one JSON object, the result is that problem's
+/// code and `*findings_out` holds it. Allocates, like loading.
+///
+/// # Safety
+/// `json` must be NULL or readable for `json_len` bytes; `findings_out`
+/// must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn corsguard_document_findings(
+    json: *const c_char,
+    json_len: usize,
+    verdict_probes: u8,
+    findings_out: *mut *mut corsguard_document_errors,
+) -> corsguard_result {
+    guard_try(|| {
+        if findings_out.is_null() {
+            return Err(corsguard_result::NullPointer);
+        }
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { findings_out.write(core::ptr::null_mut()) };
+        if verdict_probes >> VERDICT_PROBES.len() != 0 {
+            return Err(corsguard_result::InvalidArgument);
+        }
+        // SAFETY: the caller guarantees `json_len` readable bytes at `json`.
+        let json = unsafe { required(json, json_len) }?;
+        let (found, result) = match Document::parse(json) {
+            Ok(mut document) => {
+                document.set_verdict_probes(verdict_probes);
+                let findings = document.findings();
+                let n = findings.len();
+                let message = format!(
+                    "the policy document has {n} finding{}",
+                    if n == 1 { "" } else { "s" }
+                );
+                let mut report = message.clone();
+                for f in &findings {
+                    report.push_str("\n  ");
+                    report.push_str(&f.to_string());
+                }
+                (
+                    corsguard_document_errors::of_problems(&findings, &report),
+                    Ok(()),
+                )
+            }
+            Err(errors) => {
+                let errors = corsguard_document_errors::of(&errors);
+                let code = errors.result();
+                (errors, Err(code))
+            }
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { findings_out.write(Box::into_raw(Box::new(found))) };
+        result
+    })
+}
+
 /// Parses and builds every served policy (the core picks each one's class).
 fn load(json: &[u8], verdict_probes: u8) -> Result<*mut corsguard_policy, DocumentErrors> {
     let mut document = Document::parse(json)?;
@@ -224,7 +294,8 @@ unsafe fn errors_ref<'e>(
     unsafe { errors.as_ref() }.ok_or(corsguard_result::NullPointer)
 }
 
-/// Stores the number of problems in `errors` (at least 1) in `*count_out`.
+/// Stores the number of problems in `errors` (at least 1 for errors; 0 or
+/// more for findings) in `*count_out`.
 ///
 /// # Safety
 /// `errors` must be NULL or a live errors object; `count_out` NULL or writable.

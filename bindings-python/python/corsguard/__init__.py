@@ -191,21 +191,43 @@ class Policy:
         )
 
     @classmethod
-    def from_json(cls, document: Union[str, bytes]) -> "Policy":
+    def from_json(
+        cls,
+        document: Union[str, bytes],
+        *,
+        origin_regex: Union[str, Pattern[str], None] = None,
+        origin_predicate: Optional[Callable[[str], object]] = None,
+    ) -> "Policy":
         """Loads a policy document from its JSON text (``str`` or UTF-8
-        ``bytes``). A document with ``"originVerdict": true`` takes the
-        verdict of each request as ``evaluate(..., origin_verdict=...)``.
+        ``bytes``). For a document with ``"originVerdict": true``, the host's
+        rule decides the origins the lists do not allow: ``origin_regex``
+        (matched against the whole origin) or ``origin_predicate``; it is
+        tried on the probe origins when the policy is built, as with
+        ``Policy(origin_regex=...)``. Without one, each request carries the
+        verdict as ``evaluate(..., origin_verdict=...)``.
 
         :raises DocumentError: every problem of the document, with paths
             (JSON pointers) and messages naming its keys.
         """
+        verdict = _verdict(origin_regex, origin_predicate)
         policy = cls.__new__(cls)
-        policy._native = _document.load(document)
+        policy._native = _document.load(
+            document,
+            verdict_probes=_document.probes_admitted(verdict) if verdict else 0,
+            predicate=verdict,
+        )
         return policy
 
     @classmethod
-    def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> "Policy":
-        """Loads a policy document from a file (read as bytes).
+    def from_file(
+        cls,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        origin_regex: Union[str, Pattern[str], None] = None,
+        origin_predicate: Optional[Callable[[str], object]] = None,
+    ) -> "Policy":
+        """Loads a policy document from a file (read as bytes); the host's
+        rule as for :meth:`from_json`.
 
         :raises OSError: the file cannot be read (``FileNotFoundError``, ...).
         :raises DocumentError: as :meth:`from_json`; the message starts
@@ -214,7 +236,7 @@ class Policy:
         with open(path, "rb") as f:
             data = f.read()
         try:
-            return cls.from_json(data)
+            return cls.from_json(data, origin_regex=origin_regex, origin_predicate=origin_predicate)
         except DocumentError as error:
             error.args = (f"{os.fspath(path)}: {error}",)
             raise
@@ -305,9 +327,12 @@ class Policy:
 
     @property
     def findings(self) -> list[Problem]:
-        """What the strict profile would refuse in this policy, when its
-        profile (``starlette``, ``cors_npm``) accepts it: the core's findings,
-        with paths. Empty for a strict policy."""
+        """What the policy accepts but is likely a mistake, with paths: the
+        core's risks of any profile (``null`` allowed, a plain-http origin of
+        another machine with credentials, a host rule that admits probe
+        origins, a max-age above Chromium's cap) and, when the profile
+        (``starlette``, ``cors_npm``) accepts them, what the strict profile
+        would refuse. Empty for a careful policy."""
         return _document.findings(self._native)
 
     @property

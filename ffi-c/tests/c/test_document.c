@@ -416,6 +416,56 @@ static void test_repeated_loads(void)
     }
 }
 
+/* corsguard_document_findings: the findings, with the errors' accessors. */
+static void test_findings(void)
+{
+    corsguard_document_errors *found = NULL;
+    corsguard_problem p;
+    size_t count = 99;
+    const char risky[] = "{\"version\": 1, \"allowOrigins\": [\"https://a.example\", \"null\"], \"maxAge\": 86400}";
+    const char careful[] = "{\"version\": 1, \"allowOrigins\": [\"https://a.example\"]}";
+    const char verdict[] = "{\"version\": 1, \"allowOrigins\": [\"https://a.example\"], \"originVerdict\": true}";
+
+    CHECK_OK(corsguard_document_findings(risky, sizeof risky - 1, 0, &found));
+    CHECK_OK(corsguard_document_errors_count(found, &count));
+    CHECK(count == 2);
+    CHECK_OK(corsguard_document_errors_get(found, 0, &p));
+    CHECK(strcmp(p.code.ptr, "null_origin") == 0 && strcmp(p.path.ptr, "/allowOrigins/1") == 0);
+    CHECK(p.rule.len > 0 && p.fix.len > 0);
+    CHECK_OK(corsguard_document_errors_get(found, 1, &p));
+    CHECK(strcmp(p.code.ptr, "max_age_above_chromium_cap") == 0 && strcmp(p.path.ptr, "/maxAge") == 0);
+    corsguard_document_errors_free(found);
+
+    /* A careful document: an object with no findings. */
+    CHECK_OK(corsguard_document_findings(careful, sizeof careful - 1, 0, &found));
+    CHECK_OK(corsguard_document_errors_count(found, &count));
+    CHECK(count == 0);
+    CHECK_RC(corsguard_document_errors_get(found, 0, &p), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    corsguard_document_errors_free(found);
+
+    /* The host's verdict on the probes decides the wide-verdict finding. */
+    CHECK_OK(corsguard_document_findings(verdict, sizeof verdict - 1, 1, &found));
+    CHECK_OK(corsguard_document_errors_count(found, &count));
+    CHECK(count == 1);
+    CHECK_OK(corsguard_document_errors_get(found, 0, &p));
+    CHECK(strcmp(p.code.ptr, "wide_verdict") == 0 && strcmp(p.path.ptr, "/originVerdict") == 0);
+    corsguard_document_errors_free(found);
+
+    /* Not JSON: that problem's code, and the problem in the object. */
+    CHECK_RC(corsguard_document_findings(S("{\"version\": 1,"), 0, &found), CORSGUARD_RESULT_INVALID_JSON);
+    CHECK(found != NULL);
+    CHECK_OK(corsguard_document_errors_count(found, &count));
+    CHECK(count == 1);
+    corsguard_document_errors_free(found);
+
+    /* Arguments. */
+    CHECK_RC(corsguard_document_findings(NULL, 0, 0, &found), CORSGUARD_RESULT_NULL_POINTER);
+    CHECK(found == NULL);
+    CHECK_RC(corsguard_document_findings(careful, sizeof careful - 1, 0, NULL), CORSGUARD_RESULT_NULL_POINTER);
+    CHECK_RC(corsguard_document_findings(careful, sizeof careful - 1, 8, &found), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK(found == NULL);
+}
+
 int main(void)
 {
     test_good_document();
@@ -425,5 +475,6 @@ int main(void)
     test_verdict();
     test_arguments_and_free();
     test_repeated_loads();
+    test_findings();
     return check_report("test_document");
 }

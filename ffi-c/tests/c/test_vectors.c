@@ -63,6 +63,11 @@ typedef struct {
     expected_error errors[MAX_EXPECTED_ERRORS];
     bytes contains[16];
     int contains_count;
+    /* the host's verdict on the probe origins */
+    unsigned probes;
+    /* expect_findings: -1 when not a findings case */
+    long finding_count;
+    expected_error findings[MAX_EXPECTED_ERRORS];
 } test_case;
 
 static unsigned long cases_run;
@@ -449,6 +454,39 @@ static void check_errors(test_case *c, corsguard_result rc, const corsguard_docu
     }
 }
 
+/* Checks corsguard_document_findings against `expect_findings`. */
+static void run_findings(test_case *c)
+{
+    corsguard_document_errors *found = NULL;
+    corsguard_problem p;
+    corsguard_str message;
+    size_t count = 0, i;
+    char got[160];
+    corsguard_result rc = corsguard_document_findings(c->policy.ptr, c->policy.len, (uint8_t)c->probes, &found);
+    if (rc != CORSGUARD_RESULT_OK || found == NULL) {
+        mismatch(c, "corsguard_document_findings", "ok", corsguard_result_code(rc).ptr);
+        corsguard_document_errors_free(found);
+        return;
+    }
+    corsguard_document_errors_count(found, &count);
+    if ((long)count != c->finding_count) {
+        corsguard_document_errors_message(found, &message);
+        mismatch(c, "findings", "another number of findings", message.ptr);
+    } else {
+        for (i = 0; i < count; i++) {
+            corsguard_document_errors_get(found, i, &p);
+            if (strcmp(p.code.ptr, c->findings[i].code) != 0 || !same(p.path.ptr, p.path.len, &c->findings[i].path)) {
+                snprintf(got, sizeof got, "%s at %s", p.code.ptr, p.path.ptr);
+                mismatch(c, "finding", c->findings[i].code, got);
+            }
+            if (p.rule.len == 0 || p.fix.len == 0) {
+                mismatch(c, "finding", "a rule and a fix", p.message.ptr);
+            }
+        }
+    }
+    corsguard_document_errors_free(found);
+}
+
 static void run_case(test_case *c)
 {
     corsguard_policy *policy = NULL;
@@ -458,7 +496,14 @@ static void run_case(test_case *c)
 
     cases_run++;
     case_ok = 1;
-    rc = corsguard_policy_from_json(c->policy.ptr, c->policy.len, 0, &policy, &errors);
+    if (c->finding_count >= 0) {
+        run_findings(c);
+        if (!case_ok) {
+            cases_failed++;
+        }
+        return;
+    }
+    rc = corsguard_policy_from_json(c->policy.ptr, c->policy.len, (uint8_t)c->probes, &policy, &errors);
     if (c->error_code[0]) {
         if (rc == CORSGUARD_RESULT_OK) {
             mismatch(c, "error", c->error_code, "a policy");
@@ -496,6 +541,7 @@ static void reset(test_case *c)
     release(&c->error_path);
     for (i = 0; i < MAX_EXPECTED_ERRORS; i++) {
         release(&c->errors[i].path);
+        release(&c->findings[i].path);
     }
     release(&c->method);
     release(&c->origin);
@@ -517,6 +563,7 @@ static void reset(test_case *c)
     c->status = -1;
     c->header_count = -1;
     c->error_count = -1;
+    c->finding_count = -1;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -547,7 +594,7 @@ int main(int argc, char **argv)
     size_t len;
     char *data, *line, *next;
     test_case *c;
-    long expected_headers_seen = 0, expected_errors_seen = 0;
+    long expected_headers_seen = 0, expected_errors_seen = 0, expected_findings_seen = 0;
 
     if (argc != 2) {
         fprintf(stderr, "usage: %s <vectors.lines>\n", argv[0]);
@@ -578,6 +625,7 @@ int main(int argc, char **argv)
             c->name = decode(key);
             expected_headers_seen = 0;
             expected_errors_seen = 0;
+            expected_findings_seen = 0;
         } else if (strcmp(section, "end") == 0) {
             run_case(c);
         } else if (strcmp(section, "policy") == 0) {
@@ -635,6 +683,16 @@ int main(int argc, char **argv)
             }
             else if (strcmp(key, "contains") == 0 && c->contains_count < 16) c->contains[c->contains_count++] = decode(value);
             else { fprintf(stderr, "test_vectors: unknown error key %s\n", key); return 2; }
+        } else if (strcmp(section, "probes") == 0) {
+            c->probes = (unsigned)strtoul(key, NULL, 10);
+        } else if (strcmp(section, "findings") == 0) {
+            c->finding_count = strtol(key, NULL, 10);
+            if (c->finding_count > MAX_EXPECTED_ERRORS) { fprintf(stderr, "test_vectors: too many findings\n"); return 2; }
+        } else if (strcmp(section, "finding") == 0) {
+            if (value == NULL || expected_findings_seen >= MAX_EXPECTED_ERRORS) { fprintf(stderr, "test_vectors: bad finding line\n"); return 2; }
+            copy_word(c->findings[expected_findings_seen].code, sizeof c->findings[0].code, key);
+            c->findings[expected_findings_seen].path = decode(value);
+            expected_findings_seen++;
         } else if (section[0] != '\0') {
             fprintf(stderr, "test_vectors: unknown line %s\n", section);
             return 2;
