@@ -330,9 +330,7 @@ fn case(out: &mut String, value: &Value) -> Result<()> {
                 .ok_or("expect_findings must be an array")?;
             let _ = writeln!(out, "findings {}", list.len());
             for finding in list {
-                let f = finding
-                    .as_object()
-                    .ok_or("a finding is an object")?;
+                let f = finding.as_object().ok_or("a finding is an object")?;
                 known(f, &["code", "path"])?;
                 let code = text(&f["code"])?;
                 let path = text(&f["path"])?;
