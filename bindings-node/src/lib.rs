@@ -25,8 +25,7 @@ use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy
 use corsguard::document::{PolicySlots, Rebuild};
 use corsguard::limits::MAX_DECISION_HEADERS;
 use corsguard::{
-    Action, Decision, Document, DocumentErrors, Failures, HeaderName, OptionNames, Policy, Problem,
-    Reason, Request,
+    Action, Decision, Document, DocumentErrors, HeaderName, OptionNames, Policy, Problem, Request,
 };
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, JsString, JsUnknown, ValueType};
@@ -862,25 +861,10 @@ fn literal_shape(decision: &Decision<'_>) -> NativeShape {
 
 fn describe(decision: &Decision<'_>) -> NativeDecision {
     let reason = decision.reason();
-    let reason_detail = match reason {
-        Some(Reason::MethodNotAllowed { method }) => Some(method.to_vec().into()),
-        Some(Reason::HeaderNotAllowed { name }) => Some(name.to_vec().into()),
-        _ => None,
-    };
-    let failures = [
-        (Failures::ORIGIN, "origin"),
-        (Failures::METHOD, "method"),
-        (Failures::HEADERS, "headers"),
-        (Failures::PRIVATE_NETWORK, "private-network"),
-    ]
-    .into_iter()
-    .filter(|(f, _)| decision.failures().contains(*f))
-    .map(|(_, name)| name.to_string())
-    .collect();
-    let (action, status) = match decision.action() {
-        Action::Continue => ("continue", None),
-        Action::Respond { status } => ("respond", Some(u32::from(status))),
-    };
+    let reason_detail = reason.and_then(|r| r.detail()).map(|d| d.to_vec().into());
+    let failures = decision.failures().names().map(str::to_string).collect();
+    let action = decision.action().code();
+    let status = decision.action().status().map(u32::from);
     NativeDecision {
         policy: String::new(),
         kind: decision.kind().code().to_string(),

@@ -411,3 +411,39 @@ fn every_policy_of_a_routed_document_gets_its_own_class() {
     doc.build_all(&mut slots).unwrap();
     assert_eq!(slots.0, [CapacityClass::LARGE, CapacityClass::SMALL]);
 }
+
+/// Every policy document under `examples/` loads (what builds leave there,
+/// npm's manifests, `node_modules`, cargo's `target`, is not a document).
+#[test]
+fn every_example_policy_document_loads() {
+    fn documents(dir: &std::path::Path, depth: usize, found: &mut Vec<std::path::PathBuf>) {
+        assert!(depth < 8, "examples/ nests too deep at {}", dir.display());
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "node_modules" && name != "target" && !name.starts_with('.') {
+                    documents(&path, depth + 1, found);
+                }
+            } else if name.ends_with(".json")
+                && name != "package.json"
+                && name != "package-lock.json"
+            {
+                found.push(path);
+            }
+        }
+    }
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut found = Vec::new();
+    documents(&examples, 0, &mut found);
+    assert!(
+        found.iter().any(|p| p.ends_with("demo/policy.json")),
+        "{found:?}"
+    );
+    for path in found {
+        let json = std::fs::read(&path).unwrap();
+        if let Err(e) = PolicySet::<256, 64, 16384>::from_json(&json) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
