@@ -476,3 +476,34 @@ fn the_counter_sees_allocations() {
     assert!(allocations >= 1);
     drop(v);
 }
+
+// ---------------------------------------------------------------------------
+// Policies loaded from a document
+// ---------------------------------------------------------------------------
+
+/// Loading a document allocates (its strings, the problems); what it builds
+/// evaluates without allocating, like a policy built from a `Config`.
+#[cfg(feature = "json")]
+#[test]
+fn a_policy_loaded_from_a_document_evaluates_without_allocating() {
+    let (loading, policy) = allocations_during(|| {
+        corsguard::Policy::<16, 16, 1024>::from_json(
+            br#"{"version": 1, "allowOrigins": ["https://app.example.com", "https://*.example.org"],
+                 "allowMethods": ["PUT"], "allowHeaders": ["content-type"], "allowCredentials": true}"#,
+        )
+        .unwrap()
+    });
+    assert!(
+        loading > 0,
+        "the loader is expected to allocate while loading"
+    );
+    let preflight = Request::new(b"OPTIONS")
+        .origin(b"https://a.b.example.org")
+        .request_method(b"PUT")
+        .request_headers(b"content-type");
+    let s = evaluate_without_allocating(&policy, &preflight);
+    assert_eq!(
+        (s.kind, s.outcome),
+        (RequestKind::Preflight, Outcome::Allowed)
+    );
+}
