@@ -179,7 +179,7 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_RC(corsguard_config_add_origin(config, S("https://caf\xe9.example")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_OK(corsguard_config_last_error(config, &error));
     CHECK(error.code == CORSGUARD_RESULT_NOT_UTF8);
-    CHECK(strstr(error.message, "allowed_origins") != NULL);
+    CHECK(strstr(error.message, "allowOrigins") != NULL);
     CHECK(strstr(error.message, "https://caf\\xe9.example") != NULL);
     CHECK(error.message[error.message_len] == '\0');
     CHECK_RC(corsguard_config_add_method(config, S("P\xffT")), CORSGUARD_RESULT_NOT_UTF8);
@@ -188,7 +188,7 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_RC(corsguard_config_set_fixed_origin(config, S("\xfe")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_set_max_age_literal(config, S("6\xf0")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_OK(corsguard_config_last_error(config, &error));
-    CHECK(strstr(error.message, "max_age") != NULL);
+    CHECK(strstr(error.message, "maxAge") != NULL);
     CHECK_OK(corsguard_config_free(config));
 }
 
@@ -304,29 +304,29 @@ static void test_every_config_error(void)
     c = config_with_origin("*");
     corsguard_config_set_credentials(c, true);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
+                 "allowOrigins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
                  __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_methods `*` with credentials", __LINE__);
+                 "allowMethods `*` with credentials", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_allowed_headers_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_headers `*`", __LINE__);
+                 "allowHeaders `*`", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_exposed_headers_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "exposed_headers `*`", __LINE__);
+                 "exposeHeaders `*`", __LINE__);
 
     c = config_with_origin("null");
     corsguard_config_set_credentials(c, true);
     expect_error(c, CORSGUARD_RESULT_NULL_ORIGIN_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins `null` with credentials", __LINE__);
+                 "allowOrigins `null` with credentials", __LINE__);
 
     c = config_with_origin("*");
     corsguard_config_add_origin(c, S("https://a.example"));
@@ -335,9 +335,9 @@ static void test_every_config_error(void)
 
     expect_error(config_with_origin("https://app.example.com/"), CORSGUARD_RESULT_MALFORMED_ORIGIN,
                  CORSGUARD_ORIGIN_PROBLEM_TRAILING_SLASH,
-                 "allowed_origins `https://app.example.com/`: an origin has no path, not even `/`; remove the trailing slash",
+                 "allowOrigins `https://app.example.com/`: an origin has no path, not even `/`; remove the trailing slash",
                  __LINE__);
-    expect_error(config_with_origin(""), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_EMPTY, "allowed_origins ``", __LINE__);
+    expect_error(config_with_origin(""), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_EMPTY, "allowOrigins ``", __LINE__);
     expect_error(config_with_origin("app.example.com"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_MISSING_SCHEME, "scheme", __LINE__);
     expect_error(config_with_origin("https://App.example.com"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_UPPERCASE, "lowercase", __LINE__);
     expect_error(config_with_origin("https://a.example:443"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_DEFAULT_PORT, "default port", __LINE__);
@@ -354,53 +354,53 @@ static void test_every_config_error(void)
         CHECK(e.problem == CORSGUARD_ORIGIN_PROBLEM_WHITESPACE);
         CHECK(strlen(e.message) < e.message_len);
         CHECK(memcmp(e.message + strlen(e.message) + 1, "evil`: ", 7) == 0);
-        expect_error(n, CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_WHITESPACE, "allowed_origins", __LINE__);
+        expect_error(n, CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_WHITESPACE, "allowOrigins", __LINE__);
     }
 
     expect_error(config_with_origin(NULL), CORSGUARD_RESULT_NO_ORIGINS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins is empty", __LINE__);
+                 "allowOrigins is empty", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_method(c, S("TRACE"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_methods `TRACE`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowMethods `TRACE`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_method(c, S("delete"));
-    expect_error(c, CORSGUARD_RESULT_METHOD_NOT_NORMALIZED, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_methods `delete`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_METHOD_NOT_NORMALIZED, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowMethods `delete`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("x-a, x-b"));
-    expect_error(c, CORSGUARD_RESULT_NOT_A_TOKEN, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `x-a, x-b`: a name must be an HTTP token", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_NOT_A_TOKEN, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `x-a, x-b`: a name must be an HTTP token", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("Cookie"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_REQUEST_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `Cookie`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_REQUEST_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `Cookie`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_exposed_header(c, S("Set-Cookie"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_RESPONSE_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposed_headers `Set-Cookie`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_RESPONSE_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposeHeaders `Set-Cookie`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("X-Id"));
     corsguard_config_add_allowed_header(c, S("x-id"));
-    expect_error(c, CORSGUARD_RESULT_DUPLICATE, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `x-id`: listed more than once", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_DUPLICATE, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `x-id`: listed more than once", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_profile(c, S("cors_npm"));
     corsguard_config_add_exposed_header(c, S("x-a\r\nSet-Cookie: a=b"));
-    expect_error(c, CORSGUARD_RESULT_UNSAFE_VALUE, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposed_headers \"x-a\\r\\nSet-Cookie: a=b\": contains CR, LF or NUL", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_UNSAFE_VALUE, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposeHeaders \"x-a\\r\\nSet-Cookie: a=b\": contains CR, LF or NUL", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_max_age(c, 86401);
-    expect_error(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "max_age 86401", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "maxAge 86401", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_max_age_literal(c, S("600"));
-    expect_error(c, CORSGUARD_RESULT_LITERAL_NEEDS_LITERAL_SYNTAX, CORSGUARD_ORIGIN_PROBLEM_NONE, "max_age: a literal value", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_LITERAL_NEEDS_LITERAL_SYNTAX, CORSGUARD_ORIGIN_PROBLEM_NONE, "maxAge: a literal value", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_preflight_status(c, 302);
-    expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "preflight_status 302", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "preflightStatus 302", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_refused_preflight_status(c, 1000);
     expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "refused_preflight.status 1000", __LINE__);
@@ -410,7 +410,7 @@ static void test_every_config_error(void)
         int n = snprintf(many, sizeof many, "https://o%d.example.com", i);
         CHECK_OK(corsguard_config_add_origin(c, many, (size_t)n));
     }
-    expect_error(c, CORSGUARD_RESULT_CAPACITY_EXCEEDED, CORSGUARD_ORIGIN_PROBLEM_NONE, "ORIGINS (origins and patterns) of 256", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_CAPACITY_EXCEEDED, CORSGUARD_ORIGIN_PROBLEM_NONE, "the ORIGINS capacity of the `default` class, 256 origins and patterns", __LINE__);
 }
 
 static void test_policy_lifecycle(void)
@@ -475,7 +475,7 @@ static void test_policy_lifecycle(void)
     policy = NULL;
     CHECK_RC(corsguard_policy_new_class(config, CORSGUARD_CAPACITY_CLASS_SMALL, &policy, &error), CORSGUARD_RESULT_CAPACITY_EXCEEDED);
     CHECK(policy == NULL);
-    CHECK(strstr(error.message, "ORIGINS (origins and patterns) of 16") != NULL);
+    CHECK(strstr(error.message, "the ORIGINS capacity of the `small` class, 16 origins and patterns") != NULL);
     /* More than LARGE holds: AUTO reports the largest class's error. */
     for (i = 1000; i < 4100; i++) {
         char origin[64];
@@ -483,7 +483,7 @@ static void test_policy_lifecycle(void)
         CHECK_OK(corsguard_config_add_origin(config, origin, (size_t)n));
     }
     CHECK_RC(corsguard_policy_new(config, &policy, &error), CORSGUARD_RESULT_CAPACITY_EXCEEDED);
-    CHECK(strstr(error.message, "of 4096") != NULL);
+    CHECK(strstr(error.message, "the ORIGINS capacity of the `large` class, 4096") != NULL);
     CHECK(policy == NULL);
 
     /* clear_origins empties the list. */
@@ -550,7 +550,7 @@ static void test_policy_in_caller_memory(void)
     CHECK_OK(corsguard_config_set_max_age(config, 100000));
     CHECK_RC(corsguard_policy_init(policy_memory.bytes, sizeof policy_memory.bytes, config, CORSGUARD_CAPACITY_CLASS_AUTO, &policy, &error),
              CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE);
-    CHECK(strstr(error.message, "max_age 100000") != NULL);
+    CHECK(strstr(error.message, "maxAge 100000") != NULL);
     CHECK_OK(corsguard_config_free(config));
 
     /* Garbage is not a policy. */
