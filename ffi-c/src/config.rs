@@ -10,7 +10,7 @@ use core::fmt::Write as _;
 use corsguard_core::capacity::CapacityClass;
 use corsguard_core::document::{PolicySlots, Rebuild, DOCUMENT_KEYS};
 use corsguard_core::{Behaviour, Config, ConfigError, Document, DocumentErrors, VaryMerge};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::boundary::guard_try;
 use crate::result::{corsguard_origin_problem, corsguard_result};
@@ -29,22 +29,18 @@ use crate::strings::{corsguard_str, required};
 /// A new one is the document `{"version": 1}`: the strict profile, no
 /// origins, methods and headers as empty lists, no credentials, no max-age,
 /// no private network access, preflights answered with status 204.
+#[derive(Default)]
 pub struct corsguard_config {
-    /// The document's keys as the setters last wrote them (written out in
-    /// the order of the core's `DOCUMENT_KEYS`).
-    keys: Vec<(&'static str, Value)>,
-    /// For each of `LISTS`, the names added while the key is written `["*"]`
-    /// or `"mirror"`: the list it is written as again in
-    /// `CORSGUARD_LIST_MODE_LIST`.
-    held: [Option<Vec<Value>>; 3],
+    /// The document's keys as the setters last wrote them (but `version`).
+    keys: Map<String, Value>,
+    /// `allowMethods`, `allowHeaders` or `exposeHeaders` written as `["*"]` or
+    /// `"mirror"` instead of the names added (which are kept in `keys`).
+    forms: Map<String, Value>,
     /// `corsguard_config_set_refused_preflight_status`, which has no document
     /// key: `None` keeps the profile's.
     refused_preflight_status: Option<Option<u16>>,
     last_error: Option<StoredError>,
 }
-
-/// The list keys that also have the forms `["*"]` (and `"mirror"`).
-const LISTS: [&str; 3] = ["allowMethods", "allowHeaders", "exposeHeaders"];
 
 /// A failure kept by the configuration, so that its strings can be lent out.
 pub(crate) struct StoredError {
@@ -190,22 +186,6 @@ impl corsguard_vary_merge_mode {
     }
 }
 
-/// Bytes shown the way the core shows request bytes: UTF-8 as is, every
-/// other byte as `\xNN`.
-struct Escaped<'a>(&'a [u8]);
-
-impl core::fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            f.write_str(chunk.valid())?;
-            for byte in chunk.invalid() {
-                write!(f, "\\x{byte:02x}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
 /// The one policy of a configuration's document as the core builds it, with
 /// the refused-preflight status (no document key) applied to the `Config`
 /// the loader builds it from.
@@ -240,21 +220,12 @@ impl Rebuild for Slot<'_> {
 }
 
 impl corsguard_config {
-    fn new() -> Self {
-        corsguard_config {
-            keys: Vec::new(),
-            held: [None, None, None],
-            refused_preflight_status: None,
-            last_error: None,
-        }
-    }
-
     /// The document, as JSON text: `version`, then the keys written, in the
     /// order of the core's table of keys.
     fn json(&self) -> String {
         let mut json = String::from("{\"version\":1");
         for key in DOCUMENT_KEYS {
-            if let Some((_, value)) = self.keys.iter().find(|(k, _)| *k == key) {
+            if let Some(value) = self.forms.get(key).or_else(|| self.keys.get(key)) {
                 let _ = write!(json, ",\"{key}\":{value}");
             }
         }
@@ -273,91 +244,66 @@ impl corsguard_config {
         document: &Document,
         policy: &mut dyn Rebuild,
     ) -> Result<(), DocumentErrors> {
+        let refused_preflight_status = self.refused_preflight_status;
         document.build_all(&mut Slot {
             policy,
-            refused_preflight_status: self.refused_preflight_status,
+            refused_preflight_status,
         })
     }
 
-    fn set(&mut self, key: &'static str, value: Value) {
-        match self.keys.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, old)) => *old = value,
-            None => self.keys.push((key, value)),
-        }
-    }
-
-    fn remove(&mut self, key: &str) {
-        self.keys.retain(|(k, _)| *k != key);
-    }
-
-    /// The entries of list key `key`, written as a list from now on.
-    fn list(&mut self, key: &'static str) -> &mut Vec<Value> {
-        let held = LISTS
-            .iter()
-            .position(|k| *k == key)
-            .and_then(|i| self.held[i].take());
-        if let Some(names) = held {
-            self.set(key, Value::Array(names));
-        }
-        if !matches!(
-            self.keys.iter().find(|(k, _)| *k == key),
-            Some((_, Value::Array(_)))
-        ) {
-            self.set(key, Value::Array(Vec::new()));
-        }
-        match self.keys.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, Value::Array(entries))) => entries,
-            _ => unreachable!("written as a list just above"),
-        }
-    }
-
-    /// The number of entries of list key `key`, in whatever form it is written.
-    fn count(&self, key: &str) -> usize {
-        let held = LISTS
-            .iter()
-            .position(|k| *k == key)
-            .and_then(|i| self.held[i].as_ref());
-        match (held, self.keys.iter().find(|(k, _)| *k == key)) {
-            (Some(names), _) => names.len(),
-            (None, Some((_, Value::Array(entries)))) => entries.len(),
-            _ => 0,
-        }
-    }
-
-    /// Writes list key `LISTS[i]` as its names (`CORSGUARD_LIST_MODE_LIST`),
-    /// `["*"]` (`_ANY`) or, where `mirror` allows it, `"mirror"` (`_MIRROR`).
-    fn set_mode(&mut self, i: usize, mode: u32, mirror: bool) -> Result<(), corsguard_result> {
-        let form = match mode {
-            m if m == corsguard_list_mode::List as u32 => {
-                self.list(LISTS[i]);
-                return Ok(());
-            }
-            m if m == corsguard_list_mode::Any as u32 => Value::Array(vec![Value::from("*")]),
-            m if m == corsguard_list_mode::Mirror as u32 && mirror => Value::from("mirror"),
-            _ => return Err(corsguard_result::InvalidArgument),
-        };
-        if self.held[i].is_none() {
-            let names = core::mem::take(self.list(LISTS[i]));
-            self.held[i] = Some(names);
-        }
-        self.set(LISTS[i], form);
+    fn set(&mut self, key: &str, value: impl Into<Value>) -> Result<(), corsguard_result> {
+        self.keys.insert(key.to_owned(), value.into());
         Ok(())
     }
 
-    /// Adds an entry to list key `key`.
+    fn remove(&mut self, keys: &[&str]) -> Result<(), corsguard_result> {
+        for key in keys {
+            self.keys.remove(*key);
+        }
+        Ok(())
+    }
+
+    /// Writes list key `key` as its names (`CORSGUARD_LIST_MODE_LIST`),
+    /// `["*"]` (`_ANY`) or, where `mirror` allows it, `"mirror"` (`_MIRROR`).
+    fn set_mode(&mut self, key: &str, mode: u32, mirror: bool) -> Result<(), corsguard_result> {
+        let form = match mode {
+            m if m == corsguard_list_mode::List as u32 => {
+                self.forms.remove(key);
+                return Ok(());
+            }
+            m if m == corsguard_list_mode::Any as u32 => Value::from(["*"].as_slice()),
+            m if m == corsguard_list_mode::Mirror as u32 && mirror => Value::from("mirror"),
+            _ => return Err(corsguard_result::InvalidArgument),
+        };
+        self.forms.insert(key.to_owned(), form);
+        Ok(())
+    }
+
+    /// Adds an entry to list key `key`, written as its names from now on.
     ///
     /// # Safety
     /// As [`required`].
     unsafe fn add(
         &mut self,
-        key: &'static str,
+        key: &str,
         ptr: *const c_char,
         len: usize,
     ) -> Result<(), corsguard_result> {
-        let index = self.count(key);
+        let index = self
+            .keys
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         // SAFETY: forwarded from the caller.
         let entry = unsafe { self.text(&format!("/{key}/{index}"), key, ptr, len) }?;
-        self.list(key).push(Value::String(entry));
+        self.forms.remove(key);
+        let list = self
+            .keys
+            .entry(key)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            list.push(Value::String(entry));
+        }
         Ok(())
     }
 
@@ -368,21 +314,15 @@ impl corsguard_config {
         path: &str,
         message: &dyn core::fmt::Display,
     ) -> corsguard_result {
-        self.last_error = Some(StoredError::new(
-            code,
-            corsguard_origin_problem::None,
-            path,
-            message,
-        ));
+        let problem = corsguard_origin_problem::None;
+        self.last_error = Some(StoredError::new(code, problem, path, message));
         code
     }
 
     /// Keeps the first problem of a build and lends it out.
     pub(crate) fn store(&mut self, errors: &DocumentErrors) -> corsguard_error {
-        let stored = self
-            .last_error
-            .insert(StoredError::of_document_errors(errors));
-        corsguard_error::from_stored(stored)
+        let stored = StoredError::of_document_errors(errors);
+        corsguard_error::from_stored(self.last_error.insert(stored))
     }
 
     /// The entry as text, or a recorded `NotUtf8` failure naming the key.
@@ -400,17 +340,30 @@ impl corsguard_config {
         let bytes = unsafe { required(ptr, len) }?;
         match core::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_owned()),
-            Err(_) => {
-                let escaped = Escaped(bytes);
-                Err(self.fail(
-                    corsguard_result::NotUtf8,
-                    path,
-                    &format_args!(
-                        "{key} `{escaped}`: not valid UTF-8; configuration entries are text, write them in UTF-8"
-                    ),
-                ))
-            }
+            Err(_) => Err(self.fail(
+                corsguard_result::NotUtf8,
+                path,
+                &format_args!(
+                    "{key} `{}`: not valid UTF-8; configuration entries are text, write them in UTF-8",
+                    bytes.escape_ascii()
+                ),
+            )),
         }
+    }
+
+    /// Sets key `key` to a string.
+    ///
+    /// # Safety
+    /// As [`required`].
+    unsafe fn set_text(
+        &mut self,
+        key: &str,
+        ptr: *const c_char,
+        len: usize,
+    ) -> Result<(), corsguard_result> {
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { self.text(&format!("/{key}"), key, ptr, len) }?;
+        self.set(key, text)
     }
 }
 
@@ -446,7 +399,7 @@ pub unsafe extern "C" fn corsguard_config_new(
         if config_out.is_null() {
             return Err(corsguard_result::NullPointer);
         }
-        let config = Box::into_raw(Box::new(corsguard_config::new()));
+        let config = Box::into_raw(Box::default());
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { config_out.write(config) };
         Ok(())
@@ -498,9 +451,8 @@ pub unsafe extern "C" fn corsguard_config_set_profile(
                 .filter(|n| Behaviour::named(n).is_some())
             {
                 Some(name) => {
-                    c.set("profile", Value::from(name));
                     c.refused_preflight_status = None;
-                    Ok(())
+                    c.set("profile", name)
                 }
                 None => {
                     let names: Vec<&str> = Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
@@ -509,7 +461,7 @@ pub unsafe extern "C" fn corsguard_config_set_profile(
                         "/profile",
                         &format_args!(
                             "profile `{}` is not a profile; use one of {}",
-                            Escaped(bytes),
+                            bytes.escape_ascii(),
                             names.join(", ")
                         ),
                     ))
@@ -611,13 +563,7 @@ pub unsafe extern "C" fn corsguard_config_clear_origins(
     config: *mut corsguard_config,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.remove("allowOrigins");
-            c.remove("fixedOrigin");
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.remove(&["allowOrigins", "fixedOrigin"])) }
 }
 
 /// Sets `fixedOrigin`, one origin given on its own (the `cors` npm
@@ -637,14 +583,7 @@ pub unsafe extern "C" fn corsguard_config_set_fixed_origin(
     len: usize,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            // SAFETY: the caller guarantees `origin` is NULL or readable for `len`.
-            let entry = c.text("/fixedOrigin", "fixedOrigin", origin, len)?;
-            c.set("fixedOrigin", Value::String(entry));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set_text("fixedOrigin", origin, len)) }
 }
 
 /// Sets `originVerdict`: the host decides about origins the lists do not
@@ -660,12 +599,7 @@ pub unsafe extern "C" fn corsguard_config_set_origin_verdict(
     enabled: bool,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("originVerdict", Value::Bool(enabled));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("originVerdict", enabled)) }
 }
 
 /// Chooses how `allowMethods` is written: `CORSGUARD_LIST_MODE_LIST` (the
@@ -683,7 +617,7 @@ pub unsafe extern "C" fn corsguard_config_set_methods_mode(
     mode: u32,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe { edit(config, |c| c.set_mode(0, mode, false)) }
+    unsafe { edit(config, |c| c.set_mode("allowMethods", mode, false)) }
 }
 
 /// Adds an entry to `allowMethods` (compared case-sensitively, as browsers
@@ -722,7 +656,7 @@ pub unsafe extern "C" fn corsguard_config_set_allowed_headers_mode(
     mode: u32,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe { edit(config, |c| c.set_mode(1, mode, true)) }
+    unsafe { edit(config, |c| c.set_mode("allowHeaders", mode, true)) }
 }
 
 /// Adds an entry to `allowHeaders`, a request header name a preflight may
@@ -759,7 +693,7 @@ pub unsafe extern "C" fn corsguard_config_set_exposed_headers_mode(
     mode: u32,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe { edit(config, |c| c.set_mode(2, mode, false)) }
+    unsafe { edit(config, |c| c.set_mode("exposeHeaders", mode, false)) }
 }
 
 /// Adds an entry to `exposeHeaders`, a response header name scripts may
@@ -791,12 +725,7 @@ pub unsafe extern "C" fn corsguard_config_set_credentials(
     allow: bool,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("allowCredentials", Value::Bool(allow));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("allowCredentials", allow)) }
 }
 
 /// Sets `maxAge` in seconds: how long browsers may cache a preflight answer
@@ -810,12 +739,7 @@ pub unsafe extern "C" fn corsguard_config_set_max_age(
     seconds: u32,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("maxAge", Value::from(seconds));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("maxAge", seconds)) }
 }
 
 /// Sets `maxAge` to a string, sent exactly as given, for the compatibility
@@ -834,14 +758,7 @@ pub unsafe extern "C" fn corsguard_config_set_max_age_literal(
     len: usize,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            // SAFETY: the caller guarantees `value` is NULL or readable for `len`.
-            let value = c.text("/maxAge", "maxAge", value, len)?;
-            c.set("maxAge", Value::String(value));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set_text("maxAge", value, len)) }
 }
 
 /// Removes `maxAge`: no `Access-Control-Max-Age` is sent (the default).
@@ -853,12 +770,7 @@ pub unsafe extern "C" fn corsguard_config_clear_max_age(
     config: *mut corsguard_config,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.remove("maxAge");
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.remove(&["maxAge"])) }
 }
 
 /// Sets `allowPrivateNetwork`: whether preflights asking for Private Network
@@ -872,12 +784,7 @@ pub unsafe extern "C" fn corsguard_config_set_private_network(
     allow: bool,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("allowPrivateNetwork", Value::Bool(allow));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("allowPrivateNetwork", allow)) }
 }
 
 /// Sets `preflightContinue`: whether preflights are passed on to the
@@ -892,12 +799,7 @@ pub unsafe extern "C" fn corsguard_config_set_preflight_continue(
     pass: bool,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("preflightContinue", Value::Bool(pass));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("preflightContinue", pass)) }
 }
 
 /// Sets `preflightStatus`, the status of a successful preflight answer (204
@@ -912,12 +814,7 @@ pub unsafe extern "C" fn corsguard_config_set_preflight_status(
     status: u16,
 ) -> corsguard_result {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        edit(config, |c| {
-            c.set("preflightStatus", Value::from(status));
-            Ok(())
-        })
-    }
+    unsafe { edit(config, |c| c.set("preflightStatus", status)) }
 }
 
 /// Copies the most recent failure recorded by this configuration (a setter's
@@ -966,26 +863,32 @@ mod tests {
 
     #[test]
     fn the_setters_write_the_document() {
-        let mut c = corsguard_config::new();
+        let mut c = corsguard_config::default();
         assert_eq!(c.json(), r#"{"version":1}"#);
-        c.set("maxAge", Value::from(600));
-        c.set_mode(0, corsguard_list_mode::Any as u32, false)
-            .unwrap();
-        c.list("allowOrigins")
-            .push(Value::from("https://a.example"));
-        c.set("profile", Value::from("cors_npm"));
-        assert_eq!(
-            c.json(),
-            r#"{"version":1,"profile":"cors_npm","allowOrigins":["https://a.example"],"allowMethods":["*"],"maxAge":600}"#
-        );
-        c.list("allowMethods").push(Value::from("PUT"));
-        c.set_mode(1, corsguard_list_mode::Mirror as u32, true)
-            .unwrap();
+        let origin = "https://a.example";
+        let method = "PUT";
+        // SAFETY: the strings are readable for their lengths.
+        unsafe {
+            c.add("allowOrigins", origin.as_ptr().cast(), origin.len())
+                .unwrap();
+            c.set_mode("allowMethods", corsguard_list_mode::Any as u32, false)
+                .unwrap();
+            c.set("maxAge", 600).unwrap();
+            c.set("profile", "cors_npm").unwrap();
+            assert_eq!(
+                c.json(),
+                r#"{"version":1,"profile":"cors_npm","allowOrigins":["https://a.example"],"allowMethods":["*"],"maxAge":600}"#
+            );
+            c.add("allowMethods", method.as_ptr().cast(), method.len())
+                .unwrap();
+            c.set_mode("allowHeaders", corsguard_list_mode::Mirror as u32, true)
+                .unwrap();
+        }
         assert!(c
             .json()
             .contains(r#""allowMethods":["PUT"],"allowHeaders":"mirror""#));
         assert_eq!(
-            c.set_mode(2, corsguard_list_mode::Mirror as u32, false),
+            c.set_mode("exposeHeaders", corsguard_list_mode::Mirror as u32, false),
             Err(corsguard_result::InvalidArgument)
         );
     }

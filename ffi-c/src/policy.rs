@@ -554,12 +554,16 @@ pub unsafe extern "C" fn corsguard_policy_new(
 /// Release it with `corsguard_policy_free`. The configuration may be freed
 /// or reused afterwards: the policy copies what it needs.
 ///
-/// On a configuration error the result is the error's code (from
+/// The configuration is a policy document: it is loaded by the core's
+/// document loader, exactly as `corsguard_policy_from_json` loads one (but
+/// into the class asked for). On a configuration error the result is the
+/// code of the document's first problem (from
 /// `CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS` on), `*policy_out` is
-/// not written, and when `error_out` is not NULL it receives the code, the
-/// origin problem and the core's message (the entry, the rule, the fix),
-/// borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
-/// largest class's capacity error is reported.
+/// not written, and when `error_out` is not NULL it receives that code, the
+/// origin problem, the loader's message (the document key and entry, the
+/// rule, the fix) and the JSON pointer of the value at fault, borrowed from
+/// `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the largest class's
+/// capacity error is reported.
 ///
 /// The policy is built in place, in its final memory: building one of any
 /// class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`

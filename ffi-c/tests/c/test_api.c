@@ -33,6 +33,7 @@ static corsguard_policy *seed_policy(void)
     CHECK_OK(corsguard_policy_new(config, &policy, &error));
     CHECK(error.code == CORSGUARD_RESULT_OK);
     CHECK(error.message_len == 0 && error.message != NULL);
+    CHECK(error.path.len == 0 && error.path.ptr != NULL && error.path.ptr[0] == '\0');
     CHECK_OK(corsguard_config_free(config));
     return policy;
 }
@@ -182,6 +183,12 @@ static void test_config_null_and_bad_arguments(void)
     CHECK(strstr(error.message, "allowOrigins") != NULL);
     CHECK(strstr(error.message, "https://caf\\xe9.example") != NULL);
     CHECK(error.message[error.message_len] == '\0');
+    /* The path is the entry's, at the index it would have had. */
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/allowOrigins/0") && error.path.ptr[error.path.len] == '\0');
+    CHECK_OK(corsguard_config_add_origin(config, S("https://a.example")));
+    CHECK_RC(corsguard_config_add_origin(config, S("\xff")), CORSGUARD_RESULT_NOT_UTF8);
+    CHECK_OK(corsguard_config_last_error(config, &error));
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/allowOrigins/1"));
     CHECK_RC(corsguard_config_add_method(config, S("P\xffT")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_add_allowed_header(config, S("\xc3")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_add_exposed_header(config, S("\x80")), CORSGUARD_RESULT_NOT_UTF8);
@@ -189,6 +196,7 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_RC(corsguard_config_set_max_age_literal(config, S("6\xf0")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_OK(corsguard_config_last_error(config, &error));
     CHECK(strstr(error.message, "maxAge") != NULL);
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/maxAge"));
     CHECK_OK(corsguard_config_free(config));
 }
 
@@ -229,6 +237,7 @@ static void test_profiles(void)
     CHECK_RC(corsguard_config_set_profile(config, S("express")), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_OK(corsguard_config_last_error(config, &error));
     CHECK(strstr(error.message, "`express`") != NULL && strstr(error.message, "cors_npm") != NULL);
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/profile"));
     CHECK_RC(corsguard_config_set_profile(config, S("STRICT")), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_profile(config, "strict\xff", 7), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_OK(corsguard_config_add_origin(config, S("http://localhost:3000")));
@@ -293,6 +302,78 @@ static corsguard_config *config_with_origin(const char *origin)
         CHECK_OK(corsguard_config_add_origin(config, origin, strlen(origin)));
     }
     return config;
+}
+
+/* Builds the configuration and checks the JSON pointer of its first problem. */
+static void expect_path(corsguard_config *config, corsguard_result code, const char *path, int line)
+{
+    corsguard_policy *policy = NULL;
+    corsguard_error error;
+    corsguard_result rc = corsguard_policy_new(config, &policy, &error);
+    check_count++;
+    if (rc != code || error.code != code || error.path.len != strlen(path) ||
+        memcmp(error.path.ptr, path, error.path.len) != 0 || error.path.ptr[error.path.len] != '\0') {
+        check_failed++;
+        fprintf(stderr, "test_api.c:%d: expected %s at \"%s\", got %s at \"%.*s\"\n", line,
+                corsguard_result_code(code).ptr, path, corsguard_result_code(rc).ptr,
+                (int)error.path.len, error.path.ptr);
+    }
+    corsguard_config_free(config);
+}
+
+/* A build's error carries the path of the document value at fault, as
+ * corsguard_policy_from_json reports it. */
+static void test_error_paths(void)
+{
+    corsguard_config *c;
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_origin(c, S("https://b.example/"));
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/allowOrigins/1", __LINE__);
+
+    c = config_with_origin(NULL);
+    corsguard_config_set_fixed_origin(c, S("https://a.example/"));
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/fixedOrigin", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_allowed_header(c, S("X-Id"));
+    corsguard_config_add_allowed_header(c, S("x-id"));
+    expect_path(c, CORSGUARD_RESULT_DUPLICATE, "/allowHeaders/1", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_credentials(c, true);
+    corsguard_config_add_method(c, S("PUT"));
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
+    expect_path(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, "/allowMethods", __LINE__);
+
+    /* The names added are kept while a list is `["*"]`: back to LIST, the
+     * bad one is found at its index. */
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_method(c, S("PUT"));
+    corsguard_config_add_method(c, S("TRACE"));
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_LIST);
+    expect_path(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, "/allowMethods/1", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_max_age(c, 86401);
+    expect_path(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, "/maxAge", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_preflight_status(c, 302);
+    expect_path(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, "/preflightStatus", __LINE__);
+
+    /* Problems are reported in document order, the first one first. */
+    c = config_with_origin("https://a.example/");
+    corsguard_config_set_max_age(c, 86401);
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/allowOrigins/0", __LINE__);
+
+    expect_path(config_with_origin(NULL), CORSGUARD_RESULT_NO_ORIGINS, "/allowOrigins", __LINE__);
+
+    /* The refused-preflight status has no document key. */
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_refused_preflight_status(c, 1000);
+    expect_path(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, "", __LINE__);
 }
 
 static void test_every_config_error(void)
@@ -989,6 +1070,7 @@ int main(void)
     test_config_null_and_bad_arguments();
     test_profiles();
     test_every_config_error();
+    test_error_paths();
     test_policy_lifecycle();
     test_policy_in_caller_memory();
     test_evaluate_seed();
