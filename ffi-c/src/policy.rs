@@ -567,7 +567,7 @@ pub unsafe extern "C" fn corsguard_policy_new(
 ///
 /// The policy is built in place, in its final memory: building one of any
 /// class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`
-/// on x86-64, release build of the library: under 8 KiB), so it works on
+/// on x86-64, release build of the library: under 9 KiB), so it works on
 /// small thread stacks.
 ///
 /// # Safety
