@@ -47,7 +47,7 @@ pub(crate) struct StoredError {
     pub(crate) code: corsguard_result,
     problem: corsguard_origin_problem,
     /// The message followed by a NUL.
-    message: Vec<u8>,
+    message: String,
     /// The JSON pointer followed by a NUL.
     path: String,
 }
@@ -55,24 +55,18 @@ pub(crate) struct StoredError {
 impl StoredError {
     /// The first problem of a document that could not be built.
     pub(crate) fn of_document_errors(errors: &DocumentErrors) -> Self {
-        match errors.problems().first() {
-            Some(p) => {
-                let code = corsguard_result::of_code(p.code());
-                let problem = match (code, p.problem()) {
-                    (corsguard_result::MalformedOrigin, Some(problem)) => {
-                        corsguard_origin_problem::of_code(problem)
-                    }
-                    _ => corsguard_origin_problem::None,
-                };
-                StoredError::new(code, problem, p.path(), &p.message())
+        let none = corsguard_origin_problem::None;
+        let Some(p) = errors.problems().first() else {
+            return StoredError::new(corsguard_result::ConfigOther, none, "", errors);
+        };
+        let code = corsguard_result::of_code(p.code());
+        let problem = match (code, p.problem()) {
+            (corsguard_result::MalformedOrigin, Some(problem)) => {
+                corsguard_origin_problem::of_code(problem)
             }
-            None => StoredError::new(
-                corsguard_result::ConfigOther,
-                corsguard_origin_problem::None,
-                "",
-                errors,
-            ),
-        }
+            _ => none,
+        };
+        StoredError::new(code, problem, p.path(), &p.message())
     }
 
     fn new(
@@ -81,15 +75,12 @@ impl StoredError {
         path: &str,
         message: &dyn core::fmt::Display,
     ) -> Self {
-        let mut text = String::new();
-        let _ = write!(text, "{message}");
-        let mut message = text.into_bytes();
-        message.push(0);
+        let (message, path) = (format!("{message}\0"), format!("{path}\0"));
         StoredError {
             code,
             problem,
             message,
-            path: format!("{path}\0"),
+            path,
         }
     }
 }
