@@ -488,10 +488,11 @@ enum corsguard_list_mode
  {
   // The names added with the option's `corsguard_config_add_*` function.
   CORSGUARD_LIST_MODE_LIST = 0,
-  // Any name: answered with `*` (browsers honour it only without credentials).
+  // Any name: answered with `*` (browsers honour it only without
+  // credentials); the document's `["*"]`.
   CORSGUARD_LIST_MODE_ANY = 1,
   // Allowed headers only: whatever the preflight asks for, echoed back
-  // (the `cors` npm default).
+  // (the `cors` npm default); the document's `"mirror"`.
   CORSGUARD_LIST_MODE_MIRROR = 2,
 };
 #ifndef __cplusplus
@@ -524,14 +525,17 @@ typedef uint32_t corsguard_verdict;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A configuration being assembled. Create it with `corsguard_config_new`,
-// describe the policy with the `corsguard_config_*` setters, build one or
-// more policies from it with `corsguard_policy_new` or
-// `corsguard_policy_init`, then release it with `corsguard_config_free`
-// (a policy does not need its configuration once built).
+// A configuration being assembled: a policy document, written key by key.
+// Create it with `corsguard_config_new`, describe the policy with the
+// `corsguard_config_*` setters (each writes the document key of the same
+// meaning: `corsguard_config_add_origin` an entry of `allowOrigins`,
+// `corsguard_config_set_max_age` `maxAge`, ...), build one or more policies
+// from it with `corsguard_policy_new` or `corsguard_policy_init`, then
+// release it with `corsguard_config_free` (a policy does not need its
+// configuration once built).
 //
 // A configuration is not thread-safe: use one from one thread at a time.
-// Its defaults are the core's `Config::new()`: the strict profile, no
+// A new one is the document `{"version": 1}`: the strict profile, no
 // origins, methods and headers as empty lists, no credentials, no max-age,
 // no private network access, preflights answered with status 204.
 typedef struct corsguard_config corsguard_config;
@@ -571,17 +575,25 @@ typedef struct corsguard_error {
   // For `CORSGUARD_RESULT_MALFORMED_ORIGIN`, what is wrong with the entry;
   // otherwise `CORSGUARD_ORIGIN_PROBLEM_NONE`.
   corsguard_origin_problem problem;
-  // The message, exactly as the core words it: the entry, the rule it
-  // breaks and the fix, e.g. "allowed_origins `https://a.example/`: an
-  // origin has no path, not even `/`; remove the trailing slash". UTF-8,
-  // and also NUL-terminated; an entry is quoted verbatim, so when it holds
-  // a NUL byte the message does too: `message_len` is the length.
-  // Borrowed from the configuration: valid until the next failing call on
-  // that configuration or until it is freed. An empty string when `code`
-  // is `CORSGUARD_RESULT_OK`.
+  // The message, exactly as the core's document loader words it (the
+  // first problem of the configuration's document, as
+  // `corsguard_policy_from_json` would report it): the document key and
+  // entry, the rule it breaks and the fix, e.g. "allowOrigins
+  // `https://a.example/`: an origin has no path, not even `/`; remove the
+  // trailing slash". UTF-8, and also NUL-terminated; an entry is quoted
+  // verbatim, so when it holds a NUL byte the message does too:
+  // `message_len` is the length. Borrowed from the configuration: valid
+  // until the next failing call on that configuration or until it is
+  // freed. An empty string when `code` is `CORSGUARD_RESULT_OK`.
   const char *message;
   // The length of `message` in bytes, not counting the NUL.
   size_t message_len;
+  // The JSON pointer (RFC 6901) of the document value at fault, such as
+  // `/allowOrigins/2` or `/maxAge` (the entry an add function was given is
+  // at the index it would have had); empty for the document as a whole
+  // and when `code` is `CORSGUARD_RESULT_OK`. Also NUL-terminated, and
+  // borrowed from the configuration like `message`.
+  struct corsguard_str path;
 } corsguard_error;
 
 // The CORS-relevant parts of one request, as byte ranges that need not be
@@ -711,8 +723,9 @@ extern "C" {
 // the header's version from the linked library's.
 struct corsguard_str corsguard_version(void);
 
-// Creates a configuration with the strict defaults and stores it in
-// `*config_out`. Release it with `corsguard_config_free`.
+// Creates a configuration, the document `{"version": 1}` (the strict
+// defaults), and stores it in `*config_out`. Release it with
+// `corsguard_config_free`.
 //
 // Returns `CORSGUARD_RESULT_NULL_POINTER` if `config_out` is NULL.
 //
@@ -729,7 +742,7 @@ corsguard_result corsguard_config_new(struct corsguard_config **config_out);
 corsguard_result corsguard_config_free(struct corsguard_config *config);
 
 // Selects a behaviour preset by its name in the core's table of profiles:
-// `strict` (the default), `cors_npm` or `starlette` (a policy document's
+// `strict` (the default), `cors_npm` or `starlette` (the document's
 // `profile`). `len` bytes are read from `name`. Resets the refused-preflight
 // status to the profile's.
 //
@@ -757,7 +770,9 @@ corsguard_result corsguard_profile_name(size_t index, struct corsguard_str *name
 // The status a refused preflight is answered with, 100 to 999; 0 answers
 // it with the preflight success status (`corsguard_config_set_preflight_status`).
 // The strict profile answers 403, `cors_npm` 0 and `starlette` 400. Set the
-// profile first: selecting a profile resets this.
+// profile first: selecting a profile resets this. The one setting without a
+// document key: it is applied to the profile's behaviour when the policy is
+// built.
 //
 // Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` above 65535 (the core checks
 // the 100 to 999 range when the policy is built).
@@ -767,10 +782,11 @@ corsguard_result corsguard_profile_name(size_t index, struct corsguard_str *name
 corsguard_result corsguard_config_set_refused_preflight_status(struct corsguard_config *config,
                                                                uint32_t status);
 
-// Adds an allowed origin: an exact origin (`https://app.example.com`),
-// `*`, a subdomain pattern (`https://*.example.com`), a port wildcard
-// (`http://localhost:*`) or `null`. `len` bytes are copied from `origin`.
-// The entry is validated when the policy is built.
+// Adds an entry to `allowOrigins`: an exact origin
+// (`https://app.example.com`), `*`, a subdomain pattern
+// (`https://*.example.com`), a port wildcard (`http://localhost:*`) or
+// `null`. `len` bytes are copied from `origin`. The entry is validated when
+// the policy is built.
 //
 // Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8 (the
 // message is kept for `corsguard_config_last_error`).
@@ -782,17 +798,17 @@ corsguard_result corsguard_config_add_origin(struct corsguard_config *config,
                                              const char *origin,
                                              size_t len);
 
-// Removes every origin added with `corsguard_config_add_origin` and the
-// fixed origin.
+// Removes `allowOrigins` (every origin added with
+// `corsguard_config_add_origin`) and `fixedOrigin`.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_clear_origins(struct corsguard_config *config);
 
-// Sets one origin given on its own (the `cors` npm `origin: "..."` option).
-// In the strict profile it just allows that origin; with
-// `CORSGUARD_BEHAVIOUR_FIXED_ORIGIN_ALWAYS_SENT` it is sent to everyone.
-// Replaces an earlier fixed origin.
+// Sets `fixedOrigin`, one origin given on its own (the `cors` npm
+// `origin: "..."` option). In the strict profile it just allows that
+// origin; with `CORSGUARD_BEHAVIOUR_FIXED_ORIGIN_ALWAYS_SENT` it is sent to
+// everyone. Replaces an earlier fixed origin.
 //
 // Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 //
@@ -803,17 +819,18 @@ corsguard_result corsguard_config_set_fixed_origin(struct corsguard_config *conf
                                                    const char *origin,
                                                    size_t len);
 
-// Lets the host decide about origins the lists do not allow: each request
-// then carries the host's verdict (`corsguard_request.origin_verdict`), for
-// rules the core cannot run, such as a regular expression.
+// Sets `originVerdict`: the host decides about origins the lists do not
+// allow; each request then carries the host's verdict
+// (`corsguard_request.origin_verdict`), for rules the core cannot run, such
+// as a regular expression.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_origin_verdict(struct corsguard_config *config, bool enabled);
 
-// Chooses how methods are given: `CORSGUARD_LIST_MODE_LIST` (the methods
-// added with `corsguard_config_add_method`; the default) or
-// `CORSGUARD_LIST_MODE_ANY` (`*`). The added methods are kept either way.
+// Chooses how `allowMethods` is written: `CORSGUARD_LIST_MODE_LIST` (the
+// methods added with `corsguard_config_add_method`; the default) or
+// `CORSGUARD_LIST_MODE_ANY` (`["*"]`). The added methods are kept either way.
 //
 // Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for `CORSGUARD_LIST_MODE_MIRROR`
 // or an unknown mode.
@@ -822,8 +839,8 @@ corsguard_result corsguard_config_set_origin_verdict(struct corsguard_config *co
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_methods_mode(struct corsguard_config *config, uint32_t mode);
 
-// Adds an allowed method (compared case-sensitively, as browsers send
-// them: `PUT`, `DELETE`, ...) and switches methods to
+// Adds an entry to `allowMethods` (compared case-sensitively, as browsers
+// send them: `PUT`, `DELETE`, ...) and switches it to
 // `CORSGUARD_LIST_MODE_LIST`. In the strict profile GET, HEAD and POST are
 // always allowed.
 //
@@ -836,10 +853,11 @@ corsguard_result corsguard_config_add_method(struct corsguard_config *config,
                                              const char *method,
                                              size_t len);
 
-// Chooses how allowed request headers are given: `CORSGUARD_LIST_MODE_LIST`
-// (the names added with `corsguard_config_add_allowed_header`; the
-// default), `CORSGUARD_LIST_MODE_ANY` (`*`) or `CORSGUARD_LIST_MODE_MIRROR`
-// (echo what the preflight asks for). The added names are kept either way.
+// Chooses how `allowHeaders` is written: `CORSGUARD_LIST_MODE_LIST` (the
+// names added with `corsguard_config_add_allowed_header`; the default),
+// `CORSGUARD_LIST_MODE_ANY` (`["*"]`) or `CORSGUARD_LIST_MODE_MIRROR`
+// (`"mirror"`: echo what the preflight asks for). The added names are kept
+// either way.
 //
 // Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown mode.
 //
@@ -848,8 +866,8 @@ corsguard_result corsguard_config_add_method(struct corsguard_config *config,
 corsguard_result corsguard_config_set_allowed_headers_mode(struct corsguard_config *config,
                                                            uint32_t mode);
 
-// Adds a request header name a preflight may ask for (compared
-// case-insensitively) and switches allowed headers to
+// Adds an entry to `allowHeaders`, a request header name a preflight may
+// ask for (compared case-insensitively), and switches it to
 // `CORSGUARD_LIST_MODE_LIST`.
 //
 // Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
@@ -861,9 +879,9 @@ corsguard_result corsguard_config_add_allowed_header(struct corsguard_config *co
                                                      const char *name,
                                                      size_t len);
 
-// Chooses how exposed response headers are given: `CORSGUARD_LIST_MODE_LIST`
-// (the names added with `corsguard_config_add_exposed_header`; the default)
-// or `CORSGUARD_LIST_MODE_ANY` (`*`). The added names are kept either way.
+// Chooses how `exposeHeaders` is written: `CORSGUARD_LIST_MODE_LIST` (the
+// names added with `corsguard_config_add_exposed_header`; the default) or
+// `CORSGUARD_LIST_MODE_ANY` (`["*"]`). The added names are kept either way.
 //
 // Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for `CORSGUARD_LIST_MODE_MIRROR`
 // or an unknown mode.
@@ -873,8 +891,8 @@ corsguard_result corsguard_config_add_allowed_header(struct corsguard_config *co
 corsguard_result corsguard_config_set_exposed_headers_mode(struct corsguard_config *config,
                                                            uint32_t mode);
 
-// Adds a response header name scripts may read and switches exposed
-// headers to `CORSGUARD_LIST_MODE_LIST`.
+// Adds an entry to `exposeHeaders`, a response header name scripts may
+// read, and switches it to `CORSGUARD_LIST_MODE_LIST`.
 //
 // Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 //
@@ -885,23 +903,23 @@ corsguard_result corsguard_config_add_exposed_header(struct corsguard_config *co
                                                      const char *name,
                                                      size_t len);
 
-// Whether cross-origin requests may carry cookies and HTTP authentication
-// (`Access-Control-Allow-Credentials: true`).
+// Sets `allowCredentials`: whether cross-origin requests may carry cookies
+// and HTTP authentication (`Access-Control-Allow-Credentials: true`).
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_credentials(struct corsguard_config *config, bool allow);
 
-// How long (seconds) browsers may cache a preflight answer
+// Sets `maxAge` in seconds: how long browsers may cache a preflight answer
 // (`Access-Control-Max-Age`); the strict profile accepts 0 to 86400.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_max_age(struct corsguard_config *config, uint32_t seconds);
 
-// Sets `Access-Control-Max-Age` to a value sent exactly as given, for the
-// compatibility profiles (their literal syntax) that send whatever they
-// were configured with. The strict profile refuses it when building.
+// Sets `maxAge` to a string, sent exactly as given, for the compatibility
+// profiles (their literal syntax) that send whatever they were configured
+// with. The strict profile refuses it when building.
 //
 // Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 //
@@ -912,29 +930,31 @@ corsguard_result corsguard_config_set_max_age_literal(struct corsguard_config *c
                                                       const char *value,
                                                       size_t len);
 
-// Removes the max-age: no `Access-Control-Max-Age` is sent (the default).
+// Removes `maxAge`: no `Access-Control-Max-Age` is sent (the default).
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_clear_max_age(struct corsguard_config *config);
 
-// Whether preflights asking for Private Network Access
-// (`Access-Control-Request-Private-Network: true`) are granted it.
+// Sets `allowPrivateNetwork`: whether preflights asking for Private Network
+// Access (`Access-Control-Request-Private-Network: true`) are granted it.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_private_network(struct corsguard_config *config, bool allow);
 
-// Whether preflights are passed on to the application
-// (`CORSGUARD_ACTION_CONTINUE`) instead of answered by the decision.
+// Sets `preflightContinue`: whether preflights are passed on to the
+// application (`CORSGUARD_ACTION_CONTINUE`) instead of answered by the
+// decision.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
 corsguard_result corsguard_config_set_preflight_continue(struct corsguard_config *config,
                                                          bool pass);
 
-// The status of a successful preflight answer (204 by default; 200 for old
-// clients). The strict profile accepts 200 to 299, checked when building.
+// Sets `preflightStatus`, the status of a successful preflight answer (204
+// by default; 200 for old clients). The strict profile accepts 200 to 299,
+// checked when building.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only.
@@ -942,8 +962,9 @@ corsguard_result corsguard_config_set_preflight_status(struct corsguard_config *
                                                        uint16_t status);
 
 // Copies the most recent failure recorded by this configuration (a setter's
-// `NOT_UTF8`, or a policy build's configuration error) into `*error_out`;
-// its `code` is `CORSGUARD_RESULT_OK` if nothing has failed yet.
+// `NOT_UTF8` or `INVALID_ARGUMENT`, or a policy build's configuration
+// error) into `*error_out`; its `code` is `CORSGUARD_RESULT_OK` if nothing
+// has failed yet.
 //
 // # Safety
 // `config` must be NULL or a live configuration used by this thread only;
@@ -1235,16 +1256,20 @@ corsguard_result corsguard_policy_new(struct corsguard_config *config,
 // Release it with `corsguard_policy_free`. The configuration may be freed
 // or reused afterwards: the policy copies what it needs.
 //
-// On a configuration error the result is the error's code (from
+// The configuration is a policy document: it is loaded by the core's
+// document loader, exactly as `corsguard_policy_from_json` loads one (but
+// into the class asked for). On a configuration error the result is the
+// code of the document's first problem (from
 // `CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS` on), `*policy_out` is
-// not written, and when `error_out` is not NULL it receives the code, the
-// origin problem and the core's message (the entry, the rule, the fix),
-// borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
-// largest class's capacity error is reported.
+// not written, and when `error_out` is not NULL it receives that code, the
+// origin problem, the loader's message (the document key and entry, the
+// rule, the fix) and the JSON pointer of the value at fault, borrowed from
+// `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the largest class's
+// capacity error is reported.
 //
 // The policy is built in place, in its final memory: building one of any
 // class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`
-// on x86-64, release build of the library: under 8 KiB), so it works on
+// on x86-64, release build of the library: under 9 KiB), so it works on
 // small thread stacks.
 //
 // # Safety

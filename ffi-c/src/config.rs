@@ -1,82 +1,86 @@
-//! `corsguard_config`: a builder that owns copies of the caller's strings
-//! and turns them into the core's `Config` when a policy is built.
+//! `corsguard_config`: a policy document (`docs/policy.md`) written key by
+//! key by the setters, and built by the core's document loader when a policy
+//! is built, as `corsguard_policy_from_json` builds one. The setters are
+//! sugar over the document: each writes the key of the same meaning, and
+//! every option's rules, messages and paths are the loader's.
 
 use core::ffi::c_char;
 use core::fmt::Write as _;
 
-use corsguard_core::{
-    AllowedHeaders, Behaviour, Config, ConfigError, ExposedHeaders, MaxAge, Methods, VaryMerge,
-};
+use corsguard_core::capacity::CapacityClass;
+use corsguard_core::document::{PolicySlots, Rebuild, DOCUMENT_KEYS};
+use corsguard_core::{Behaviour, Config, ConfigError, Document, DocumentErrors, VaryMerge};
+use serde_json::{Map, Value};
 
 use crate::boundary::guard_try;
 use crate::result::{corsguard_origin_problem, corsguard_result};
-use crate::strings::required;
+use crate::strings::{corsguard_str, required};
 
-/// A configuration being assembled. Create it with `corsguard_config_new`,
-/// describe the policy with the `corsguard_config_*` setters, build one or
-/// more policies from it with `corsguard_policy_new` or
-/// `corsguard_policy_init`, then release it with `corsguard_config_free`
-/// (a policy does not need its configuration once built).
+/// A configuration being assembled: a policy document, written key by key.
+/// Create it with `corsguard_config_new`, describe the policy with the
+/// `corsguard_config_*` setters (each writes the document key of the same
+/// meaning: `corsguard_config_add_origin` an entry of `allowOrigins`,
+/// `corsguard_config_set_max_age` `maxAge`, ...), build one or more policies
+/// from it with `corsguard_policy_new` or `corsguard_policy_init`, then
+/// release it with `corsguard_config_free` (a policy does not need its
+/// configuration once built).
 ///
 /// A configuration is not thread-safe: use one from one thread at a time.
-/// Its defaults are the core's `Config::new()`: the strict profile, no
+/// A new one is the document `{"version": 1}`: the strict profile, no
 /// origins, methods and headers as empty lists, no credentials, no max-age,
 /// no private network access, preflights answered with status 204.
+#[derive(Default)]
 pub struct corsguard_config {
-    origins: Vec<String>,
-    fixed_origin: Option<String>,
-    origin_verdict: bool,
-    methods_mode: corsguard_list_mode,
-    methods: Vec<String>,
-    headers_mode: corsguard_list_mode,
-    headers: Vec<String>,
-    exposed_mode: corsguard_list_mode,
-    exposed: Vec<String>,
-    credentials: bool,
-    max_age: OwnedMaxAge,
-    private_network: bool,
-    preflight_continue: bool,
-    preflight_status: u16,
-    behaviour: Behaviour,
+    /// The document's keys as the setters last wrote them (but `version`).
+    keys: Map<String, Value>,
+    /// `allowMethods`, `allowHeaders` or `exposeHeaders` written as `["*"]` or
+    /// `"mirror"` instead of the names added (which are kept in `keys`).
+    forms: Map<String, Value>,
+    /// `corsguard_config_set_refused_preflight_status`, which has no document
+    /// key: `None` keeps the profile's.
+    refused_preflight_status: Option<Option<u16>>,
     last_error: Option<StoredError>,
 }
 
-enum OwnedMaxAge {
-    Unset,
-    Seconds(u32),
-    Literal(String),
-}
-
-/// A failure kept by the configuration, so that its message can be lent out.
+/// A failure kept by the configuration, so that its strings can be lent out.
 pub(crate) struct StoredError {
     pub(crate) code: corsguard_result,
-    pub(crate) problem: corsguard_origin_problem,
+    problem: corsguard_origin_problem,
     /// The message followed by a NUL.
-    pub(crate) message: Vec<u8>,
+    message: String,
+    /// The JSON pointer followed by a NUL.
+    path: String,
 }
 
 impl StoredError {
-    pub(crate) fn of_config_error(error: &ConfigError<'_>) -> Self {
-        let problem = match error {
-            ConfigError::MalformedOrigin { problem, .. } => corsguard_origin_problem::of(*problem),
-            _ => corsguard_origin_problem::None,
+    /// The first problem of a document that could not be built.
+    pub(crate) fn of_document_errors(errors: &DocumentErrors) -> Self {
+        let none = corsguard_origin_problem::None;
+        let Some(p) = errors.problems().first() else {
+            return StoredError::new(corsguard_result::ConfigOther, none, "", errors);
         };
-        StoredError::new(corsguard_result::of_config_error(error), problem, error)
+        let code = corsguard_result::of_code(p.code());
+        let problem = match (code, p.problem()) {
+            (corsguard_result::MalformedOrigin, Some(problem)) => {
+                corsguard_origin_problem::of_code(problem)
+            }
+            _ => none,
+        };
+        StoredError::new(code, problem, p.path(), &p.message())
     }
 
     fn new(
         code: corsguard_result,
         problem: corsguard_origin_problem,
+        path: &str,
         message: &dyn core::fmt::Display,
     ) -> Self {
-        let mut text = String::new();
-        let _ = write!(text, "{message}");
-        let mut message = text.into_bytes();
-        message.push(0);
+        let (message, path) = (format!("{message}\0"), format!("{path}\0"));
         StoredError {
             code,
             problem,
             message,
+            path,
         }
     }
 }
@@ -91,17 +95,25 @@ pub struct corsguard_error {
     /// For `CORSGUARD_RESULT_MALFORMED_ORIGIN`, what is wrong with the entry;
     /// otherwise `CORSGUARD_ORIGIN_PROBLEM_NONE`.
     pub problem: corsguard_origin_problem,
-    /// The message, exactly as the core words it: the entry, the rule it
-    /// breaks and the fix, e.g. "allowed_origins `https://a.example/`: an
-    /// origin has no path, not even `/`; remove the trailing slash". UTF-8,
-    /// and also NUL-terminated; an entry is quoted verbatim, so when it holds
-    /// a NUL byte the message does too: `message_len` is the length.
-    /// Borrowed from the configuration: valid until the next failing call on
-    /// that configuration or until it is freed. An empty string when `code`
-    /// is `CORSGUARD_RESULT_OK`.
+    /// The message, exactly as the core's document loader words it (the
+    /// first problem of the configuration's document, as
+    /// `corsguard_policy_from_json` would report it): the document key and
+    /// entry, the rule it breaks and the fix, e.g. "allowOrigins
+    /// `https://a.example/`: an origin has no path, not even `/`; remove the
+    /// trailing slash". UTF-8, and also NUL-terminated; an entry is quoted
+    /// verbatim, so when it holds a NUL byte the message does too:
+    /// `message_len` is the length. Borrowed from the configuration: valid
+    /// until the next failing call on that configuration or until it is
+    /// freed. An empty string when `code` is `CORSGUARD_RESULT_OK`.
     pub message: *const c_char,
     /// The length of `message` in bytes, not counting the NUL.
     pub message_len: usize,
+    /// The JSON pointer (RFC 6901) of the document value at fault, such as
+    /// `/allowOrigins/2` or `/maxAge` (the entry an add function was given is
+    /// at the index it would have had); empty for the document as a whole
+    /// and when `code` is `CORSGUARD_RESULT_OK`. Also NUL-terminated, and
+    /// borrowed from the configuration like `message`.
+    pub path: corsguard_str,
 }
 
 impl corsguard_error {
@@ -111,6 +123,7 @@ impl corsguard_error {
             problem: corsguard_origin_problem::None,
             message: c"".as_ptr(),
             message_len: 0,
+            path: corsguard_str::from_static("\0"),
         }
     }
 
@@ -120,6 +133,10 @@ impl corsguard_error {
             problem: stored.problem,
             message: stored.message.as_ptr().cast(),
             message_len: stored.message.len() - 1,
+            path: corsguard_str {
+                ptr: stored.path.as_ptr().cast(),
+                len: stored.path.len() - 1,
+            },
         }
     }
 }
@@ -130,10 +147,11 @@ impl corsguard_error {
 pub enum corsguard_list_mode {
     /// The names added with the option's `corsguard_config_add_*` function.
     List = 0,
-    /// Any name: answered with `*` (browsers honour it only without credentials).
+    /// Any name: answered with `*` (browsers honour it only without
+    /// credentials); the document's `["*"]`.
     Any = 1,
     /// Allowed headers only: whatever the preflight asks for, echoed back
-    /// (the `cors` npm default).
+    /// (the `cors` npm default); the document's `"mirror"`.
     Mirror = 2,
 }
 
@@ -159,78 +177,153 @@ impl corsguard_vary_merge_mode {
     }
 }
 
-fn pick<T: Copy>(value: u32, options: &[T]) -> Result<T, corsguard_result> {
-    options
-        .get(value as usize)
-        .copied()
-        .ok_or(corsguard_result::InvalidArgument)
+/// The one policy of a configuration's document as the core builds it, with
+/// the refused-preflight status (no document key) applied to the `Config`
+/// the loader builds it from.
+struct Slot<'p> {
+    policy: &'p mut dyn Rebuild,
+    refused_preflight_status: Option<Option<u16>>,
 }
 
-/// Bytes shown the way the core shows request bytes: UTF-8 as is, every
-/// other byte as `\xNN`.
-struct Escaped<'a>(&'a [u8]);
+impl PolicySlots for Slot<'_> {
+    fn slot(&mut self, _: usize, _: CapacityClass) -> &mut dyn Rebuild {
+        // The class is the caller's: a larger one asked for after a capacity
+        // error fails the same way, and is reported as this class's.
+        self
+    }
+}
 
-impl core::fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            f.write_str(chunk.valid())?;
-            for byte in chunk.invalid() {
-                write!(f, "\\x{byte:02x}")?;
+impl Rebuild for Slot<'_> {
+    fn rebuild_from<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
+        match self.refused_preflight_status {
+            None => self.policy.rebuild_from(config),
+            Some(status) => {
+                let mut behaviour = *config.behaviour_settings();
+                behaviour.refused_preflight.status = status;
+                self.policy.rebuild_from(&config.behaviour(behaviour))
             }
         }
-        Ok(())
+    }
+
+    fn clear_policy(&mut self) {
+        self.policy.clear_policy();
     }
 }
 
 impl corsguard_config {
-    fn new() -> Self {
-        corsguard_config {
-            origins: Vec::new(),
-            fixed_origin: None,
-            origin_verdict: false,
-            methods_mode: corsguard_list_mode::List,
-            methods: Vec::new(),
-            headers_mode: corsguard_list_mode::List,
-            headers: Vec::new(),
-            exposed_mode: corsguard_list_mode::List,
-            exposed: Vec::new(),
-            credentials: false,
-            max_age: OwnedMaxAge::Unset,
-            private_network: false,
-            preflight_continue: false,
-            preflight_status: 204,
-            behaviour: Behaviour::STRICT,
-            last_error: None,
+    /// The document, as JSON text: `version`, then the keys written, in the
+    /// order of the core's table of keys.
+    fn json(&self) -> String {
+        let mut json = String::from("{\"version\":1");
+        for key in DOCUMENT_KEYS {
+            if let Some(value) = self.forms.get(key).or_else(|| self.keys.get(key)) {
+                let _ = write!(json, ",\"{key}\":{value}");
+            }
         }
+        json.push('}');
+        json
+    }
+
+    /// The document, read by the core's loader.
+    pub(crate) fn document(&self) -> Result<Document, DocumentErrors> {
+        Document::parse(self.json().as_bytes())
+    }
+
+    /// Builds `document` (this configuration's) into `policy`, in place.
+    pub(crate) fn build_into(
+        &self,
+        document: &Document,
+        policy: &mut dyn Rebuild,
+    ) -> Result<(), DocumentErrors> {
+        let refused_preflight_status = self.refused_preflight_status;
+        document.build_all(&mut Slot {
+            policy,
+            refused_preflight_status,
+        })
+    }
+
+    fn set(&mut self, key: &str, value: impl Into<Value>) -> Result<(), corsguard_result> {
+        self.keys.insert(key.to_owned(), value.into());
+        Ok(())
+    }
+
+    fn remove(&mut self, keys: &[&str]) -> Result<(), corsguard_result> {
+        for key in keys {
+            self.keys.remove(*key);
+        }
+        Ok(())
+    }
+
+    /// Writes list key `key` as its names (`CORSGUARD_LIST_MODE_LIST`),
+    /// `["*"]` (`_ANY`) or, where `mirror` allows it, `"mirror"` (`_MIRROR`).
+    fn set_mode(&mut self, key: &str, mode: u32, mirror: bool) -> Result<(), corsguard_result> {
+        let form = match mode {
+            m if m == corsguard_list_mode::List as u32 => {
+                self.forms.remove(key);
+                return Ok(());
+            }
+            m if m == corsguard_list_mode::Any as u32 => Value::from(["*"].as_slice()),
+            m if m == corsguard_list_mode::Mirror as u32 && mirror => Value::from("mirror"),
+            _ => return Err(corsguard_result::InvalidArgument),
+        };
+        self.forms.insert(key.to_owned(), form);
+        Ok(())
+    }
+
+    /// Adds an entry to list key `key`, written as its names from now on.
+    ///
+    /// # Safety
+    /// As [`required`].
+    unsafe fn add(
+        &mut self,
+        key: &str,
+        ptr: *const c_char,
+        len: usize,
+    ) -> Result<(), corsguard_result> {
+        let index = self
+            .keys
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        // SAFETY: forwarded from the caller.
+        let entry = unsafe { self.text(&format!("/{key}/{index}"), key, ptr, len) }?;
+        self.forms.remove(key);
+        let list = self
+            .keys
+            .entry(key)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            list.push(Value::String(entry));
+        }
+        Ok(())
     }
 
     /// Records a failure of a setter and returns its code.
     fn fail(
         &mut self,
         code: corsguard_result,
+        path: &str,
         message: &dyn core::fmt::Display,
     ) -> corsguard_result {
-        self.last_error = Some(StoredError::new(
-            code,
-            corsguard_origin_problem::None,
-            message,
-        ));
+        let problem = corsguard_origin_problem::None;
+        self.last_error = Some(StoredError::new(code, problem, path, message));
         code
     }
 
-    /// Keeps a configuration error of the core and lends it out.
-    pub(crate) fn store(&mut self, error: StoredError) -> corsguard_error {
-        let stored = self.last_error.insert(error);
-        corsguard_error::from_stored(stored)
+    /// Keeps the first problem of a build and lends it out.
+    pub(crate) fn store(&mut self, errors: &DocumentErrors) -> corsguard_error {
+        let stored = StoredError::of_document_errors(errors);
+        corsguard_error::from_stored(self.last_error.insert(stored))
     }
 
-    /// The entry as text, or a recorded `NotUtf8` failure naming the option.
+    /// The entry as text, or a recorded `NotUtf8` failure naming the key.
     ///
     /// # Safety
     /// As [`required`].
     unsafe fn text(
         &mut self,
-        option: &str,
+        path: &str,
+        key: &str,
         ptr: *const c_char,
         len: usize,
     ) -> Result<String, corsguard_result> {
@@ -238,74 +331,52 @@ impl corsguard_config {
         let bytes = unsafe { required(ptr, len) }?;
         match core::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_owned()),
-            Err(_) => {
-                let escaped = Escaped(bytes);
-                Err(self.fail(
-                    corsguard_result::NotUtf8,
-                    &format_args!(
-                        "{option} `{escaped}`: not valid UTF-8; configuration entries are text, write them in UTF-8"
-                    ),
-                ))
-            }
+            Err(_) => Err(self.fail(
+                corsguard_result::NotUtf8,
+                path,
+                &format_args!(
+                    "{key} `{}`: not valid UTF-8; configuration entries are text, write them in UTF-8",
+                    bytes.escape_ascii()
+                ),
+            )),
         }
     }
 
-    /// Calls `build` with the core `Config` this builder describes.
-    pub(crate) fn with_core_config<R>(&self, build: impl FnOnce(&Config<'_>) -> R) -> R {
-        fn as_strs(list: &[String]) -> Vec<&str> {
-            list.iter().map(String::as_str).collect()
-        }
-        let origins = as_strs(&self.origins);
-        let methods = as_strs(&self.methods);
-        let headers = as_strs(&self.headers);
-        let exposed = as_strs(&self.exposed);
-        let mut config = Config::new()
-            .behaviour(self.behaviour)
-            .allowed_origins(&origins)
-            .origin_verdict(self.origin_verdict)
-            .allowed_methods(match self.methods_mode {
-                corsguard_list_mode::Any => Methods::Any,
-                _ => Methods::List(&methods),
-            })
-            .allowed_headers(match self.headers_mode {
-                corsguard_list_mode::Any => AllowedHeaders::Any,
-                corsguard_list_mode::Mirror => AllowedHeaders::Mirror,
-                corsguard_list_mode::List => AllowedHeaders::List(&headers),
-            })
-            .exposed_headers(match self.exposed_mode {
-                corsguard_list_mode::Any => ExposedHeaders::Any,
-                _ => ExposedHeaders::List(&exposed),
-            })
-            .credentials(self.credentials)
-            .max_age_value(match &self.max_age {
-                OwnedMaxAge::Unset => None,
-                OwnedMaxAge::Seconds(s) => Some(MaxAge::Seconds(*s)),
-                OwnedMaxAge::Literal(v) => Some(MaxAge::Literal(v)),
-            })
-            .private_network(self.private_network)
-            .preflight_continue(self.preflight_continue)
-            .preflight_status(self.preflight_status);
-        if let Some(fixed) = &self.fixed_origin {
-            config = config.fixed_origin(fixed);
-        }
-        build(&config)
+    /// Sets key `key` to a string.
+    ///
+    /// # Safety
+    /// As [`required`].
+    unsafe fn set_text(
+        &mut self,
+        key: &str,
+        ptr: *const c_char,
+        len: usize,
+    ) -> Result<(), corsguard_result> {
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { self.text(&format!("/{key}"), key, ptr, len) }?;
+        self.set(key, text)
     }
 }
 
-/// The configuration behind `config`.
+/// Runs a setter on the configuration behind `config`.
 ///
 /// # Safety
 /// `config` must be NULL or a live pointer from `corsguard_config_new`, not
 /// used by another thread at the same time.
-unsafe fn config_mut<'a>(
+unsafe fn edit(
     config: *mut corsguard_config,
-) -> Result<&'a mut corsguard_config, corsguard_result> {
-    // SAFETY: the caller guarantees a live, exclusively used config.
-    unsafe { config.as_mut() }.ok_or(corsguard_result::NullPointer)
+    body: impl FnOnce(&mut corsguard_config) -> Result<(), corsguard_result>,
+) -> corsguard_result {
+    guard_try(|| {
+        // SAFETY: the caller guarantees a live, exclusively used config.
+        let c = unsafe { config.as_mut() }.ok_or(corsguard_result::NullPointer)?;
+        body(c)
+    })
 }
 
-/// Creates a configuration with the strict defaults and stores it in
-/// `*config_out`. Release it with `corsguard_config_free`.
+/// Creates a configuration, the document `{"version": 1}` (the strict
+/// defaults), and stores it in `*config_out`. Release it with
+/// `corsguard_config_free`.
 ///
 /// Returns `CORSGUARD_RESULT_NULL_POINTER` if `config_out` is NULL.
 ///
@@ -319,7 +390,7 @@ pub unsafe extern "C" fn corsguard_config_new(
         if config_out.is_null() {
             return Err(corsguard_result::NullPointer);
         }
-        let config = Box::into_raw(Box::new(corsguard_config::new()));
+        let config = Box::into_raw(Box::default());
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { config_out.write(config) };
         Ok(())
@@ -345,7 +416,7 @@ pub unsafe extern "C" fn corsguard_config_free(config: *mut corsguard_config) ->
 }
 
 /// Selects a behaviour preset by its name in the core's table of profiles:
-/// `strict` (the default), `cors_npm` or `starlette` (a policy document's
+/// `strict` (the default), `cors_npm` or `starlette` (the document's
 /// `profile`). `len` bytes are read from `name`. Resets the refused-preflight
 /// status to the profile's.
 ///
@@ -361,31 +432,34 @@ pub unsafe extern "C" fn corsguard_config_set_profile(
     name: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        // SAFETY: the caller guarantees `name` is NULL or readable for `len`.
-        let bytes = unsafe { required(name, len) }?;
-        let found = core::str::from_utf8(bytes).ok().and_then(Behaviour::named);
-        match found {
-            Some(behaviour) => {
-                c.behaviour = behaviour;
-                Ok(())
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        edit(config, |c| {
+            // SAFETY: the caller guarantees `name` is NULL or readable for `len`.
+            let bytes = required(name, len)?;
+            match core::str::from_utf8(bytes)
+                .ok()
+                .filter(|n| Behaviour::named(n).is_some())
+            {
+                Some(name) => {
+                    c.refused_preflight_status = None;
+                    c.set("profile", name)
+                }
+                None => {
+                    let names: Vec<&str> = Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
+                    Err(c.fail(
+                        corsguard_result::InvalidArgument,
+                        "/profile",
+                        &format_args!(
+                            "profile `{}` is not a profile; use one of {}",
+                            bytes.escape_ascii(),
+                            names.join(", ")
+                        ),
+                    ))
+                }
             }
-            None => {
-                let names: Vec<&str> = Behaviour::PROFILES.iter().map(|(n, _)| *n).collect();
-                Err(c.fail(
-                    corsguard_result::InvalidArgument,
-                    &format_args!(
-                        "profile `{}` is not a profile; use one of {}",
-                        Escaped(bytes),
-                        names.join(", ")
-                    ),
-                ))
-            }
-        }
-    })
+        })
+    }
 }
 
 /// The core's profile names (`Behaviour::PROFILES`), NUL-terminated for C;
@@ -422,7 +496,9 @@ pub unsafe extern "C" fn corsguard_profile_name(
 /// The status a refused preflight is answered with, 100 to 999; 0 answers
 /// it with the preflight success status (`corsguard_config_set_preflight_status`).
 /// The strict profile answers 403, `cors_npm` 0 and `starlette` 400. Set the
-/// profile first: selecting a profile resets this.
+/// profile first: selecting a profile resets this. The one setting without a
+/// document key: it is applied to the profile's behaviour when the policy is
+/// built.
 ///
 /// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` above 65535 (the core checks
 /// the 100 to 999 range when the policy is built).
@@ -434,22 +510,23 @@ pub unsafe extern "C" fn corsguard_config_set_refused_preflight_status(
     config: *mut corsguard_config,
     status: u32,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.behaviour.refused_preflight.status = match status {
-            0 => None,
-            v => Some(u16::try_from(v).map_err(|_| corsguard_result::InvalidArgument)?),
-        };
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        edit(config, |c| {
+            c.refused_preflight_status = Some(match status {
+                0 => None,
+                v => Some(u16::try_from(v).map_err(|_| corsguard_result::InvalidArgument)?),
+            });
+            Ok(())
+        })
+    }
 }
 
-/// Adds an allowed origin: an exact origin (`https://app.example.com`),
-/// `*`, a subdomain pattern (`https://*.example.com`), a port wildcard
-/// (`http://localhost:*`) or `null`. `len` bytes are copied from `origin`.
-/// The entry is validated when the policy is built.
+/// Adds an entry to `allowOrigins`: an exact origin
+/// (`https://app.example.com`), `*`, a subdomain pattern
+/// (`https://*.example.com`), a port wildcard (`http://localhost:*`) or
+/// `null`. `len` bytes are copied from `origin`. The entry is validated when
+/// the policy is built.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8 (the
 /// message is kept for `corsguard_config_last_error`).
@@ -463,18 +540,12 @@ pub unsafe extern "C" fn corsguard_config_add_origin(
     origin: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let entry = c.text("allowed_origins", origin, len)?;
-        c.origins.push(entry);
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.add("allowOrigins", origin, len)) }
 }
 
-/// Removes every origin added with `corsguard_config_add_origin` and the
-/// fixed origin.
+/// Removes `allowOrigins` (every origin added with
+/// `corsguard_config_add_origin`) and `fixedOrigin`.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -482,20 +553,14 @@ pub unsafe extern "C" fn corsguard_config_add_origin(
 pub unsafe extern "C" fn corsguard_config_clear_origins(
     config: *mut corsguard_config,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.origins.clear();
-        c.fixed_origin = None;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.remove(&["allowOrigins", "fixedOrigin"])) }
 }
 
-/// Sets one origin given on its own (the `cors` npm `origin: "..."` option).
-/// In the strict profile it just allows that origin; with
-/// `CORSGUARD_BEHAVIOUR_FIXED_ORIGIN_ALWAYS_SENT` it is sent to everyone.
-/// Replaces an earlier fixed origin.
+/// Sets `fixedOrigin`, one origin given on its own (the `cors` npm
+/// `origin: "..."` option). In the strict profile it just allows that
+/// origin; with `CORSGUARD_BEHAVIOUR_FIXED_ORIGIN_ALWAYS_SENT` it is sent to
+/// everyone. Replaces an earlier fixed origin.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 ///
@@ -508,19 +573,14 @@ pub unsafe extern "C" fn corsguard_config_set_fixed_origin(
     origin: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let entry = c.text("allowed_origins", origin, len)?;
-        c.fixed_origin = Some(entry);
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set_text("fixedOrigin", origin, len)) }
 }
 
-/// Lets the host decide about origins the lists do not allow: each request
-/// then carries the host's verdict (`corsguard_request.origin_verdict`), for
-/// rules the core cannot run, such as a regular expression.
+/// Sets `originVerdict`: the host decides about origins the lists do not
+/// allow; each request then carries the host's verdict
+/// (`corsguard_request.origin_verdict`), for rules the core cannot run, such
+/// as a regular expression.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -529,18 +589,13 @@ pub unsafe extern "C" fn corsguard_config_set_origin_verdict(
     config: *mut corsguard_config,
     enabled: bool,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.origin_verdict = enabled;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("originVerdict", enabled)) }
 }
 
-/// Chooses how methods are given: `CORSGUARD_LIST_MODE_LIST` (the methods
-/// added with `corsguard_config_add_method`; the default) or
-/// `CORSGUARD_LIST_MODE_ANY` (`*`). The added methods are kept either way.
+/// Chooses how `allowMethods` is written: `CORSGUARD_LIST_MODE_LIST` (the
+/// methods added with `corsguard_config_add_method`; the default) or
+/// `CORSGUARD_LIST_MODE_ANY` (`["*"]`). The added methods are kept either way.
 ///
 /// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for `CORSGUARD_LIST_MODE_MIRROR`
 /// or an unknown mode.
@@ -552,17 +607,12 @@ pub unsafe extern "C" fn corsguard_config_set_methods_mode(
     config: *mut corsguard_config,
     mode: u32,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.methods_mode = pick(mode, &[corsguard_list_mode::List, corsguard_list_mode::Any])?;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set_mode("allowMethods", mode, false)) }
 }
 
-/// Adds an allowed method (compared case-sensitively, as browsers send
-/// them: `PUT`, `DELETE`, ...) and switches methods to
+/// Adds an entry to `allowMethods` (compared case-sensitively, as browsers
+/// send them: `PUT`, `DELETE`, ...) and switches it to
 /// `CORSGUARD_LIST_MODE_LIST`. In the strict profile GET, HEAD and POST are
 /// always allowed.
 ///
@@ -577,21 +627,15 @@ pub unsafe extern "C" fn corsguard_config_add_method(
     method: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let entry = c.text("allowed_methods", method, len)?;
-        c.methods.push(entry);
-        c.methods_mode = corsguard_list_mode::List;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.add("allowMethods", method, len)) }
 }
 
-/// Chooses how allowed request headers are given: `CORSGUARD_LIST_MODE_LIST`
-/// (the names added with `corsguard_config_add_allowed_header`; the
-/// default), `CORSGUARD_LIST_MODE_ANY` (`*`) or `CORSGUARD_LIST_MODE_MIRROR`
-/// (echo what the preflight asks for). The added names are kept either way.
+/// Chooses how `allowHeaders` is written: `CORSGUARD_LIST_MODE_LIST` (the
+/// names added with `corsguard_config_add_allowed_header`; the default),
+/// `CORSGUARD_LIST_MODE_ANY` (`["*"]`) or `CORSGUARD_LIST_MODE_MIRROR`
+/// (`"mirror"`: echo what the preflight asks for). The added names are kept
+/// either way.
 ///
 /// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for an unknown mode.
 ///
@@ -602,24 +646,12 @@ pub unsafe extern "C" fn corsguard_config_set_allowed_headers_mode(
     config: *mut corsguard_config,
     mode: u32,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.headers_mode = pick(
-            mode,
-            &[
-                corsguard_list_mode::List,
-                corsguard_list_mode::Any,
-                corsguard_list_mode::Mirror,
-            ],
-        )?;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set_mode("allowHeaders", mode, true)) }
 }
 
-/// Adds a request header name a preflight may ask for (compared
-/// case-insensitively) and switches allowed headers to
+/// Adds an entry to `allowHeaders`, a request header name a preflight may
+/// ask for (compared case-insensitively), and switches it to
 /// `CORSGUARD_LIST_MODE_LIST`.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
@@ -633,20 +665,13 @@ pub unsafe extern "C" fn corsguard_config_add_allowed_header(
     name: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let entry = c.text("allowed_headers", name, len)?;
-        c.headers.push(entry);
-        c.headers_mode = corsguard_list_mode::List;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.add("allowHeaders", name, len)) }
 }
 
-/// Chooses how exposed response headers are given: `CORSGUARD_LIST_MODE_LIST`
-/// (the names added with `corsguard_config_add_exposed_header`; the default)
-/// or `CORSGUARD_LIST_MODE_ANY` (`*`). The added names are kept either way.
+/// Chooses how `exposeHeaders` is written: `CORSGUARD_LIST_MODE_LIST` (the
+/// names added with `corsguard_config_add_exposed_header`; the default) or
+/// `CORSGUARD_LIST_MODE_ANY` (`["*"]`). The added names are kept either way.
 ///
 /// Returns `CORSGUARD_RESULT_INVALID_ARGUMENT` for `CORSGUARD_LIST_MODE_MIRROR`
 /// or an unknown mode.
@@ -658,17 +683,12 @@ pub unsafe extern "C" fn corsguard_config_set_exposed_headers_mode(
     config: *mut corsguard_config,
     mode: u32,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.exposed_mode = pick(mode, &[corsguard_list_mode::List, corsguard_list_mode::Any])?;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set_mode("exposeHeaders", mode, false)) }
 }
 
-/// Adds a response header name scripts may read and switches exposed
-/// headers to `CORSGUARD_LIST_MODE_LIST`.
+/// Adds an entry to `exposeHeaders`, a response header name scripts may
+/// read, and switches it to `CORSGUARD_LIST_MODE_LIST`.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 ///
@@ -681,19 +701,12 @@ pub unsafe extern "C" fn corsguard_config_add_exposed_header(
     name: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let entry = c.text("exposed_headers", name, len)?;
-        c.exposed.push(entry);
-        c.exposed_mode = corsguard_list_mode::List;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.add("exposeHeaders", name, len)) }
 }
 
-/// Whether cross-origin requests may carry cookies and HTTP authentication
-/// (`Access-Control-Allow-Credentials: true`).
+/// Sets `allowCredentials`: whether cross-origin requests may carry cookies
+/// and HTTP authentication (`Access-Control-Allow-Credentials: true`).
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -702,16 +715,11 @@ pub unsafe extern "C" fn corsguard_config_set_credentials(
     config: *mut corsguard_config,
     allow: bool,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.credentials = allow;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("allowCredentials", allow)) }
 }
 
-/// How long (seconds) browsers may cache a preflight answer
+/// Sets `maxAge` in seconds: how long browsers may cache a preflight answer
 /// (`Access-Control-Max-Age`); the strict profile accepts 0 to 86400.
 ///
 /// # Safety
@@ -721,18 +729,13 @@ pub unsafe extern "C" fn corsguard_config_set_max_age(
     config: *mut corsguard_config,
     seconds: u32,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.max_age = OwnedMaxAge::Seconds(seconds);
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("maxAge", seconds)) }
 }
 
-/// Sets `Access-Control-Max-Age` to a value sent exactly as given, for the
-/// compatibility profiles (their literal syntax) that send whatever they
-/// were configured with. The strict profile refuses it when building.
+/// Sets `maxAge` to a string, sent exactly as given, for the compatibility
+/// profiles (their literal syntax) that send whatever they were configured
+/// with. The strict profile refuses it when building.
 ///
 /// Returns `CORSGUARD_RESULT_NOT_UTF8` when the bytes are not UTF-8.
 ///
@@ -745,17 +748,11 @@ pub unsafe extern "C" fn corsguard_config_set_max_age_literal(
     value: *const c_char,
     len: usize,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        let value = c.text("max_age", value, len)?;
-        c.max_age = OwnedMaxAge::Literal(value);
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set_text("maxAge", value, len)) }
 }
 
-/// Removes the max-age: no `Access-Control-Max-Age` is sent (the default).
+/// Removes `maxAge`: no `Access-Control-Max-Age` is sent (the default).
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -763,17 +760,12 @@ pub unsafe extern "C" fn corsguard_config_set_max_age_literal(
 pub unsafe extern "C" fn corsguard_config_clear_max_age(
     config: *mut corsguard_config,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.max_age = OwnedMaxAge::Unset;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.remove(&["maxAge"])) }
 }
 
-/// Whether preflights asking for Private Network Access
-/// (`Access-Control-Request-Private-Network: true`) are granted it.
+/// Sets `allowPrivateNetwork`: whether preflights asking for Private Network
+/// Access (`Access-Control-Request-Private-Network: true`) are granted it.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -782,17 +774,13 @@ pub unsafe extern "C" fn corsguard_config_set_private_network(
     config: *mut corsguard_config,
     allow: bool,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.private_network = allow;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("allowPrivateNetwork", allow)) }
 }
 
-/// Whether preflights are passed on to the application
-/// (`CORSGUARD_ACTION_CONTINUE`) instead of answered by the decision.
+/// Sets `preflightContinue`: whether preflights are passed on to the
+/// application (`CORSGUARD_ACTION_CONTINUE`) instead of answered by the
+/// decision.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -801,17 +789,13 @@ pub unsafe extern "C" fn corsguard_config_set_preflight_continue(
     config: *mut corsguard_config,
     pass: bool,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.preflight_continue = pass;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("preflightContinue", pass)) }
 }
 
-/// The status of a successful preflight answer (204 by default; 200 for old
-/// clients). The strict profile accepts 200 to 299, checked when building.
+/// Sets `preflightStatus`, the status of a successful preflight answer (204
+/// by default; 200 for old clients). The strict profile accepts 200 to 299,
+/// checked when building.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only.
@@ -820,18 +804,14 @@ pub unsafe extern "C" fn corsguard_config_set_preflight_status(
     config: *mut corsguard_config,
     status: u16,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        c.preflight_status = status;
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe { edit(config, |c| c.set("preflightStatus", status)) }
 }
 
 /// Copies the most recent failure recorded by this configuration (a setter's
-/// `NOT_UTF8`, or a policy build's configuration error) into `*error_out`;
-/// its `code` is `CORSGUARD_RESULT_OK` if nothing has failed yet.
+/// `NOT_UTF8` or `INVALID_ARGUMENT`, or a policy build's configuration
+/// error) into `*error_out`; its `code` is `CORSGUARD_RESULT_OK` if nothing
+/// has failed yet.
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration used by this thread only;
@@ -841,21 +821,21 @@ pub unsafe extern "C" fn corsguard_config_last_error(
     config: *mut corsguard_config,
     error_out: *mut corsguard_error,
 ) -> corsguard_result {
-    guard_try(|| {
-        // SAFETY: the caller guarantees a live configuration used by this
-        // thread only.
-        let c = unsafe { config_mut(config) }?;
-        if error_out.is_null() {
-            return Err(corsguard_result::NullPointer);
-        }
-        let error = c
-            .last_error
-            .as_ref()
-            .map_or_else(corsguard_error::ok, corsguard_error::from_stored);
-        // SAFETY: checked non-NULL; the caller guarantees it is writable.
-        unsafe { error_out.write(error) };
-        Ok(())
-    })
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        edit(config, |c| {
+            if error_out.is_null() {
+                return Err(corsguard_result::NullPointer);
+            }
+            let error = c
+                .last_error
+                .as_ref()
+                .map_or_else(corsguard_error::ok, corsguard_error::from_stored);
+            // SAFETY: checked non-NULL; the caller guarantees it is writable.
+            error_out.write(error);
+            Ok(())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -870,5 +850,37 @@ mod tests {
             .map(|n| n.strip_suffix('\0').unwrap())
             .collect();
         assert_eq!(core, c);
+    }
+
+    #[test]
+    fn the_setters_write_the_document() {
+        let mut c = corsguard_config::default();
+        assert_eq!(c.json(), r#"{"version":1}"#);
+        let origin = "https://a.example";
+        let method = "PUT";
+        // SAFETY: the strings are readable for their lengths.
+        unsafe {
+            c.add("allowOrigins", origin.as_ptr().cast(), origin.len())
+                .unwrap();
+            c.set_mode("allowMethods", corsguard_list_mode::Any as u32, false)
+                .unwrap();
+            c.set("maxAge", 600).unwrap();
+            c.set("profile", "cors_npm").unwrap();
+            assert_eq!(
+                c.json(),
+                r#"{"version":1,"profile":"cors_npm","allowOrigins":["https://a.example"],"allowMethods":["*"],"maxAge":600}"#
+            );
+            c.add("allowMethods", method.as_ptr().cast(), method.len())
+                .unwrap();
+            c.set_mode("allowHeaders", corsguard_list_mode::Mirror as u32, true)
+                .unwrap();
+        }
+        assert!(c
+            .json()
+            .contains(r#""allowMethods":["PUT"],"allowHeaders":"mirror""#));
+        assert_eq!(
+            c.set_mode("exposeHeaders", corsguard_list_mode::Mirror as u32, false),
+            Err(corsguard_result::InvalidArgument)
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! libcorsguard: the C API of corsguard.
 //!
 //! This crate only translates. C strings arrive as `(pointer, length)` byte
-//! ranges, the configuration builder collects them into the core's `Config`
-//! (or `corsguard_policy_from_json` hands a policy document to the core's
-//! `Document` loader), the core validates and precomputes a `Policy`, and
+//! ranges, the configuration builder writes them into a policy document (or
+//! `corsguard_policy_from_json` is given one) that the core's `Document`
+//! loader reads, the core validates and precomputes a `Policy`, and
 //! `corsguard_evaluate`
 //! copies the core's `Decision` into a plain C struct whose strings borrow
 //! from the policy and the request. No CORS rule lives here.

@@ -14,7 +14,7 @@ use std::alloc::{alloc, dealloc, Layout};
 
 use corsguard_core::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
 use corsguard_core::document::{PolicySlots, Rebuild};
-use corsguard_core::{Capacity, ConfigError, Document, DocumentErrors, Policy};
+use corsguard_core::{Document, DocumentErrors, Policy};
 
 use crate::boundary::guard_try;
 use crate::config::{corsguard_config, corsguard_error};
@@ -136,39 +136,6 @@ class!(SmallPolicy);
 class!(DefaultPolicy);
 class!(LargePolicy);
 
-/// Builds the configuration as a policy of type `P` at `mem`, in place: the
-/// tables are filled where they live, so the stack this needs is small and
-/// the same for every class.
-///
-/// The empty policy the build starts from is copied from a static, not
-/// written by value: writing a policy-sized value goes through a stack
-/// temporary (in an unoptimized build always, and rustc 1.95 does it in a
-/// release build too, for the caller's memory and a fresh allocation alike),
-/// which is what made building a LARGE policy need more than 1 MB of stack.
-/// The price is the empty policies' bytes in the library (about 355 KB, most
-/// of it the LARGE class's).
-///
-/// The marker is written last, once the build has succeeded: memory where a
-/// build failed (an AUTO class too small, a configuration error) holds no
-/// marker and is refused as `CORSGUARD_RESULT_INVALID_HANDLE`, even when it
-/// held a live policy before.
-///
-/// # Safety
-/// `mem` must be valid for writing a `Stored<P>` and aligned for it.
-unsafe fn build_at<P: Class, E>(
-    mem: *mut u8,
-    class: corsguard_capacity_class,
-    owned: bool,
-    build: impl FnOnce(&mut P) -> Result<(), E>,
-) -> Result<(), E> {
-    // SAFETY: forwarded from the caller.
-    let policy = unsafe { prepare_at::<P>(mem, class, owned) };
-    build(policy)?;
-    // SAFETY: prepared just above.
-    unsafe { mark_live(mem) };
-    Ok(())
-}
-
 /// Writes the header (not yet marked live) and an empty policy of type `P`
 /// at `mem`, copied from the static, and lends the policy out to be built.
 ///
@@ -213,20 +180,38 @@ unsafe fn mark_live(mem: *mut u8) {
 }
 
 /// Prepares an empty policy of `class` at `mem` (as `prepare_at`) and lends
-/// it out as the core's `Rebuild`, whatever its class.
+/// it out as the core's `Rebuild`, whatever its class, to be built in place:
+/// the tables are filled where they live, so the stack a build needs is
+/// small and the same for every class. Mark it live (`mark_live`) once the
+/// build has succeeded: memory where a build failed (an AUTO class too
+/// small, a configuration error) holds no marker and is refused as
+/// `CORSGUARD_RESULT_INVALID_HANDLE`, even when it held a live policy
+/// before.
+///
+/// The empty policy is copied from a static, not written by value: writing
+/// a policy-sized value goes through a stack temporary (in an unoptimized
+/// build always, and rustc 1.95 does it in a release build too, for the
+/// caller's memory and a fresh allocation alike), which is what made
+/// building a LARGE policy need more than 1 MB of stack. The price is the
+/// empty policies' bytes in the library (about 355 KB, most of it the LARGE
+/// class's).
 ///
 /// # Safety
 /// `mem` must be valid for writing `layout_of(class)` and aligned for it.
-unsafe fn prepare_class<'p>(mem: *mut u8, class: corsguard_capacity_class) -> &'p mut dyn Rebuild {
+unsafe fn prepare_class<'p>(
+    mem: *mut u8,
+    class: corsguard_capacity_class,
+    owned: bool,
+) -> &'p mut dyn Rebuild {
     // SAFETY (all three): forwarded; `layout_of(class)` is the layout of
     // the `Stored<P>` of that class.
     match class {
-        corsguard_capacity_class::Small => unsafe { prepare_at::<SmallPolicy>(mem, class, true) },
+        corsguard_capacity_class::Small => unsafe { prepare_at::<SmallPolicy>(mem, class, owned) },
         corsguard_capacity_class::Default => unsafe {
-            prepare_at::<DefaultPolicy>(mem, class, true)
+            prepare_at::<DefaultPolicy>(mem, class, owned)
         },
         corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            prepare_at::<LargePolicy>(mem, corsguard_capacity_class::Large, true)
+            prepare_at::<LargePolicy>(mem, corsguard_capacity_class::Large, owned)
         },
     }
 }
@@ -261,36 +246,6 @@ fn alloc_class(class: corsguard_capacity_class) -> *mut u8 {
     mem
 }
 
-/// Builds the configuration as a policy of `class` at `mem`.
-///
-/// # Safety
-/// `mem` must be valid for writing `layout_of(class)` and aligned for it.
-unsafe fn build_class<'a>(
-    mem: *mut u8,
-    class: corsguard_capacity_class,
-    owned: bool,
-    config: &corsguard_core::Config<'a>,
-) -> Result<(), ConfigError<'a>> {
-    // SAFETY (all three): forwarded from the caller, `layout_of(class)` is
-    // the layout of the `Stored<P>` built for that class.
-    match class {
-        corsguard_capacity_class::Small => unsafe {
-            build_at(mem, class, owned, |p: &mut SmallPolicy| p.rebuild(config))
-        },
-        corsguard_capacity_class::Default => unsafe {
-            build_at(mem, class, owned, |p: &mut DefaultPolicy| p.rebuild(config))
-        },
-        corsguard_capacity_class::Large | corsguard_capacity_class::Auto => unsafe {
-            build_at(
-                mem,
-                corsguard_capacity_class::Large,
-                owned,
-                |p: &mut LargePolicy| p.rebuild(config),
-            )
-        },
-    }
-}
-
 /// The served policies of a document as the core builds them: one heap
 /// policy per served policy, of the class the core asks for, prepared in
 /// place. Whatever is still held when this is dropped (a failed build) is
@@ -317,7 +272,7 @@ impl PolicySlots for HeapSlots {
         let mem = alloc_class(class);
         self.0[index] = Some((mem, class));
         // SAFETY: allocated just above with `layout_of(class)`.
-        unsafe { prepare_class(mem, class) }
+        unsafe { prepare_class(mem, class, true) }
     }
 }
 
@@ -348,7 +303,7 @@ pub(crate) fn build_document_on_heap(
         // is then an empty (allow-nothing) SMALL policy that no path reaches.
         let mem = alloc_class(corsguard_capacity_class::Small);
         // SAFETY: allocated just above for this class.
-        unsafe { prepare_class(mem, corsguard_capacity_class::Small) };
+        unsafe { prepare_class(mem, corsguard_capacity_class::Small, true) };
         slots.0.push(Some((mem, corsguard_capacity_class::Small)));
     }
     let built: Vec<*mut u8> = slots.0.iter().flatten().map(|(mem, _)| *mem).collect();
@@ -371,17 +326,6 @@ pub(crate) fn build_document_on_heap(
         );
     }
     Ok(handle.cast())
-}
-
-/// Whether an error says only that the class was too small.
-fn is_capacity(error: &ConfigError<'_>) -> bool {
-    matches!(
-        error,
-        ConfigError::CapacityExceeded {
-            capacity: Capacity::Origins | Capacity::Names | Capacity::Bytes,
-            ..
-        }
-    )
 }
 
 /// Where a policy is to be built.
@@ -425,61 +369,50 @@ unsafe fn build(
             return Err(corsguard_result::BadAlignment);
         }
     }
-    let outcome = config.with_core_config(|core_config| {
-        let mut last = None;
+    let mut last = None;
+    let document = config.document();
+    if let Ok(document) = &document {
         for &class in classes {
             let layout = layout_of(class);
             let (mem, owned) = match memory {
-                Memory::Heap => {
-                    // SAFETY: the layout has a non-zero size.
-                    let mem = unsafe { alloc(layout) };
-                    if mem.is_null() {
-                        std::alloc::handle_alloc_error(layout);
-                    }
-                    (mem, true)
-                }
+                Memory::Heap => (alloc_class(class), true),
                 Memory::Caller { mem, len } if layout.size() <= len => (mem, false),
                 Memory::Caller { .. } => continue,
             };
             // SAFETY: `mem` is writable for `layout` (allocated with it, or
             // the caller's memory checked for size and alignment above).
-            match unsafe { build_class(mem, class, owned, core_config) } {
-                Ok(()) => return Ok(mem.cast::<corsguard_policy>()),
-                Err(error) => {
+            let policy = unsafe { prepare_class(mem, class, owned) };
+            match config.build_into(document, policy) {
+                Ok(()) => {
+                    // SAFETY: prepared just above, and built.
+                    unsafe { mark_live(mem) };
+                    return Ok(mem.cast::<corsguard_policy>());
+                }
+                Err(errors) => {
                     if owned {
-                        // SAFETY: allocated just above with this layout.
+                        // SAFETY: allocated just above with this layout,
+                        // never marked live; a policy holds nothing to drop.
                         unsafe { dealloc(mem, layout) };
                     }
-                    let retry = is_capacity(&error);
-                    last = Some(StoredOrCode::Error(
-                        crate::config::StoredError::of_config_error(&error),
-                    ));
+                    let retry = errors.is_capacity();
+                    last = Some(errors);
                     if !retry {
                         break;
                     }
                 }
             }
         }
-        Err(last.unwrap_or(StoredOrCode::Code(corsguard_result::MemoryTooSmall)))
-    });
-    match outcome {
-        Ok(policy) => Ok(policy),
-        Err(StoredOrCode::Code(code)) => Err(code),
-        Err(StoredOrCode::Error(stored)) => {
-            let code = stored.code;
-            let error = config.store(stored);
-            if !error_out.is_null() {
-                // SAFETY: checked non-NULL; the caller guarantees it is writable.
-                unsafe { error_out.write(error) };
-            }
-            Err(code)
-        }
     }
-}
-
-enum StoredOrCode {
-    Error(crate::config::StoredError),
-    Code(corsguard_result),
+    let errors = match (document, last) {
+        (Err(errors), _) | (Ok(_), Some(errors)) => errors,
+        (Ok(_), None) => return Err(corsguard_result::MemoryTooSmall),
+    };
+    let error = config.store(&errors);
+    if !error_out.is_null() {
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { error_out.write(error) };
+    }
+    Err(error.code)
 }
 
 /// The header of a live policy.
@@ -621,16 +554,20 @@ pub unsafe extern "C" fn corsguard_policy_new(
 /// Release it with `corsguard_policy_free`. The configuration may be freed
 /// or reused afterwards: the policy copies what it needs.
 ///
-/// On a configuration error the result is the error's code (from
+/// The configuration is a policy document: it is loaded by the core's
+/// document loader, exactly as `corsguard_policy_from_json` loads one (but
+/// into the class asked for). On a configuration error the result is the
+/// code of the document's first problem (from
 /// `CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS` on), `*policy_out` is
-/// not written, and when `error_out` is not NULL it receives the code, the
-/// origin problem and the core's message (the entry, the rule, the fix),
-/// borrowed from `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the
-/// largest class's capacity error is reported.
+/// not written, and when `error_out` is not NULL it receives that code, the
+/// origin problem, the loader's message (the document key and entry, the
+/// rule, the fix) and the JSON pointer of the value at fault, borrowed from
+/// `config`. With `CORSGUARD_CAPACITY_CLASS_AUTO` only the largest class's
+/// capacity error is reported.
 ///
 /// The policy is built in place, in its final memory: building one of any
 /// class needs at most 16 KiB of stack (measured by `tests/c/test_stack.c`
-/// on x86-64, release build of the library: under 8 KiB), so it works on
+/// on x86-64, release build of the library: under 9 KiB), so it works on
 /// small thread stacks.
 ///
 /// # Safety

@@ -33,6 +33,7 @@ static corsguard_policy *seed_policy(void)
     CHECK_OK(corsguard_policy_new(config, &policy, &error));
     CHECK(error.code == CORSGUARD_RESULT_OK);
     CHECK(error.message_len == 0 && error.message != NULL);
+    CHECK(error.path.len == 0 && error.path.ptr != NULL && error.path.ptr[0] == '\0');
     CHECK_OK(corsguard_config_free(config));
     return policy;
 }
@@ -179,16 +180,23 @@ static void test_config_null_and_bad_arguments(void)
     CHECK_RC(corsguard_config_add_origin(config, S("https://caf\xe9.example")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_OK(corsguard_config_last_error(config, &error));
     CHECK(error.code == CORSGUARD_RESULT_NOT_UTF8);
-    CHECK(strstr(error.message, "allowed_origins") != NULL);
+    CHECK(strstr(error.message, "allowOrigins") != NULL);
     CHECK(strstr(error.message, "https://caf\\xe9.example") != NULL);
     CHECK(error.message[error.message_len] == '\0');
+    /* The path is the entry's, at the index it would have had. */
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/allowOrigins/0") && error.path.ptr[error.path.len] == '\0');
+    CHECK_OK(corsguard_config_add_origin(config, S("https://a.example")));
+    CHECK_RC(corsguard_config_add_origin(config, S("\xff")), CORSGUARD_RESULT_NOT_UTF8);
+    CHECK_OK(corsguard_config_last_error(config, &error));
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/allowOrigins/1"));
     CHECK_RC(corsguard_config_add_method(config, S("P\xffT")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_add_allowed_header(config, S("\xc3")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_add_exposed_header(config, S("\x80")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_set_fixed_origin(config, S("\xfe")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_RC(corsguard_config_set_max_age_literal(config, S("6\xf0")), CORSGUARD_RESULT_NOT_UTF8);
     CHECK_OK(corsguard_config_last_error(config, &error));
-    CHECK(strstr(error.message, "max_age") != NULL);
+    CHECK(strstr(error.message, "maxAge") != NULL);
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/maxAge"));
     CHECK_OK(corsguard_config_free(config));
 }
 
@@ -229,6 +237,7 @@ static void test_profiles(void)
     CHECK_RC(corsguard_config_set_profile(config, S("express")), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_OK(corsguard_config_last_error(config, &error));
     CHECK(strstr(error.message, "`express`") != NULL && strstr(error.message, "cors_npm") != NULL);
+    CHECK(BYTES_EQ(error.path.ptr, error.path.len, "/profile"));
     CHECK_RC(corsguard_config_set_profile(config, S("STRICT")), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_config_set_profile(config, "strict\xff", 7), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_OK(corsguard_config_add_origin(config, S("http://localhost:3000")));
@@ -295,6 +304,78 @@ static corsguard_config *config_with_origin(const char *origin)
     return config;
 }
 
+/* Builds the configuration and checks the JSON pointer of its first problem. */
+static void expect_path(corsguard_config *config, corsguard_result code, const char *path, int line)
+{
+    corsguard_policy *policy = NULL;
+    corsguard_error error;
+    corsguard_result rc = corsguard_policy_new(config, &policy, &error);
+    check_count++;
+    if (rc != code || error.code != code || error.path.len != strlen(path) ||
+        memcmp(error.path.ptr, path, error.path.len) != 0 || error.path.ptr[error.path.len] != '\0') {
+        check_failed++;
+        fprintf(stderr, "test_api.c:%d: expected %s at \"%s\", got %s at \"%.*s\"\n", line,
+                corsguard_result_code(code).ptr, path, corsguard_result_code(rc).ptr,
+                (int)error.path.len, error.path.ptr);
+    }
+    corsguard_config_free(config);
+}
+
+/* A build's error carries the path of the document value at fault, as
+ * corsguard_policy_from_json reports it. */
+static void test_error_paths(void)
+{
+    corsguard_config *c;
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_origin(c, S("https://b.example/"));
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/allowOrigins/1", __LINE__);
+
+    c = config_with_origin(NULL);
+    corsguard_config_set_fixed_origin(c, S("https://a.example/"));
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/fixedOrigin", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_allowed_header(c, S("X-Id"));
+    corsguard_config_add_allowed_header(c, S("x-id"));
+    expect_path(c, CORSGUARD_RESULT_DUPLICATE, "/allowHeaders/1", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_credentials(c, true);
+    corsguard_config_add_method(c, S("PUT"));
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
+    expect_path(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, "/allowMethods", __LINE__);
+
+    /* The names added are kept while a list is `["*"]`: back to LIST, the
+     * bad one is found at its index. */
+    c = config_with_origin("https://a.example");
+    corsguard_config_add_method(c, S("PUT"));
+    corsguard_config_add_method(c, S("TRACE"));
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
+    corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_LIST);
+    expect_path(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, "/allowMethods/1", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_max_age(c, 86401);
+    expect_path(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, "/maxAge", __LINE__);
+
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_preflight_status(c, 302);
+    expect_path(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, "/preflightStatus", __LINE__);
+
+    /* Problems are reported in document order, the first one first. */
+    c = config_with_origin("https://a.example/");
+    corsguard_config_set_max_age(c, 86401);
+    expect_path(c, CORSGUARD_RESULT_MALFORMED_ORIGIN, "/allowOrigins/0", __LINE__);
+
+    expect_path(config_with_origin(NULL), CORSGUARD_RESULT_NO_ORIGINS, "/allowOrigins", __LINE__);
+
+    /* The refused-preflight status has no document key. */
+    c = config_with_origin("https://a.example");
+    corsguard_config_set_refused_preflight_status(c, 1000);
+    expect_path(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, "", __LINE__);
+}
+
 static void test_every_config_error(void)
 {
     corsguard_config *c;
@@ -304,29 +385,29 @@ static void test_every_config_error(void)
     c = config_with_origin("*");
     corsguard_config_set_credentials(c, true);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_ORIGIN_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
+                 "allowOrigins `*` with credentials: browsers reject a wildcard origin on credentialed requests; list the exact origins instead",
                  __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_methods_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_methods `*` with credentials", __LINE__);
+                 "allowMethods `*` with credentials", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_allowed_headers_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_headers `*`", __LINE__);
+                 "allowHeaders `*`", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_credentials(c, true);
     corsguard_config_set_exposed_headers_mode(c, CORSGUARD_LIST_MODE_ANY);
     expect_error(c, CORSGUARD_RESULT_WILDCARD_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "exposed_headers `*`", __LINE__);
+                 "exposeHeaders `*`", __LINE__);
 
     c = config_with_origin("null");
     corsguard_config_set_credentials(c, true);
     expect_error(c, CORSGUARD_RESULT_NULL_ORIGIN_WITH_CREDENTIALS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins `null` with credentials", __LINE__);
+                 "allowOrigins `null` with credentials", __LINE__);
 
     c = config_with_origin("*");
     corsguard_config_add_origin(c, S("https://a.example"));
@@ -335,9 +416,9 @@ static void test_every_config_error(void)
 
     expect_error(config_with_origin("https://app.example.com/"), CORSGUARD_RESULT_MALFORMED_ORIGIN,
                  CORSGUARD_ORIGIN_PROBLEM_TRAILING_SLASH,
-                 "allowed_origins `https://app.example.com/`: an origin has no path, not even `/`; remove the trailing slash",
+                 "allowOrigins `https://app.example.com/`: an origin has no path, not even `/`; remove the trailing slash",
                  __LINE__);
-    expect_error(config_with_origin(""), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_EMPTY, "allowed_origins ``", __LINE__);
+    expect_error(config_with_origin(""), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_EMPTY, "allowOrigins ``", __LINE__);
     expect_error(config_with_origin("app.example.com"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_MISSING_SCHEME, "scheme", __LINE__);
     expect_error(config_with_origin("https://App.example.com"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_UPPERCASE, "lowercase", __LINE__);
     expect_error(config_with_origin("https://a.example:443"), CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_DEFAULT_PORT, "default port", __LINE__);
@@ -354,53 +435,53 @@ static void test_every_config_error(void)
         CHECK(e.problem == CORSGUARD_ORIGIN_PROBLEM_WHITESPACE);
         CHECK(strlen(e.message) < e.message_len);
         CHECK(memcmp(e.message + strlen(e.message) + 1, "evil`: ", 7) == 0);
-        expect_error(n, CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_WHITESPACE, "allowed_origins", __LINE__);
+        expect_error(n, CORSGUARD_RESULT_MALFORMED_ORIGIN, CORSGUARD_ORIGIN_PROBLEM_WHITESPACE, "allowOrigins", __LINE__);
     }
 
     expect_error(config_with_origin(NULL), CORSGUARD_RESULT_NO_ORIGINS, CORSGUARD_ORIGIN_PROBLEM_NONE,
-                 "allowed_origins is empty", __LINE__);
+                 "allowOrigins is empty", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_method(c, S("TRACE"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_methods `TRACE`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_METHOD, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowMethods `TRACE`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_method(c, S("delete"));
-    expect_error(c, CORSGUARD_RESULT_METHOD_NOT_NORMALIZED, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_methods `delete`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_METHOD_NOT_NORMALIZED, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowMethods `delete`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("x-a, x-b"));
-    expect_error(c, CORSGUARD_RESULT_NOT_A_TOKEN, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `x-a, x-b`: a name must be an HTTP token", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_NOT_A_TOKEN, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `x-a, x-b`: a name must be an HTTP token", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("Cookie"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_REQUEST_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `Cookie`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_REQUEST_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `Cookie`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_exposed_header(c, S("Set-Cookie"));
-    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_RESPONSE_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposed_headers `Set-Cookie`", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_FORBIDDEN_RESPONSE_HEADER, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposeHeaders `Set-Cookie`", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_add_allowed_header(c, S("X-Id"));
     corsguard_config_add_allowed_header(c, S("x-id"));
-    expect_error(c, CORSGUARD_RESULT_DUPLICATE, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowed_headers `x-id`: listed more than once", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_DUPLICATE, CORSGUARD_ORIGIN_PROBLEM_NONE, "allowHeaders `x-id`: listed more than once", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_profile(c, S("cors_npm"));
     corsguard_config_add_exposed_header(c, S("x-a\r\nSet-Cookie: a=b"));
-    expect_error(c, CORSGUARD_RESULT_UNSAFE_VALUE, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposed_headers \"x-a\\r\\nSet-Cookie: a=b\": contains CR, LF or NUL", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_UNSAFE_VALUE, CORSGUARD_ORIGIN_PROBLEM_NONE, "exposeHeaders \"x-a\\r\\nSet-Cookie: a=b\": contains CR, LF or NUL", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_max_age(c, 86401);
-    expect_error(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "max_age 86401", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "maxAge 86401", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_max_age_literal(c, S("600"));
-    expect_error(c, CORSGUARD_RESULT_LITERAL_NEEDS_LITERAL_SYNTAX, CORSGUARD_ORIGIN_PROBLEM_NONE, "max_age: a literal value", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_LITERAL_NEEDS_LITERAL_SYNTAX, CORSGUARD_ORIGIN_PROBLEM_NONE, "maxAge: a literal value", __LINE__);
 
     c = config_with_origin("https://a.example");
     corsguard_config_set_preflight_status(c, 302);
-    expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "preflight_status 302", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "preflightStatus 302", __LINE__);
     c = config_with_origin("https://a.example");
     corsguard_config_set_refused_preflight_status(c, 1000);
     expect_error(c, CORSGUARD_RESULT_STATUS_OUT_OF_RANGE, CORSGUARD_ORIGIN_PROBLEM_NONE, "refused_preflight.status 1000", __LINE__);
@@ -410,7 +491,7 @@ static void test_every_config_error(void)
         int n = snprintf(many, sizeof many, "https://o%d.example.com", i);
         CHECK_OK(corsguard_config_add_origin(c, many, (size_t)n));
     }
-    expect_error(c, CORSGUARD_RESULT_CAPACITY_EXCEEDED, CORSGUARD_ORIGIN_PROBLEM_NONE, "ORIGINS (origins and patterns) of 256", __LINE__);
+    expect_error(c, CORSGUARD_RESULT_CAPACITY_EXCEEDED, CORSGUARD_ORIGIN_PROBLEM_NONE, "the ORIGINS capacity of the `default` class, 256 origins and patterns", __LINE__);
 }
 
 static void test_policy_lifecycle(void)
@@ -475,7 +556,7 @@ static void test_policy_lifecycle(void)
     policy = NULL;
     CHECK_RC(corsguard_policy_new_class(config, CORSGUARD_CAPACITY_CLASS_SMALL, &policy, &error), CORSGUARD_RESULT_CAPACITY_EXCEEDED);
     CHECK(policy == NULL);
-    CHECK(strstr(error.message, "ORIGINS (origins and patterns) of 16") != NULL);
+    CHECK(strstr(error.message, "the ORIGINS capacity of the `small` class, 16 origins and patterns") != NULL);
     /* More than LARGE holds: AUTO reports the largest class's error. */
     for (i = 1000; i < 4100; i++) {
         char origin[64];
@@ -483,7 +564,7 @@ static void test_policy_lifecycle(void)
         CHECK_OK(corsguard_config_add_origin(config, origin, (size_t)n));
     }
     CHECK_RC(corsguard_policy_new(config, &policy, &error), CORSGUARD_RESULT_CAPACITY_EXCEEDED);
-    CHECK(strstr(error.message, "of 4096") != NULL);
+    CHECK(strstr(error.message, "the ORIGINS capacity of the `large` class, 4096") != NULL);
     CHECK(policy == NULL);
 
     /* clear_origins empties the list. */
@@ -550,7 +631,7 @@ static void test_policy_in_caller_memory(void)
     CHECK_OK(corsguard_config_set_max_age(config, 100000));
     CHECK_RC(corsguard_policy_init(policy_memory.bytes, sizeof policy_memory.bytes, config, CORSGUARD_CAPACITY_CLASS_AUTO, &policy, &error),
              CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE);
-    CHECK(strstr(error.message, "max_age 100000") != NULL);
+    CHECK(strstr(error.message, "maxAge 100000") != NULL);
     CHECK_OK(corsguard_config_free(config));
 
     /* Garbage is not a policy. */
@@ -989,6 +1070,7 @@ int main(void)
     test_config_null_and_bad_arguments();
     test_profiles();
     test_every_config_error();
+    test_error_paths();
     test_policy_lifecycle();
     test_policy_in_caller_memory();
     test_evaluate_seed();

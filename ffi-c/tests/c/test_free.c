@@ -119,7 +119,7 @@ static void test_caller_memory(void)
     CHECK_OK(corsguard_config_set_max_age(too_big, 100000));
     CHECK_RC(corsguard_policy_init(memory.bytes, sizeof memory.bytes, too_big, CORSGUARD_CAPACITY_CLASS_AUTO, &heap, &error),
              CORSGUARD_RESULT_MAX_AGE_OUT_OF_RANGE);
-    CHECK(strstr(error.message, "max_age 100000") != NULL);
+    CHECK(strstr(error.message, "maxAge 100000") != NULL);
     check_refused(policy);
     /* Argument errors leave the memory alone. */
     CHECK_OK(corsguard_policy_init(memory.bytes, sizeof memory.bytes, config, CORSGUARD_CAPACITY_CLASS_SMALL, &policy, &error));
