@@ -424,24 +424,15 @@ mod tests {
 
     #[test]
     fn every_document_code_has_a_result() {
-        for code in [
-            "invalid_json",
-            "wrong_type",
-            "unknown_key",
-            "duplicate_key",
-            "missing_key",
-            "unsupported_version",
-            "unknown_value",
-            "out_of_range",
-            "malformed_origin",
-            "wide_verdict_with_credentials",
-            "bad_policy_name",
-            "bad_path_rule",
-            "unknown_policy",
-        ] {
+        // Every code the loader can report, from the core's tables.
+        let codes = corsguard_core::document::LOADER_CODES
+            .into_iter()
+            .chain(corsguard_core::ConfigError::CODES);
+        for code in codes {
             assert_ne!(
                 corsguard_result::of_code(code),
-                corsguard_result::ConfigOther
+                corsguard_result::ConfigOther,
+                "{code}"
             );
         }
         assert_eq!(
