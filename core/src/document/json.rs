@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! A JSON value that keeps the order and the repeats of keys, read with
 //! serde_json (whose own `Value` keeps neither), so that problems come in
 //! document order and a repeated key is an error rather than a silent choice.

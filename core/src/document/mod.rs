@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! The policy document: one versioned JSON format that every runtime loads
 //! through this module, so that a policy means the same in Rust, C, Python,
 //! Node and the CLI. `docs/policy.md` describes every key; the JSON Schema

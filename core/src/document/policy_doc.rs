@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! One policy of a document, as read (the top-level keys, or a named policy
 //! with what it inherits), and how it is built and judged: each refusal of
 //! the core becomes a problem with the path of the entry at fault, which is

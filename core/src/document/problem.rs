@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! The problems a document loader reports: where, what code, the rule and the fix.
 
 use alloc::string::String;
