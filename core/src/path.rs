@@ -179,10 +179,20 @@ pub fn check_path_rule(rule: &str) -> Result<(), PathRuleProblem> {
 /// assert!(!path_matches("/api/**", b"/api/../admin"));
 /// ```
 pub fn path_matches(rule: &str, path: &[u8]) -> bool {
-    let path = path_part(path);
-    if !matchable(path) || check_path_rule(rule).is_err() {
-        return false;
-    }
+    check_path_rule(rule).is_ok() && request_path(path).is_some_and(|p| matches_checked(rule, p))
+}
+
+/// The path of a request target that rules can match (the query and
+/// fragment left out), or `None` when it matches no rule at all (see the
+/// module docs). Judged once per request, however many rules are tried.
+pub(crate) fn request_path(target: &[u8]) -> Option<&[u8]> {
+    let path = path_part(target);
+    matchable(path).then_some(path)
+}
+
+/// Whether `rule`, already checked with [`check_path_rule`], matches `path`,
+/// already judged by [`request_path`]: one pass over both.
+pub(crate) fn matches_checked(rule: &str, path: &[u8]) -> bool {
     let mut wanted = rule.as_bytes()[1..].split(|&b| b == b'/');
     let mut given = path[1..].split(|&b| b == b'/');
     loop {

@@ -17,7 +17,7 @@
 //!
 //! A document may also hold named policies and ordered path rules (`routes`):
 //! the first rule whose path matches serves the request (see
-//! [`path_matches`] for how paths are matched).
+//! [`path_matches`](crate::path::path_matches) for how paths are matched).
 
 mod json;
 mod policy_doc;
@@ -32,7 +32,7 @@ use alloc::vec::Vec;
 use crate::capacity::{CapacityClass, Needs};
 use crate::config::{Behaviour, Config, ConfigError, OptionNames};
 use crate::decision::{Decision, Request};
-use crate::path::{check_path_rule, path_matches};
+use crate::path::{check_path_rule, matches_checked, request_path};
 use crate::policy::Policy;
 
 use json::Json;
@@ -432,10 +432,15 @@ impl Document {
     pub fn route(&self, path: &[u8]) -> Option<usize> {
         match &self.routes {
             None => (!self.served.is_empty()).then_some(0),
-            Some(routes) => routes
-                .iter()
-                .find(|r| path_matches(&r.path, path))
-                .and_then(|r| r.policy),
+            // Every route's rule was checked when the document was read;
+            // the path is judged once, then matched against each rule.
+            Some(routes) => {
+                let path = request_path(path)?;
+                routes
+                    .iter()
+                    .find(|r| matches_checked(&r.path, path))
+                    .and_then(|r| r.policy)
+            }
         }
     }
 
