@@ -2,25 +2,31 @@
 # checkout, a PATH without Rust, free loopback ports, and a preflight judged
 # over real HTTP. Every wait is bounded.
 
-# A new empty directory outside the checkout (under TMPDIR), removed at exit
-# unless KEEP_INSTALL_DIRS=1.
-install_dir() {
-  local dir
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/corsguard-install-$1.XXXXXX")
-  if [ "${KEEP_INSTALL_DIRS:-0}" != 1 ]; then
-    INSTALL_DIRS+=("$dir")
-    trap 'install_cleanup' EXIT
-  fi
-  printf '%s\n' "$dir"
-}
-INSTALL_DIRS=()
+# What to remove and stop at exit, kept in a file: install_dir runs in a
+# command substitution (a subshell), whose variables and traps do not survive.
+INSTALL_REGISTRY=$(mktemp "${TMPDIR:-/tmp}/corsguard-install-registry.XXXXXX")
 INSTALL_PIDS=()
 install_cleanup() {
-  local pid
+  local pid dir
   for pid in "${INSTALL_PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
-  [ ${#INSTALL_DIRS[@]} -eq 0 ] || rm -rf "${INSTALL_DIRS[@]}"
+  if [ -f "$INSTALL_REGISTRY" ]; then
+    while IFS= read -r dir; do
+      [ -n "$dir" ] && rm -rf "$dir"
+    done <"$INSTALL_REGISTRY"
+    rm -f "$INSTALL_REGISTRY"
+  fi
+}
+trap install_cleanup EXIT
+
+# A new empty directory outside the checkout (under TMPDIR), removed at exit
+# unless KEEP_INSTALL_DIRS=1: dir=$(install_dir NAME)
+install_dir() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/corsguard-install-$1.XXXXXX")
+  [ "${KEEP_INSTALL_DIRS:-0}" = 1 ] || printf '%s\n' "$dir" >>"$INSTALL_REGISTRY"
+  printf '%s\n' "$dir"
 }
 
 # Prints PATH without every directory that holds cargo, rustc or rustup, and
@@ -74,7 +80,6 @@ start_server() {
   "$@" >"$log" 2>&1 &
   local pid=$!
   INSTALL_PIDS+=("$pid")
-  trap 'install_cleanup' EXIT
   wait_port "$port" "$pid" || { cat "$log" >&2; return 1; }
 }
 
