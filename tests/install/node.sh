@@ -57,6 +57,15 @@ npm_install() {
   if grep -Ei 'script|approve|rebuild|gyp|prebuild' "$log"; then
     fail "npm install printed a notice about scripts (above)"
   fi
+  # npm 11's own list of install scripts awaiting approval must be empty (an
+  # npm without the command has no such policy to ask).
+  local listed
+  if listed=$(PATH=$norust timeout 60 npm install-scripts ls 2>/dev/null); then
+    echo "npm install-scripts ls: $listed"
+    if printf '%s\n' "$listed" | grep -Eqi 'install scripts? not|has install scripts|have install scripts'; then
+      fail "npm lists install scripts to approve"
+    fi
+  fi
 }
 
 # The addon file a running server mapped (its path, from /proc/PID/maps).
