@@ -11,6 +11,11 @@ const KEY = platformKey();
 const LOCAL = path.join(__dirname, '..', `corsguard.${KEY}.node`);
 const PACKAGE = `corsguard-${KEY}`;
 
+/** An error's message without Node's "Require stack" lines. */
+function firstLine(error) {
+  return String(error.message).split('\n')[0];
+}
+
 /** The addon and its file: the local build when there is one, else the platform package. */
 function loadAddon() {
   let localError;
@@ -24,8 +29,8 @@ function loadAddon() {
   } catch (packageError) {
     const hint = new Error(
       `corsguard: no native addon loads for this platform (${KEY}).\n` +
-        `  ${LOCAL}: ${localError.message}\n` +
-        `  the package ${PACKAGE}: ${packageError.message}\n` +
+        `  ${LOCAL}: ${firstLine(localError)}\n` +
+        `  the package ${PACKAGE}: ${firstLine(packageError)}\n` +
         `npm installs ${PACKAGE} with corsguard as an optional dependency where it exists ` +
         '(an install that omitted optional dependencies has none). To build the addon from ' +
         'source, run `make -C bindings-node` in a corsguard checkout with Rust (cargo) on the ' +

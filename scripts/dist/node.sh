@@ -71,7 +71,9 @@ const platformName = `${pkg.name}-${key}`;
 const root = { ...pkg };
 delete root.scripts; // nothing runs at install: the addon comes prebuilt
 delete root.devDependencies;
-root.files = ['index.js', 'index.mjs', 'index.d.ts', 'lib/'];
+// npm packs LICENSE on its own, not LICENSE-MIT or LICENSE-APACHE: name them.
+const licenses = fs.readdirSync(path.join(stage, 'root')).filter((f) => /^LICEN[CS]E/.test(f));
+root.files = ['index.js', 'index.mjs', 'index.d.ts', 'lib/', ...licenses];
 root.optionalDependencies = { [platformName]: pkg.version };
 write('root', root);
 
@@ -124,6 +126,11 @@ root_files=$(tar -tzf "$root_tgz")
 if printf '%s\n' "$root_files" | grep -E '\.node$|\.rs$|Cargo\.(toml|lock)$|build\.rs$'; then
   fail "$root_tgz holds an addon or Rust sources (above)"
 fi
+for license in LICENSE LICENSE-MIT LICENSE-APACHE; do
+  if [ -f "$stage/root/$license" ] && ! printf '%s\n' "$root_files" | grep -qx "package/$license"; then
+    fail "$root_tgz lacks $license"
+  fi
+done
 tar -xzOf "$root_tgz" package/package.json | node -e '
   const pkg = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
   const scripts = Object.keys(pkg.scripts || {}).filter((s) => /^(pre|post)?install$|^prepare$/.test(s));
