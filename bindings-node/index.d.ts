@@ -1,3 +1,7 @@
+/// <reference types="node" />
+// The directive above makes the Node types this file uses (`http`) resolve in
+// a project that lists no `types` (or `"types": []`): @types/node is an
+// optional peer dependency of corsguard.
 // Type definitions for corsguard. The drop-in's types match @types/cors
 // (CorsOptions, CorsOptionsDelegate, CorsRequest), so code typed against
 // `cors` compiles unchanged after swapping the import.

@@ -1,22 +1,47 @@
 'use strict';
 
-// Loads the addon that `npm install` built from source (napi build), and
-// wraps its document loader: JSON text in, a native policy (or every
-// problem of the document, thrown as a PolicyError) out.
+// Loads the addon, a source build (`make -C bindings-node`) first, else the
+// platform package npm installed as an optional dependency, and wraps its
+// document loader: JSON text in, a native policy (or every problem of the
+// document, thrown as a PolicyError) out.
 const path = require('node:path');
+const { platformKey } = require('./platform');
 
-let native;
-try {
-  native = require(path.join(__dirname, '..', 'corsguard.node'));
-} catch (error) {
-  const hint = new Error(
-    'corsguard: the native addon is missing or cannot load (' + error.message + '). ' +
-      'It is built from source when the package is installed: run `npm install` ' +
-      '(or `npm run build`) in the corsguard package with a Rust toolchain on the PATH.'
-  );
-  hint.cause = error;
-  throw hint;
+const KEY = platformKey();
+const LOCAL = path.join(__dirname, '..', `corsguard.${KEY}.node`);
+const PACKAGE = `corsguard-${KEY}`;
+
+/** An error's message without Node's "Require stack" lines. */
+function firstLine(error) {
+  return String(error.message).split('\n')[0];
 }
+
+/** The addon and its file: the local build when there is one, else the platform package. */
+function loadAddon() {
+  let localError;
+  try {
+    return { addon: require(LOCAL), file: LOCAL };
+  } catch (error) {
+    localError = error;
+  }
+  try {
+    return { addon: require(PACKAGE), file: require.resolve(PACKAGE) };
+  } catch (packageError) {
+    const hint = new Error(
+      `corsguard: no native addon loads for this platform (${KEY}).\n` +
+        `  ${LOCAL}: ${firstLine(localError)}\n` +
+        `  the package ${PACKAGE}: ${firstLine(packageError)}\n` +
+        `npm installs ${PACKAGE} with corsguard as an optional dependency where it exists ` +
+        '(an install that omitted optional dependencies has none). To build the addon from ' +
+        'source, run `make -C bindings-node` in a corsguard checkout with Rust (cargo) on the ' +
+        'PATH, then install that folder (`npm install <checkout>/bindings-node`).'
+    );
+    hint.cause = packageError;
+    throw hint;
+  }
+}
+
+const { addon: native, file: ADDON_FILE } = loadAddon();
 
 // First problems whose codes are about a number or a capacity are thrown as
 // a RangeError (PolicyRangeError), every other one as a TypeError
@@ -132,4 +157,7 @@ module.exports = {
   PolicyRangeError,
   NativePolicy: native.NativePolicy,
   VERDICT_PROBES,
+  // Internal (tests): the addon file that loaded, and its module.
+  ADDON_FILE,
+  addon: native,
 };

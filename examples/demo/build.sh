@@ -3,9 +3,9 @@
 #
 #   examples/demo/build.sh node|python|c|rust
 #
-#   node    the Node addon (npm ci in bindings-node when corsguard.node is
-#           missing or older than its sources) and Express (npm ci in
-#           examples/node-server)
+#   node    the Node addon (make -C bindings-node: rebuilds
+#           corsguard.<platform>.node when missing or older than its sources)
+#           and Express (npm ci in examples/node-server)
 #   python  a Python with corsguard, Starlette and uvicorn: bindings-python/.venv
 #           when bindings-python/test.sh made it, else target/demo/venv;
 #           target/demo/python runs it
@@ -27,11 +27,10 @@ say() { printf '== demo build (%s): %s\n' "$runtime" "$*" >&2; }
 
 case $runtime in
   node)
-    addon="$ROOT/bindings-node/corsguard.node"
-    if [ ! -f "$addon" ] || [ -n "$(find "$ROOT/core/src" "$ROOT/core/Cargo.toml" "$ROOT/bindings-node/src" \
-        "$ROOT/bindings-node/Cargo.toml" -newer "$addon" -print -quit 2>/dev/null)" ]; then
-      say "building the Node addon (npm ci in bindings-node)"
-      (cd "$ROOT/bindings-node" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    # make's own up-to-date check: nothing runs when the addon is newer than its sources.
+    if ! make -s -q -C "$ROOT/bindings-node" 2>/dev/null; then
+      say "building the Node addon (make -C bindings-node)"
+      make -s -C "$ROOT/bindings-node" >&2
     fi
     node -e "const { Policy } = require(process.argv[1]); new Policy({ allowOrigins: ['http://localhost:3000'] })" \
       "$ROOT/bindings-node" || { echo "build.sh: the Node addon does not load" >&2; exit 1; }
