@@ -777,6 +777,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         classes.set_item(class.name, (class.origins, class.names, class.bytes))?;
     }
     m.add("CAPACITY_CLASSES", classes)?;
+    // The package's one version, the crate's (scripts/version.sh sets it).
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "DOCUMENT_KEYS",
         PyTuple::new(m.py(), corsguard::document::DOCUMENT_KEYS)?,

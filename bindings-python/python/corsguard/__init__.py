@@ -54,6 +54,7 @@ from ._native import (
     DocumentError,
     NativePolicy,
 )
+from ._native import __version__ as _native_version
 
 __all__ = [
     "Policy",
@@ -67,7 +68,8 @@ __all__ = [
     "LARGE_CAPACITY",
     "VERDICT_PROBES",
 ]
-__version__ = "0.1.0"
+#: The package version: the crate's, so one place sets it.
+__version__: str = _native_version
 
 #: The core's default and largest capacity classes, ``(origins, names,
 #: bytes)``, from its one table (:data:`CAPACITY_CLASSES`).

@@ -9,6 +9,7 @@ _Value = Union[str, bytes]
 
 #: The core's capacity classes: name -> (origins, names, bytes).
 CAPACITY_CLASSES: dict[str, tuple[int, int, int]]
+__version__: str
 #: The keys of a version-1 policy document.
 DOCUMENT_KEYS: tuple[str, ...]
 VERDICT_PROBES: tuple[str, ...]
