@@ -34,15 +34,6 @@ TYPES_NODE=@types/node@20.19.43
 ORIGIN=http://localhost:3000
 
 norust=$(path_without_rust)
-# install_dir in the current shell: called as $(install_dir ...), its EXIT
-# trap runs when the command substitution ends and removes the new dir.
-fresh_dir() {
-  local out
-  out=$(mktemp)
-  install_dir "$2" >"$out"
-  printf -v "$1" '%s' "$(cat "$out")"
-  rm -f "$out"
-}
 say() { printf '== install test (node): %s\n' "$*"; }
 fail() { echo "install test (node): $*" >&2; exit 1; }
 
@@ -104,7 +95,7 @@ serve_and_check() {
 }
 
 say "1. the tarballs, with Express 5"
-fresh_dir app node-registry
+app=$(install_dir node-registry)
 (cd "$app" && PATH=$norust npm init -y >/dev/null)
 (cd "$app" && npm_install "$app/npm-install.log" express@5 "$root_tgz" "$platform_tgz")
 [ -z "$(find "$app/node_modules/corsguard" -name '*.node')" ] || fail "node_modules/corsguard holds an addon"
@@ -191,7 +182,7 @@ tsc || fail "tsc -p . failed after restoring index.d.ts"
 
 say "2. the checkout's folder (npm install <checkout>/bindings-node)"
 [ -f "bindings-node/$addon" ] || fail "bindings-node/$addon is missing: run make -C bindings-node first"
-fresh_dir folder node-folder
+folder=$(install_dir node-folder)
 (cd "$folder" && PATH=$norust npm init -y >/dev/null)
 (cd "$folder" && npm_install "$folder/npm-install.log" "$ROOT/bindings-node")
 cat >"$folder/server.js" <<'JS'
