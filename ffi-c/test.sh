@@ -145,9 +145,9 @@ readme_install() {
   # Only HOME moves: cargo and rustup keep finding their own homes.
   (cd "$app" && env HOME="$README_HOME" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
     RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" PKG_CONFIG_PATH= bash -euo pipefail "$WORK/install-lines.sh") || return 1
-  ldd "$app/app" | grep -q "libcorsguard.so.0.1 => $README_HOME/.local/lib/" ||
+  grep -q "libcorsguard.so.0.1 => $README_HOME/.local/lib/" <<<"$(ldd "$app/app")" ||
     { ldd "$app/app"; echo "app does not load libcorsguard from \$HOME/.local/lib" >&2; return 1; }
-  if ldd "$app/app-static" | grep -q libcorsguard; then
+  if grep -q libcorsguard <<<"$(ldd "$app/app-static")"; then
     echo "app-static needs the shared library" >&2
     return 1
   fi
@@ -166,7 +166,7 @@ done
 read -r -a STATIC_LIBS <<<"$(pkg-config --static --libs corsguard | sed 's/-lcorsguard//')"
 gcc "${CFLAGS[@]}" -Iffi-c/tests/c ffi-c/tests/c/test_static.c "${PKG_CFLAGS[@]}" \
   -Wl,-Bstatic -lcorsguard -Wl,-Bdynamic "${STATIC_LIBS[@]}" -o "$BIN/test_static"
-if ldd "$BIN/test_static" | grep -q libcorsguard; then
+if grep -q libcorsguard <<<"$(ldd "$BIN/test_static")"; then
   echo "test_static is linked against the shared library" >&2
   exit 1
 fi

@@ -76,9 +76,11 @@ read -r -a static_libs <<<"$(pkg-config --static --libs corsguard | sed 's/-lcor
 timeout 120 cc -Wall -Wextra -Werror -std=c99 app.c -o app "${cflags[@]}" "${libs[@]}" "-Wl,-rpath,$libdir"
 timeout 120 cc -Wall -Wextra -Werror -std=c99 app.c -o app-static "${cflags[@]}" \
   -Wl,-Bstatic -lcorsguard -Wl,-Bdynamic "${static_libs[@]}"
-ldd app | grep -q "libcorsguard.so.* => $libdir/" ||
+# ldd into grep through a string, not a pipe: grep -q stops reading at the
+# first match, and ldd's SIGPIPE would fail the pipeline (pipefail).
+grep -q "libcorsguard.so.* => $libdir/" <<<"$(ldd app)" ||
   { ldd app >&2; echo "tests/install/c.sh: app does not load libcorsguard from the tarball" >&2; exit 1; }
-if ldd app-static | grep -q libcorsguard; then
+if grep -q libcorsguard <<<"$(ldd app-static)"; then
   echo "tests/install/c.sh: app-static needs the shared library" >&2
   exit 1
 fi
@@ -93,7 +95,7 @@ mkdir "$dir/c-server"
 cp "$root/examples/c-server/Makefile" "$root/examples/c-server/server.c" "$dir/c-server/"
 cp "$root/examples/demo/policy.json" "$dir/policy.json"
 timeout 300 make -s -C "$dir/c-server"
-ldd "$dir/c-server/corsguard-c-server" | grep -q "libcorsguard.so.* => $libdir/" ||
+grep -q "libcorsguard.so.* => $libdir/" <<<"$(ldd "$dir/c-server/corsguard-c-server")" ||
   { echo "tests/install/c.sh: the server does not load libcorsguard from the tarball" >&2; exit 1; }
 port=$(free_port)
 DEMO_POLICY="$dir/policy.json" DEMO_PAGE_PORT=0 DEMO_HOST=127.0.0.1 \
