@@ -46,7 +46,7 @@ Licensed under MIT OR Apache-2.0 (LICENSE-MIT, LICENSE-APACHE).
 
 Extract it anywhere, say into \$HOME/opt, and point pkg-config at it:
 
-  tar -xzf $name-$triple.tar.gz -C \$HOME/opt
+  mkdir -p \$HOME/opt && tar -xzf $name-$triple.tar.gz -C \$HOME/opt
   export PKG_CONFIG_PATH=\$HOME/opt/$name/lib/pkgconfig
   pkg-config --cflags --libs corsguard
 

@@ -51,13 +51,22 @@ PATH=$(path_without_rust)
 export PATH
 unset PKG_CONFIG_PATH CARGO_TARGET_DIR
 
-# --- extract -------------------------------------------------------------------
-mkdir "$dir/opt"
-tar -xzf "$tarball" -C "$dir/opt"
-prefix="$dir/opt/$name"
+# --- extract, as the tarball's README says --------------------------------------
+# Its extract and pkg-config lines, run as written with HOME in the fresh dir
+# (they extract into $HOME/opt and export PKG_CONFIG_PATH).
+tar -xzOf "$tarball" "$name/README" | sed -n 's/^  \(\(mkdir\|export\|pkg-config\) .*\)$/\1/p' >"$dir/extract.sh"
+grep -q '^mkdir .*tar -xzf' "$dir/extract.sh" && grep -q '^export PKG_CONFIG_PATH=' "$dir/extract.sh" ||
+  { echo "tests/install/c.sh: no extract lines in $name/README" >&2; exit 1; }
+printf 'echo "PKG_CONFIG_PATH=$PKG_CONFIG_PATH" >%q\n' "$dir/extract.env" >>"$dir/extract.sh"
+cp "$tarball" "$dir/"
+mkdir "$dir/home"
+(cd "$dir" && HOME="$dir/home" timeout 120 bash -euo pipefail extract.sh)
+prefix="$dir/home/opt/$name"
 for f in include/corsguard.h lib/libcorsguard.a lib/pkgconfig/corsguard.pc LICENSE-MIT LICENSE-APACHE README; do
   [ -f "$prefix/$f" ] || { echo "tests/install/c.sh: the tarball has no $name/$f" >&2; exit 1; }
 done
+[ "$(cat "$dir/extract.env")" = "PKG_CONFIG_PATH=$prefix/lib/pkgconfig" ] ||
+  { echo "tests/install/c.sh: the README's lines set $(cat "$dir/extract.env")" >&2; exit 1; }
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 echo "pkg-config corsguard $(pkg-config --modversion corsguard): $(pkg-config --cflags --libs corsguard)"
 libdir=$(pkg-config --variable=libdir corsguard)
@@ -88,6 +97,17 @@ for program in app app-static; do
   timeout 10 "./$program" | tr -d '\r' | sed -e '/^$/d' >"$program.out"
   diff -u expected "$program.out"
   echo "$program ($(stat -c %s "$program") bytes) prints what ffi-c/README.md says"
+done
+
+# --- the tarball README's link lines, as written -----------------------------------
+mapfile -t readme_lines < <(sed -n 's/^  \(cc .*\)$/\1/p' "$prefix/README")
+[ ${#readme_lines[@]} -ge 2 ] || { echo "tests/install/c.sh: no cc lines in $name/README" >&2; exit 1; }
+for line in "${readme_lines[@]}"; do
+  rm -f app
+  timeout 120 bash -euo pipefail -c "$line"
+  timeout 10 ./app | tr -d '\r' | sed -e '/^$/d' >app.out
+  diff -u expected app.out
+  echo "$name/README: \`${line:0:60}...\` builds a program that prints what ffi-c/README.md says"
 done
 
 # --- examples/c-server against the tarball -------------------------------------
