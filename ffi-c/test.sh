@@ -126,6 +126,33 @@ quickstart() {
   "$@" | tr -d '\r' | sed -e '/^$/d' >"$WORK/quickstart.out" || return 1
   diff -u "$WORK/quickstart.expected" "$WORK/quickstart.out" && echo "prints what ffi-c/README.md says"
 }
+# The README's install and link lines (the first sh block of its Install
+# section), run as written in a fresh HOME with the quick start as app.c: the
+# shared build must find the library through its rpath, the static one must
+# not need it.
+awk '/^## Install$/ {section=1} section && /^```sh$/ {inside=1; next} inside && /^```$/ {exit} inside' \
+  ffi-c/README.md >"$WORK/install-lines.sh"
+grep -q 'pkg-config --static' "$WORK/install-lines.sh" ||
+  { echo "no static link line in the Install section of ffi-c/README.md" >&2; exit 1; }
+README_HOME=$(mktemp -d "${TMPDIR:-/tmp}/corsguard-readme-home.XXXXXX")
+trap 'rm -rf "$README_HOME"' EXIT
+readme_install() {
+  local app="$README_HOME/app"
+  mkdir -p "$app"
+  # `make -C ffi-c` as written: the checkout's ffi-c seen from the app's directory.
+  ln -sfn "$ROOT/ffi-c" "$app/ffi-c"
+  cp "$WORK/quickstart.c" "$app/app.c"
+  # Only HOME moves: cargo and rustup keep finding their own homes.
+  (cd "$app" && env HOME="$README_HOME" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
+    RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" PKG_CONFIG_PATH= bash -euo pipefail "$WORK/install-lines.sh") || return 1
+  grep -q "libcorsguard.so.0.1 => $README_HOME/.local/lib/" <<<"$(ldd "$app/app")" ||
+    { ldd "$app/app"; echo "app does not load libcorsguard from \$HOME/.local/lib" >&2; return 1; }
+  if grep -q libcorsguard <<<"$(ldd "$app/app-static")"; then
+    echo "app-static needs the shared library" >&2
+    return 1
+  fi
+  quickstart "$app/app" && quickstart "$app/app-static"
+}
 
 sources=(ffi-c/tests/c/test_api.c ffi-c/tests/c/test_document.c ffi-c/tests/c/test_routes.c ffi-c/tests/c/test_vectors.c ffi-c/tests/c/test_threads.c
   ffi-c/tests/c/test_stack.c ffi-c/tests/c/test_free.c ffi-c/tests/c/test_examples.c
@@ -139,7 +166,7 @@ done
 read -r -a STATIC_LIBS <<<"$(pkg-config --static --libs corsguard | sed 's/-lcorsguard//')"
 gcc "${CFLAGS[@]}" -Iffi-c/tests/c ffi-c/tests/c/test_static.c "${PKG_CFLAGS[@]}" \
   -Wl,-Bstatic -lcorsguard -Wl,-Bdynamic "${STATIC_LIBS[@]}" -o "$BIN/test_static"
-if ldd "$BIN/test_static" | grep -q libcorsguard; then
+if grep -q libcorsguard <<<"$(ldd "$BIN/test_static")"; then
   echo "test_static is linked against the shared library" >&2
   exit 1
 fi
@@ -192,6 +219,7 @@ for mode in plain valgrind asan; do
   run "test_examples ($mode)" "${prefix[@]}" "$BIN/test_examples$suffix" "${policy_documents[@]}"
 done
 run "test_static (plain)" "$BIN/test_static"
+run "README install lines" readme_install
 run "test_static (valgrind)" "${VALGRIND[@]}" "$BIN/test_static"
 
 step "the libmicrohttpd example server"

@@ -56,6 +56,7 @@
 //!   (`https://*.com`) are refused as too wide, and `https://*.co.uk` is
 //!   accepted. Either way the rule holds with or without credentials.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

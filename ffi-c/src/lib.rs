@@ -11,7 +11,7 @@
 //! Every exported function:
 //! - checks each pointer it is given before using it (NULL is an error code,
 //!   never a crash),
-//! - runs its body inside [`boundary::guard`], so a Rust panic becomes
+//! - runs its body inside `boundary::guard`, so a Rust panic becomes
 //!   `CORSGUARD_RESULT_PANIC` instead of unwinding into C,
 //! - reports through a `corsguard_result` (or, for pure lookups of static
 //!   strings, returns a `corsguard_str`).
