@@ -25,6 +25,15 @@ manifests() {
       "$(sed -n '/^\[package\]/,/^\[/s/^version = "\(.*\)"/\1/p' bindings-node/Cargo.toml | head -n 1)" \
     bindings-node/package.json '"version"' \
       "$(node -p 'require("./bindings-node/package.json").version' 2>/dev/null || sed -n 's/^  "version": "\(.*\)",$/\1/p' bindings-node/package.json)"
+  # ffi-c's dependency on the core names the version a registry would resolve.
+  printf '%s\t%s\t%s\n' ffi-c/Cargo.toml "corsguard-core dependency version" \
+    "$(sed -n 's/^corsguard-core = {.* version = "\([^"]*\)".*/\1/p' ffi-c/Cargo.toml | head -n 1)"
+  # The lock files' record of the core (builds run --locked).
+  for lock in Cargo.lock bindings-python/Cargo.lock bindings-node/Cargo.lock fuzz/Cargo.lock; do
+    [ -f "$lock" ] || continue
+    printf '%s\t%s\t%s\n' "$lock" "corsguard package" \
+      "$(sed -n '/^name = "corsguard"$/{n;s/^version = "\(.*\)"$/\1/p;}' "$lock" | head -n 1)"
+  done
   # The C header's version macros (cbindgen copies them from ffi-c/src/lib.rs).
   local part
   for file in ffi-c/src/lib.rs include/corsguard.h; do
@@ -80,6 +89,7 @@ case ${1:-} in
     for file in bindings-python/Cargo.toml bindings-node/Cargo.toml; do
       sed -i "/^\[package\]/,/^\[/s/^version = \".*\"/version = \"$new\"/" "$file"
     done
+    sed -i "s/^\(corsguard-core = {.* version = \"\)[^\"]*\"/\1$new\"/" ffi-c/Cargo.toml
     IFS=. read -r major minor patch <<<"${new%%-*}"
     for part in MAJOR:$major MINOR:$minor PATCH:$patch; do
       sed -i "s/^pub const CORSGUARD_VERSION_${part%%:*}: u32 = [0-9]*;/pub const CORSGUARD_VERSION_${part%%:*}: u32 = ${part#*:};/" ffi-c/src/lib.rs
@@ -95,7 +105,12 @@ case ${1:-} in
         head + body.replace(/(: *)"[^"]*"/g, `$1"${v}"`) + "}");
       fs.writeFileSync(file, text);
     ' "$new"
-    echo "version set to $new; add a \`## [$new]\` section to CHANGELOG.md, and run cargo build to refresh the lock files"
+    # The lock files record the workspace packages' versions; builds run --locked.
+    for manifest in Cargo.toml bindings-python/Cargo.toml bindings-node/Cargo.toml fuzz/Cargo.toml; do
+      [ -f "${manifest%Cargo.toml}Cargo.lock" ] || continue
+      cargo update --quiet --workspace --manifest-path "$manifest"
+    done
+    echo "version set to $new in every manifest and lock file; add a \`## [$new]\` section to CHANGELOG.md"
     ;;
   *)
     echo "usage: scripts/version.sh [--check | --set X.Y.Z]" >&2

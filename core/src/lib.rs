@@ -83,10 +83,13 @@ mod vary;
 #[cfg(feature = "http")]
 pub mod http;
 
-// Compiles and runs the README's Rust quick start as a doctest.
+// Compiles and runs the crate README's example as a doctest. (The
+// repository README's quick start is a whole program, run by
+// tests/quickstart/run.py; reading it from here would need a file outside
+// the packaged crate.)
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeQuickStart;
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 pub use config::{
     AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders, MaxAge, Methods,
