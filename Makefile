@@ -2,25 +2,28 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node test-e2e
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node test-e2e dist test-install test-quickstarts
 
 # The two-origin demo with one server: RUNTIME=node|python|c|rust (default:
-# node when the addon builds, else rust). Ctrl-C stops it.
+# node when the addon builds, else rust). Ctrl-C stops it. It builds and
+# installs only what that runtime needs (examples/demo/build.sh).
 RUNTIME ?=
-demo: setup
+demo:
 	./examples/demo/run.sh $(RUNTIME)
 
-test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node test-e2e test-fuzz test-miri
+test: setup lint test-rust test-embedded test-bench check-demo test-c test-python test-node test-install test-quickstarts test-e2e test-fuzz test-miri
 	@echo "make test: every check passed"
 
 setup:
 	@./scripts/setup.sh
 
 lint:
+	./scripts/version.sh --check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 	$(CARGO) clippy -p corsguard --target thumbv7em-none-eabihf -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p corsguard --all-features --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p corsguard-ffi --no-deps
 
 test-rust:
 	$(CARGO) test --workspace --all-features
@@ -43,7 +46,7 @@ test-c:
 test-python:
 	./bindings-python/test.sh
 
-# The Node addon: npm ci (builds it with napi), then node --test.
+# The Node addon: npm ci (the test dependencies), make (builds the addon), node --test.
 test-node:
 	./bindings-node/test.sh
 
@@ -68,3 +71,29 @@ check-demo:
 bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate
 	python3 benches/report.py
+
+# Every artifact a registry would serve, into $(DIST)/ (see README, "Install"):
+# the crate, the C tarball, the abi3 manylinux wheel and the sdist, the npm
+# root and platform packages. Earlier artifacts there are removed first.
+DIST ?= dist
+dist:
+	mkdir -p $(DIST)
+	rm -f $(DIST)/corsguard-* $(DIST)/corsguard_* $(DIST)/libcorsguard-*
+	./scripts/dist/rust.sh $(DIST)
+	./scripts/dist/c.sh $(DIST)
+	./scripts/dist/python.sh $(DIST)
+	./scripts/dist/node.sh $(DIST)
+	cd $(DIST) && sha256sum corsguard-* libcorsguard-* >SHA256SUMS
+	@echo "make dist: $(DIST)/ holds"; ls -l $(DIST)
+
+# Installs each artifact of `make dist` as a user would, in fresh directories
+# outside the checkout with cargo and rustc off the PATH, then sends each app
+# a preflight over loopback (tests/install/).
+test-install: dist
+	./tests/install/c.sh $(DIST)
+	./tests/install/python.sh $(DIST)
+	./tests/install/node.sh $(DIST)
+
+# The README quick starts, run as written (tests/quickstart/run.py).
+test-quickstarts:
+	./tests/quickstart/run.py
