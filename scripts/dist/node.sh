@@ -32,15 +32,15 @@ target=${CARGO_TARGET_DIR:-target}
 case $target in /*) ;; *) target=$ROOT/bindings-node/$target ;; esac
 stage=$target/npm-stage
 rm -rf "$stage"
-mkdir -p "$stage/root" "$stage/platform"
+mkdir -p "$stage/main" "$stage/platform"
 
 # The root package: what lib/native.js and the entry points need at run time.
-cp bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts bindings-node/README.md "$stage/root/"
-cp -R bindings-node/lib "$stage/root/lib"
+cp bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts bindings-node/README.md "$stage/main/"
+cp -R bindings-node/lib "$stage/main/lib"
 for license in LICENSE LICENSE-MIT LICENSE-APACHE; do
   for from in bindings-node/$license $license; do
     if [ -f "$from" ]; then
-      cp "$from" "$stage/root/"
+      cp "$from" "$stage/main/"
       break
     fi
   done
@@ -72,10 +72,10 @@ const root = { ...pkg };
 delete root.scripts; // nothing runs at install: the addon comes prebuilt
 delete root.devDependencies;
 // npm packs LICENSE on its own, not LICENSE-MIT or LICENSE-APACHE: name them.
-const licenses = fs.readdirSync(path.join(stage, 'root')).filter((f) => /^LICEN[CS]E/.test(f));
+const licenses = fs.readdirSync(path.join(stage, 'main')).filter((f) => /^LICEN[CS]E/.test(f));
 root.files = ['index.js', 'index.mjs', 'index.d.ts', 'lib/', ...licenses];
 root.optionalDependencies = { [platformName]: pkg.version };
-write('root', root);
+write('main', root);
 
 // os/cpu/libc: npm skips the package (an optional dependency) elsewhere.
 const [os, cpu, abi] = key.split('-');
@@ -95,7 +95,7 @@ const platform = {
 write('platform', platform);
 fs.writeFileSync(
   path.join(stage, 'platform', 'README.md'),
-  `# ${platformName}\n\nThe prebuilt native addon (\`${addon}\`, built by napi-rs from the corsguard Rust core) ` +
+  `# ${platformName}\n\nThe prebuilt native addon (\`${addon}\`, built from the corsguard Rust core with napi-rs) ` +
     `that \`${pkg.name}\` loads on ${key}. Do not install it yourself: \`npm install ${pkg.name}\` installs it ` +
     'as an optional dependency on this platform only, with no compiler and no install script.\n'
 );
@@ -115,9 +115,9 @@ pack() {
   ' "$json" "$dist" "$dir/.tarball"
 }
 echo "== dist node: npm pack"
-pack "$stage/root"
+pack "$stage/main"
 pack "$stage/platform"
-root_tgz=$dist/$(cat "$stage/root/.tarball")
+root_tgz=$dist/$(cat "$stage/main/.tarball")
 platform_tgz=$dist/$(cat "$stage/platform/.tarball")
 
 # The tarballs themselves, not the staging dirs, are what must be right.
@@ -127,7 +127,7 @@ if printf '%s\n' "$root_files" | grep -E '\.node$|\.rs$|Cargo\.(toml|lock)$|buil
   fail "$root_tgz holds an addon or Rust sources (above)"
 fi
 for license in LICENSE LICENSE-MIT LICENSE-APACHE; do
-  if [ -f "$stage/root/$license" ] && ! printf '%s\n' "$root_files" | grep -qx "package/$license"; then
+  if [ -f "$stage/main/$license" ] && ! printf '%s\n' "$root_files" | grep -qx "package/$license"; then
     fail "$root_tgz lacks $license"
   fi
 done
