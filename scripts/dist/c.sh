@@ -18,7 +18,7 @@ mkdir -p "$dist"
 dist=$(cd "$dist" && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+version=$(scripts/version.sh)
 [ -n "$version" ] || { echo "scripts/dist/c.sh: no version in Cargo.toml" >&2; exit 1; }
 # The triple names what the libraries run on: this build's host.
 arch=$(uname -m)

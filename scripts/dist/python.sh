@@ -31,7 +31,7 @@ export PATH="$venv/bin:$PATH"
 export CARGO_TARGET_DIR=$root/bindings-python/target
 
 # A rerun replaces this version's artifacts, never leaves two wheels behind.
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' bindings-python/Cargo.toml | head -n 1)
+version=$(scripts/version.sh)
 rm -f "$dist"/corsguard-"$version"-*.whl "$dist"/corsguard-"$version".tar.gz
 
 # Linking against this machine's glibc (2.36) pulls in symbol versions up to

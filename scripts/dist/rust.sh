@@ -16,7 +16,7 @@ dist=$(cd "$dist" && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
 fail() { echo "scripts/dist/rust.sh: $*" >&2; exit 1; }
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+version=$(scripts/version.sh)
 target=${CARGO_TARGET_DIR:-$root/target}
 work="$target/dist-rust"
 rm -rf "$work"

@@ -17,7 +17,7 @@ root=$(pwd)
 . tests/install/lib.sh
 dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "tests/install/c.sh: no directory $1" >&2; exit 1; }
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+version=$(scripts/version.sh)
 name="libcorsguard-$version"
 tarball="$dist/$name-$(uname -m)-linux-gnu.tar.gz"
 [ -f "$tarball" ] || { echo "tests/install/c.sh: $tarball is missing; run scripts/dist/c.sh $1 first" >&2; exit 1; }

@@ -20,7 +20,7 @@ source tests/install/lib.sh
 dist=${1:?usage: tests/install/node.sh DIST_DIR}
 dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "install test (node): no directory $1" >&2; exit 1; }
 
-version=$(node -p "require('./bindings-node/package.json').version")
+version=$(scripts/version.sh)
 key=$(node -p "require('./bindings-node/lib/platform').platformKey()")
 addon=corsguard.$key.node
 root_tgz=$dist/corsguard-$version.tgz

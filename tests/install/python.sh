@@ -20,7 +20,7 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 dist=$(cd "$1" 2>/dev/null && pwd) || { echo "install python: no directory $1" >&2; exit 1; }
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' bindings-python/Cargo.toml | head -n 1)
+version=$(scripts/version.sh)
 wheels=("$dist"/corsguard-"$version"-cp39-abi3-manylinux*.whl)
 sdist=$dist/corsguard-$version.tar.gz
 if [ ${#wheels[@]} -ne 1 ] || [ ! -f "${wheels[0]}" ] || [ ! -f "$sdist" ]; then
