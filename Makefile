@@ -74,7 +74,8 @@ bench:
 
 # Every artifact a registry would serve, into $(DIST)/ (see README, "Install"):
 # the crate, the C tarball, the abi3 manylinux wheel and the sdist, the npm
-# root and platform packages. Earlier artifacts there are removed first.
+# root and platform packages, the corsguard command. Earlier artifacts there
+# are removed first.
 DIST ?= dist
 dist:
 	mkdir -p $(DIST)
@@ -83,6 +84,7 @@ dist:
 	./scripts/dist/c.sh $(DIST)
 	./scripts/dist/python.sh $(DIST)
 	./scripts/dist/node.sh $(DIST)
+	./scripts/dist/cli.sh $(DIST)
 	cd $(DIST) && sha256sum corsguard-* libcorsguard-* >SHA256SUMS
 	@echo "make dist: $(DIST)/ holds"; ls -l $(DIST)
 
@@ -93,6 +95,7 @@ test-install: dist
 	./tests/install/c.sh $(DIST)
 	./tests/install/python.sh $(DIST)
 	./tests/install/node.sh $(DIST)
+	./tests/install/cli.sh $(DIST)
 
 # The README quick starts, run as written (tests/quickstart/run.py).
 test-quickstarts:

@@ -69,7 +69,7 @@ case ${1:-} in
       echo "version.sh: bindings-python/pyproject.toml sets a version; it must be dynamic (from Cargo.toml)" >&2
       bad=1
     fi
-    for crate in core ffi-c; do
+    for crate in core ffi-c cli; do
       grep -q '^version.workspace = true' "$crate/Cargo.toml" || {
         echo "version.sh: $crate/Cargo.toml must inherit the version (version.workspace = true)" >&2
         bad=1

@@ -14,7 +14,7 @@ For each quick start this makes a fresh directory outside the checkout that
 holds `app/` (empty: where the commands run, the user's app) and `corsguard`
 (the clone: a link to this checkout), with HOME pointed at a fresh directory,
 so `$HOME/.local` is new. It writes every file block into `app/`, runs the
-run blocks in order (README.md first, then ffi-c, Python, Node), compares the
+run blocks in order (README.md first, then ffi-c, Python, Node, the CLI), compares the
 output block with the end of what they printed, starts the server and runs
 `tests/quickstart/checks/NAME.sh` against it (which sends real requests over
 loopback; a quick start that serves nothing may have a check too, run after
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READMES = ["README.md", "ffi-c/README.md", "bindings-python/README.md", "bindings-node/README.md"]
+READMES = ["README.md", "ffi-c/README.md", "bindings-python/README.md", "bindings-node/README.md", "cli/README.md"]
 CHECKS = ROOT / "tests" / "quickstart" / "checks"
 MARK = re.compile(r"^<!-- quickstart ([a-z0-9-]+): (file|run|output|serve)(?: (\S+))? -->$")
 FENCE = re.compile(r"^(`{3,})[A-Za-z0-9_+-]*$")

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the `corsguard` command (cli/, release, stripped) and packs it as
+# DIST_DIR/corsguard-cli-<version>-<arch>-linux-gnu.tar.gz:
+#   corsguard-cli-<version>/bin/corsguard
+#   corsguard-cli-<version>/README.md, LICENSE-MIT, LICENSE-APACHE
+# Prints the tarball and the binary's size.
+#
+#   scripts/dist/cli.sh DIST_DIR
+set -euo pipefail
+
+dist=${1:?usage: scripts/dist/cli.sh DIST_DIR}
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+mkdir -p "$dist"
+dist=$(cd "$dist" && pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+version=$(scripts/version.sh)
+[ "$(uname -s)" = Linux ] || { echo "scripts/dist/cli.sh: builds the Linux tarball only" >&2; exit 1; }
+name="corsguard-cli-$version"
+tarball="$dist/$name-$(uname -m)-linux-gnu.tar.gz"
+target=${CARGO_TARGET_DIR:-$root/target}
+stage="$target/dist-cli"
+
+cargo build --release --locked --quiet -p corsguard-cli
+rm -rf "$stage"
+mkdir -p "$stage/$name/bin"
+install -m 755 "$target/release/corsguard" "$stage/$name/bin/corsguard"
+strip --strip-unneeded "$stage/$name/bin/corsguard"
+# cp -L: the crate's license files are links to the repository's.
+cp -L cli/README.md cli/LICENSE-MIT cli/LICENSE-APACHE "$stage/$name/"
+said=$("$stage/$name/bin/corsguard" --version)
+[ "$said" = "corsguard $version" ] || { echo "scripts/dist/cli.sh: the binary says \`$said\`, not corsguard $version" >&2; exit 1; }
+
+# Same bytes for the same commit: fixed owners, order and times, no gzip name.
+mtime=$(git log -1 --format=%ct 2>/dev/null || date +%s)
+tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -cf - "$name" |
+  gzip -9n >"$tarball.tmp"
+mv "$tarball.tmp" "$tarball"
+echo "$tarball: $(stat -c %s "$tarball") bytes"
+echo "  bin/corsguard: $(stat -c %s "$stage/$name/bin/corsguard") bytes"
