@@ -17,13 +17,12 @@ root=$(pwd)
 mkdir -p "$dist"
 dist=$(cd "$dist" && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/dist/lib.sh
 
 version=$(scripts/version.sh)
 [ -n "$version" ] || { echo "scripts/dist/c.sh: no version in Cargo.toml" >&2; exit 1; }
 # The triple names what the libraries run on: this build's host.
-arch=$(uname -m)
-[ "$(uname -s)" = Linux ] || { echo "scripts/dist/c.sh: builds the Linux tarball only" >&2; exit 1; }
-triple="$arch-linux-gnu"
+triple=$(dist_triple)
 name="libcorsguard-$version"
 tarball="$dist/$name-$triple.tar.gz"
 
@@ -63,11 +62,7 @@ ldconfig, and neither PKG_CONFIG_PATH nor the rpath is needed); the
 pkg-config file keeps working there. The libraries are stripped.
 README
 
-# Same bytes for the same commit: fixed owners, order and times, no gzip name.
-mtime=$(git log -1 --format=%ct 2>/dev/null || date +%s)
-tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -cf - "$name" |
-  gzip -9n >"$tarball.tmp"
-mv "$tarball.tmp" "$tarball"
+pack_tarball "$stage" "$name" "$tarball"
 
 size() { stat -c %s "$1"; }
 echo "$tarball: $(size "$tarball") bytes"

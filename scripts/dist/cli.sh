@@ -14,11 +14,11 @@ root=$(pwd)
 mkdir -p "$dist"
 dist=$(cd "$dist" && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/dist/lib.sh
 
 version=$(scripts/version.sh)
-[ "$(uname -s)" = Linux ] || { echo "scripts/dist/cli.sh: builds the Linux tarball only" >&2; exit 1; }
 name="corsguard-cli-$version"
-tarball="$dist/$name-$(uname -m)-linux-gnu.tar.gz"
+tarball="$dist/$name-$(dist_triple).tar.gz"
 target=${CARGO_TARGET_DIR:-$root/target}
 stage="$target/dist-cli"
 
@@ -32,10 +32,6 @@ cp -L cli/README.md cli/LICENSE-MIT cli/LICENSE-APACHE "$stage/$name/"
 said=$("$stage/$name/bin/corsguard" --version)
 [ "$said" = "corsguard $version" ] || { echo "scripts/dist/cli.sh: the binary says \`$said\`, not corsguard $version" >&2; exit 1; }
 
-# Same bytes for the same commit: fixed owners, order and times, no gzip name.
-mtime=$(git log -1 --format=%ct 2>/dev/null || date +%s)
-tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -cf - "$name" |
-  gzip -9n >"$tarball.tmp"
-mv "$tarball.tmp" "$tarball"
+pack_tarball "$stage" "$name" "$tarball"
 echo "$tarball: $(stat -c %s "$tarball") bytes"
 echo "  bin/corsguard: $(stat -c %s "$stage/$name/bin/corsguard") bytes"
