@@ -11,15 +11,8 @@
 #   scripts/dist/c.sh DIST_DIR
 set -euo pipefail
 
-dist=${1:?usage: scripts/dist/c.sh DIST_DIR}
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-mkdir -p "$dist"
-dist=$(cd "$dist" && pwd)
-export PATH="$HOME/.cargo/bin:$PATH"
-source scripts/dist/lib.sh
-
-version=$(scripts/version.sh)
+source "$(dirname "$0")/lib.sh"
+dist_start "$@"
 [ -n "$version" ] || { echo "scripts/dist/c.sh: no version in Cargo.toml" >&2; exit 1; }
 # The triple names what the libraries run on: this build's host.
 triple=$(dist_triple)

@@ -8,15 +8,8 @@
 #   scripts/dist/cli.sh DIST_DIR
 set -euo pipefail
 
-dist=${1:?usage: scripts/dist/cli.sh DIST_DIR}
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-mkdir -p "$dist"
-dist=$(cd "$dist" && pwd)
-export PATH="$HOME/.cargo/bin:$PATH"
-source scripts/dist/lib.sh
-
-version=$(scripts/version.sh)
+source "$(dirname "$0")/lib.sh"
+dist_start "$@"
 name="corsguard-cli-$version"
 tarball="$dist/$name-$(dist_triple).tar.gz"
 target=${CARGO_TARGET_DIR:-$root/target}

@@ -1,5 +1,18 @@
-# Shared by the scripts/dist/*.sh that make tarballs (sourced from the
-# repository root).
+# Shared by the scripts/dist/*.sh (sourced: source "$(dirname "$0")/lib.sh").
+
+# The start of every dist script: dist_start "$@". Needs one argument,
+# DIST_DIR (relative to the repository root, or absolute); moves to the
+# repository root and sets root (that directory), dist (DIST_DIR, made,
+# absolute) and version (scripts/version.sh), with cargo on PATH.
+dist_start() {
+  [ $# -eq 1 ] || { echo "usage: ${0##*/} DIST_DIR" >&2; exit 2; }
+  cd "$(dirname "$0")/../.."
+  root=$PWD
+  mkdir -p "$1"
+  dist=$(cd "$1" && pwd)
+  version=$(scripts/version.sh)
+  export PATH="$HOME/.cargo/bin:$PATH"
+}
 
 # A Linux tarball's platform suffix: this build's host, `x86_64-linux-gnu`.
 dist_triple() {

@@ -14,12 +14,9 @@
 #
 #   scripts/dist/node.sh DIST_DIR
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-dist=${1:?usage: scripts/dist/node.sh DIST_DIR}
-mkdir -p "$dist"
-dist=$(cd "$dist" && pwd)
-[ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
+source "$(dirname "$0")/lib.sh"
+dist_start "$@"
+ROOT=$root
 
 echo "== dist node: the release addon (make -C bindings-node)"
 make -C bindings-node

@@ -7,15 +7,8 @@
 # under target/dist/. Usage: scripts/dist/python.sh DIST_DIR
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-root=$PWD
-
-if [ $# -ne 1 ]; then
-  echo "usage: $0 DIST_DIR" >&2
-  exit 2
-fi
-mkdir -p "$1"
-dist=$(cd "$1" && pwd)
+source "$(dirname "$0")/lib.sh"
+dist_start "$@"
 
 # The build tools, once; reinstalled when the pins change.
 venv=$root/target/dist/python-venv
@@ -31,7 +24,6 @@ export PATH="$venv/bin:$PATH"
 export CARGO_TARGET_DIR=$root/bindings-python/target
 
 # A rerun replaces this version's artifacts, never leaves two wheels behind.
-version=$(scripts/version.sh)
 rm -f "$dist"/corsguard-"$version"-*.whl "$dist"/corsguard-"$version".tar.gz
 
 # Linking against this machine's glibc (2.36) pulls in symbol versions up to

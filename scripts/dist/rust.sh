@@ -8,15 +8,10 @@
 #   scripts/dist/rust.sh DIST_DIR
 set -euo pipefail
 
-dist=${1:?usage: scripts/dist/rust.sh DIST_DIR}
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-mkdir -p "$dist"
-dist=$(cd "$dist" && pwd)
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$(dirname "$0")/lib.sh"
+dist_start "$@"
 fail() { echo "scripts/dist/rust.sh: $*" >&2; exit 1; }
 
-version=$(scripts/version.sh)
 target=${CARGO_TARGET_DIR:-$root/target}
 work="$target/dist-rust"
 rm -rf "$work"
