@@ -71,6 +71,10 @@ mod config;
 mod decision;
 #[cfg(feature = "json")]
 pub mod document;
+#[cfg(feature = "explain")]
+pub mod explain;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod findings;
 mod headers;
 mod host;
