@@ -123,7 +123,8 @@ function runProbe(url, origin, init, { timeout = 20000 } = {}) {
     execFile(CORSGUARD, args, { encoding: 'utf8', timeout, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       if (code !== 0 && code !== 1) {
-        resolve({ args, code, report: null, error: `exit ${code ?? err.signal ?? err.code}: ${(stderr || '').trim()}` });
+        const status = code ?? err.signal ?? err.code;
+        resolve({ args, code, report: null, error: `exit ${status}: ${(stderr || '').trim()}` });
         return;
       }
       try {

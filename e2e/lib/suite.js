@@ -418,7 +418,10 @@ function suite(runtime) {
         return;
       }
       const verdicts = new Set(recorded.map((r) => r.browserVerdict));
-      assert.ok(verdicts.has('allowed') && verdicts.has('blocked'), `the tests above went through probe(): ${[...verdicts]}`);
+      assert.ok(
+        verdicts.has('allowed') && verdicts.has('blocked'),
+        `the tests above went through probe(): ${[...verdicts]}`
+      );
       const cases = recorded.map((r, i) => ({
         id: `#${i + 1} ${(r.init.method || 'GET').toUpperCase()} ${r.url} from ${r.pageOrigin}`,
         url: r.url,

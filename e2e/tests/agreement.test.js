@@ -102,10 +102,14 @@ describe('corsguard probe agrees with Chromium on misconfigured servers', { time
     fs.writeFileSync(BROWSER_RESULTS, `${JSON.stringify(observed, null, 2)}\n`);
 
     const wrong = observed.filter(
-      (o) => o.browserVerdict !== o.expect || (o.browserVerdict === 'blocked' && !o.consoleText) || (o.status !== null && o.status !== 200)
+      (o) =>
+        o.browserVerdict !== o.expect ||
+        (o.browserVerdict === 'blocked' && !o.consoleText) ||
+        (o.status !== null && o.status !== 200)
     );
+    const said = (o) => o.consoleText || o.error || 'no console message';
     assert.deepEqual(
-      wrong.map((o) => `${o.id}: ${o.browserVerdict}${o.status ? ` ${o.status}` : ''} (${o.consoleText || o.error || 'no console message'})`),
+      wrong.map((o) => `${o.id}: ${o.browserVerdict}${o.status ? ` ${o.status}` : ''} (${said(o)})`),
       [],
       `Chromium did not decide as the scenarios expect (all results in ${path.relative(h.ROOT, BROWSER_RESULTS)})`
     );
