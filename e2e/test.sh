@@ -8,12 +8,13 @@
 #   E2E_RUNTIMES="python c" e2e/test.sh
 #
 # On a fresh machine it installs chromium (apt-get, when run as root), then
-# `npm ci` here (playwright-core), builds what each server needs
-# (examples/demo/build.sh: the Node addon and Express, a Python venv with the
-# package, libcorsguard installed into a prefix and the C server, the Rust
-# server), and runs `node --test`. Everything is bounded: builds, the whole
-# test run (E2E_TIMEOUT seconds, 480 by default) and every wait inside it;
-# servers are killed at the end, also on failure. Exits non-zero on failure.
+# `npm ci` here (playwright-core; Express and cors for two fixtures), builds
+# what each server needs (examples/demo/build.sh: the Node addon and Express,
+# a Python venv with the package, libcorsguard installed into a prefix and the
+# C server, the Rust server) and the corsguard command (cargo build --release
+# -p corsguard-cli), and runs `node --test`. Everything is bounded: builds, the
+# whole test run (E2E_TIMEOUT seconds, 480 by default) and every wait inside
+# it; servers are killed at the end, also on failure. Exits non-zero on failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,13 +42,25 @@ for tool in node npm timeout; do
 done
 echo "$(/usr/bin/chromium --version 2>/dev/null | tail -n 1), node $(node --version)"
 
-step "npm ci (playwright-core)"
+step "npm ci (playwright-core, express, cors)"
 (cd "$E2E" && timeout "$BUILD_TIMEOUT" npm ci --no-audit --no-fund --loglevel=error)
 
 for runtime in $RUNTIMES; do
   step "building the $runtime server"
   timeout "$BUILD_TIMEOUT" "$ROOT/examples/demo/build.sh" "$runtime"
 done
+# The agreement test (tests/agreement.test.js, and the last test of each
+# runtime) runs `corsguard probe` next to Chromium; its starlette-docs server
+# runs on the demo's Python.
+step "cargo build --release -p corsguard-cli (the corsguard command)"
+(cd "$ROOT" && timeout "$BUILD_TIMEOUT" cargo build --release --quiet -p corsguard-cli)
+case " $RUNTIMES " in
+  *" python "*) ;;
+  *)
+    step "building the Python the starlette-docs fixture runs on"
+    timeout "$BUILD_TIMEOUT" "$ROOT/examples/demo/build.sh" python
+    ;;
+esac
 
 # --- run ------------------------------------------------------------------------
 # Every server the tests start is noted here; whatever happens to the test

@@ -297,4 +297,5 @@ module.exports = {
   startStaticPage,
   policyForPort,
   launchBrowser,
+  noteChild: note,
 };

@@ -22,6 +22,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 const h = require('./harness');
+const agreement = require('./agreement');
 
 /** Longer than Chromium's preflight cache without max-age (5 s). */
 const PAST_DEFAULT_PREFLIGHT_CACHE_MS = 6500;
@@ -30,8 +31,28 @@ const RUNTIMES = (process.env.E2E_RUNTIMES || 'node python c rust').split(/[\s,]
 const SCREENSHOT_RUNTIME = process.env.E2E_SCREENSHOT_RUNTIME || RUNTIMES[0];
 const SCREENSHOT = process.env.E2E_SCREENSHOT || path.join(h.ROOT, 'docs', 'demo.png');
 
+/**
+ * Opt-in: while a list is set here (each runtime's describe sets one), every
+ * `probe` call also records the request, the page's origin, what Chromium
+ * decided and the reason it printed, for the check that `corsguard probe`
+ * agrees with the browser on each of them.
+ */
+let recorder = null;
+
 /** Runs fetch(url, init) in the page; reports what the page's script sees. */
 function probe(page, url, init = {}) {
+  if (recorder) return recordProbe(recorder, page, url, init);
+  return fetchInPage(page, url, init);
+}
+
+async function recordProbe(list, page, url, init) {
+  const pageOrigin = await page.evaluate(() => location.origin);
+  const seen = await agreement.observe(page, url, () => fetchInPage(page, url, init));
+  list.push({ url, pageOrigin, init, browserVerdict: seen.verdict, consoleText: seen.consoleText });
+  return seen.result;
+}
+
+function fetchInPage(page, url, init) {
   return page.evaluate(
     async ({ url, init }) => {
       try {
@@ -92,7 +113,10 @@ function suite(runtime) {
     let page; // a page on the allowed origin http://localhost:P
     let pageOrigin;
 
+    const recorded = []; // every probe() of this runtime, for the agreement check at the end
+
     before(async () => {
+      recorder = recorded;
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), `corsguard-e2e-${runtime}-`));
       const [pagePort, apiPort, controlPagePort, controlApiPort, otherPort] = await h.freePorts(5);
       const { file } = h.policyForPort(tmp, pagePort);
@@ -116,6 +140,7 @@ function suite(runtime) {
     });
 
     after(async () => {
+      recorder = null;
       if (browser) await browser.close();
       if (other) await other.close();
       await Promise.all([main, control].filter(Boolean).map((s) => s.stop()));
@@ -380,6 +405,37 @@ function suite(runtime) {
       assert.ok(exit, `the server kept running:\n${output}`);
       assert.notEqual(exit.code, 0, output);
       assert.match(output, /wildcard_origin_with_credentials/);
+    });
+
+    // Last: it judges every request the tests above sent from a page.
+    it('corsguard probe agrees with Chromium on every request above', async (t) => {
+      fs.mkdirSync(h.ARTIFACTS, { recursive: true });
+      const results = path.join(h.ARTIFACTS, `agreement-demo-${runtime}.json`);
+      fs.writeFileSync(results, `${JSON.stringify(recorded, null, 2)}\n`);
+      const missing = agreement.whyProbeIsMissing();
+      if (missing) {
+        t.skip(`${missing}; Chromium's results are in ${path.relative(h.ROOT, results)}`);
+        return;
+      }
+      const verdicts = new Set(recorded.map((r) => r.browserVerdict));
+      assert.ok(
+        verdicts.has('allowed') && verdicts.has('blocked'),
+        `the tests above went through probe(): ${[...verdicts]}`
+      );
+      const cases = recorded.map((r, i) => ({
+        id: `#${i + 1} ${(r.init.method || 'GET').toUpperCase()} ${r.url} from ${r.pageOrigin}`,
+        url: r.url,
+        origin: r.pageOrigin,
+        init: r.init,
+        browserVerdict: r.browserVerdict,
+        consoleText: r.consoleText,
+      }));
+      const differences = await agreement.compareWithProbe(cases);
+      assert.equal(
+        differences.length,
+        0,
+        `corsguard probe and Chromium differ on ${differences.length} point(s):\n${agreement.differenceTable(differences)}`
+      );
     });
   });
 }
