@@ -131,26 +131,18 @@ impl Judgement {
         if let FetchFailure::Unsendable(why) = failure {
             return Some(format!("TypeError: {why}"));
         }
-        let mut line = format!(
+        let line = format!(
             "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
             self.url,
             self.request.origin,
             failure.chromium_message()
         );
-        if matches!(
-            failure,
-            FetchFailure::Cors(CorsCheckFailure::MissingAllowOrigin)
-        ) {
-            line.push_str(
-                " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
-            );
-        }
         Some(line)
     }
 }
 
 /// The headers the browser puts on the preflight for `req`.
-pub(crate) fn preflight_request_headers(req: &BrowserRequest) -> Vec<(String, String)> {
+pub fn preflight_request_headers(req: &BrowserRequest) -> Vec<(String, String)> {
     let mut headers = vec![
         ("Origin".to_owned(), req.origin.clone()),
         (
@@ -172,7 +164,7 @@ pub(crate) fn preflight_request_headers(req: &BrowserRequest) -> Vec<(String, St
 
 /// The headers the browser puts on the actual request for `req`: `Origin`
 /// and the page's own headers (without the ones it drops).
-pub(crate) fn actual_request_headers(req: &BrowserRequest) -> Vec<(String, String)> {
+pub fn actual_request_headers(req: &BrowserRequest) -> Vec<(String, String)> {
     let mut headers = vec![("Origin".to_owned(), req.origin.clone())];
     for (name, value) in req.header_list() {
         headers.push((
@@ -593,6 +585,17 @@ fn mistakes(j: &Judgement) -> Vec<Mistake> {
                 "add `Vary: Origin` to every response whose CORS headers depend on the origin, or a cache can serve one origin's answer to another".to_owned(),
             );
         }
+    }
+    if let Some(
+        FetchFailure::Cors(CorsCheckFailure::WildcardWithCredentials)
+        | FetchFailure::Preflight(PreflightFailure::Cors(CorsCheckFailure::WildcardWithCredentials)),
+    ) = &j.failure
+    {
+        add(
+            "wildcard_with_credentials",
+            "the request is credentialed and the server answers `Access-Control-Allow-Origin: *`".to_owned(),
+            "`*` never admits a credentialed request: answer with the request's origin when it is one you trust, with `Access-Control-Allow-Credentials: true`".to_owned(),
+        );
     }
     if sends_json(&j.triggers) {
         if let Some(FetchFailure::Preflight(PreflightFailure::HeaderNotAllowed { name })) =

@@ -33,6 +33,9 @@ mod judge;
 mod policy;
 mod render;
 
-pub use judge::{judge, Check, Exchange, ExchangeKind, Judgement, Mistake, Response};
+pub use judge::{
+    actual_request_headers, judge, preflight_request_headers, Check, Exchange, ExchangeKind,
+    Judgement, Mistake, Response,
+};
 pub use policy::{document_mistakes, explain, Explanation, ServerDecision};
 pub use render::url_path;

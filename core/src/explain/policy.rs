@@ -164,7 +164,7 @@ fn explain_in<const O: usize, const N: usize, const B: usize>(
             );
         };
         let response = response_of(&decision, continue_status);
-        if decision.action() == Action::Continue {
+        if decision.action() == Action::Continue && exchange == "preflight" {
             notes.push(format!(
                 "corsguard passes the {exchange} on: the application answers it (assumed status {continue_status}), corsguard adds its headers"
             ));

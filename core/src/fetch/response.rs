@@ -206,7 +206,8 @@ impl CorsCheckFailure {
     }
 
     /// What Chromium prints after "has been blocked by CORS policy: " for
-    /// this failure of the CORS check on an actual response.
+    /// this failure of the CORS check on an actual response (as Chromium
+    /// 156 words it).
     pub fn chromium_message(&self) -> String {
         match self {
             CorsCheckFailure::Unparseable => String::from("(a network error: the response could not be parsed)"),
@@ -214,16 +215,16 @@ impl CorsCheckFailure {
                 "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
             ),
             CorsCheckFailure::MultipleAllowOrigin { value } => alloc::format!(
-                "The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only one is allowed."
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only one is allowed. Have the server send the header with a valid value."
             ),
             CorsCheckFailure::WildcardWithCredentials => String::from(
                 "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.",
             ),
             CorsCheckFailure::InvalidAllowOrigin { value } => alloc::format!(
-                "The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'."
+                "The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'. Have the server send the header with a valid value."
             ),
             CorsCheckFailure::AllowOriginMismatch { value } => alloc::format!(
-                "The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to the supplied origin."
+                "The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to the supplied origin. Have the server send the header with a valid value."
             ),
             CorsCheckFailure::CredentialsNotTrue { value } => alloc::format!(
                 "The value of the 'Access-Control-Allow-Credentials' header in the response is '{value}' which must be 'true' when the request's credentials mode is 'include'."
