@@ -12,7 +12,9 @@ use std::time::Duration;
 use corsguard::explain::{
     actual_request_headers, judge, preflight_request_headers, Judgement, Response,
 };
-use corsguard::fetch::BrowserRequest;
+use corsguard::fetch::{
+    cors_preflight_fetch, BrowserRequest, CorsCheckFailure, FetchFailure, PreflightFailure,
+};
 use ureq::http;
 
 /// The probe's HTTP client: no redirects, statuses are answers (not
@@ -86,8 +88,9 @@ pub fn probe(
         let mut headers = preflight_request_headers(req);
         headers.push(("Accept".to_owned(), "*/*".to_owned()));
         let answer = client.send("OPTIONS", url, &headers, None)?;
-        let first = judge(req, url, Some(&answer), None);
+        let mut first = judge(req, url, Some(&answer), None);
         if first.failure.is_some() {
+            diagnose(client, req, url, &mut first)?;
             return Ok(first);
         }
         preflight = Some(answer);
@@ -107,4 +110,88 @@ pub fn probe(
     };
     let actual = client.send(&method, url, &headers, body)?;
     Ok(judge(req, url, preflight.as_ref(), Some(&actual)))
+}
+
+/// The most header names a diagnosis retries one by one.
+const MAX_RETRIED_HEADERS: usize = 16;
+
+/// A preflight refused without any CORS header says nothing about why: a
+/// strict server refuses that way whether the origin, the method or one
+/// header is at fault, and Chromium only says that no
+/// Access-Control-Allow-Origin came back. Retry the preflight part by part
+/// (at most 2 + MAX_RETRIED_HEADERS requests) to find what the server
+/// refuses, and make that the fix.
+fn diagnose(
+    client: &Client,
+    req: &BrowserRequest,
+    url: &str,
+    judgement: &mut Judgement,
+) -> Result<(), Unreachable> {
+    let Some(FetchFailure::Preflight(PreflightFailure::Cors(CorsCheckFailure::MissingAllowOrigin))) =
+        &judgement.failure
+    else {
+        return Ok(());
+    };
+    let passes = |method: &str, names: Option<&str>| -> Result<bool, Unreachable> {
+        let mut headers = vec![
+            ("Origin".to_owned(), req.origin.clone()),
+            (
+                "Access-Control-Request-Method".to_owned(),
+                method.to_owned(),
+            ),
+            ("Accept".to_owned(), "*/*".to_owned()),
+        ];
+        let mut probe_req = BrowserRequest::new(&req.origin, method);
+        if let Some(names) = names {
+            headers.push((
+                "Access-Control-Request-Headers".to_owned(),
+                names.to_owned(),
+            ));
+            for name in names.split(',') {
+                probe_req = probe_req.with_header(name, "1");
+            }
+        }
+        let answer = client.send("OPTIONS", url, &headers, None)?;
+        Ok(cors_preflight_fetch(&probe_req, answer.status, &answer.headers).is_ok())
+    };
+    let method = req.normalized_method();
+    let names = req.unsafe_header_names();
+    // A preflight that passes in part shows that CORS middleware runs here.
+    let mut partly_granted = true;
+    if !names.is_empty() && passes(&method, None)? {
+        let mut refused = Vec::new();
+        for name in names.iter().take(MAX_RETRIED_HEADERS) {
+            if !passes(&method, Some(name))? {
+                refused.push(format!("`{name}`"));
+            }
+        }
+        let list = refused.join(", ");
+        judgement.diagnosis.push(format!(
+            "the server grants the preflight for {method} without Access-Control-Request-Headers, and refuses it when it asks for {list}"
+        ));
+        judgement.server_fix = Some(format!(
+            "allow the request header{} {list} for {} on the server",
+            if refused.len() == 1 { "" } else { "s" },
+            req.origin
+        ));
+    } else if method != "GET" && passes("GET", None)? {
+        judgement.diagnosis.push(format!(
+            "the server grants a preflight for GET from this origin, and refuses it for {method}"
+        ));
+        judgement.server_fix = Some(format!("allow the method `{method}` on the server"));
+    } else {
+        partly_granted = false;
+        judgement.diagnosis.push(
+            "the server refuses every preflight from this origin, even for GET without headers"
+                .to_owned(),
+        );
+        judgement.server_fix = Some(format!(
+            "allow the origin `{}` on the server, if it is one you trust",
+            req.origin
+        ));
+    }
+    if partly_granted {
+        judgement.mistakes.retain(|m| m.code != "no_cors_headers");
+    }
+    Ok(())
 }

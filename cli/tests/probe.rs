@@ -269,6 +269,26 @@ fn json_not_allowed(s: &Seen) -> (u16, Vec<(&'static str, String)>) {
     (status, headers)
 }
 
+/// A strict server (as corsguard's strict profile answers): a refused
+/// preflight gets 403 and no CORS header at all, whatever the cause.
+fn strict(s: &Seen) -> (u16, Vec<(&'static str, String)>) {
+    if preflight(s) {
+        let method_ok = matches!(
+            s.header("access-control-request-method"),
+            Some("GET" | "POST" | "PUT")
+        );
+        let headers_ok = s
+            .header("access-control-request-headers")
+            .map_or(true, |names| {
+                names.split(',').all(|n| n.trim() == "content-type")
+            });
+        if origin(s) != PAGE || !method_ok || !headers_ok {
+            return (403, vec![("vary", "Origin".to_owned())]);
+        }
+    }
+    correct(s)
+}
+
 // ---------------------------------------------------------------------------
 
 fn run(args: &[&str]) -> Output {
@@ -506,6 +526,74 @@ fn probe_sends_what_a_browser_sends_and_stops_after_a_failed_preflight() {
     let (_, _, status) = probe(&server, "/", &[]);
     assert_eq!(status, 0);
     assert!(server.seen().iter().all(|s| s.method == "GET"));
+}
+
+#[test]
+fn probe_finds_what_a_silent_refusal_refuses() {
+    // Chromium only says that no Access-Control-Allow-Origin came back;
+    // probe retries the preflight part by part to find the cause.
+    let cases: &[(&[&str], &str, &str, usize)] = &[
+        (
+            &[
+                "--method",
+                "PUT",
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                "X-Debug: 1",
+            ],
+            "refuses it when it asks for `x-debug`",
+            "allow the request header `x-debug`",
+            4,
+        ),
+        (
+            &["--method", "DELETE"],
+            "refuses it for DELETE",
+            "allow the method `DELETE` on the server",
+            2,
+        ),
+    ];
+    for (args, diagnosis, fix, requests) in cases {
+        let server = Server::start(strict);
+        let (json, text, status) = probe(&server, "/api", args);
+        assert_eq!(status, 1, "{text}");
+        let found = json["diagnosis"][0].as_str().unwrap();
+        assert!(found.contains(diagnosis), "{found}");
+        assert!(
+            json["failure"]["fix"].as_str().unwrap().starts_with(fix),
+            "{text}"
+        );
+        assert!(text.contains(&format!("diagnosis: {found}")), "{text}");
+        // The middleware answers some preflights: not "no CORS at all".
+        assert!(
+            !mistakes(&json).contains(&"no_cors_headers".to_owned()),
+            "{text}"
+        );
+        // Each run (text, then JSON) sent the preflight and its retries, bounded.
+        assert_eq!(server.seen().len(), 2 * requests, "{:?}", server.seen());
+    }
+    let server = Server::start(strict);
+    let url = server.url("/api");
+    let output = run(&[
+        "probe",
+        &url,
+        "--origin",
+        "http://localhost:3001",
+        "--method",
+        "PUT",
+        "--format",
+        "json",
+    ]);
+    let json = json_of(&output);
+    assert!(json["diagnosis"][0]
+        .as_str()
+        .unwrap()
+        .contains("refuses every preflight from this origin"));
+    assert_eq!(
+        json["failure"]["fix"],
+        "allow the origin `http://localhost:3001` on the server, if it is one you trust"
+    );
+    assert!(mistakes(&json).contains(&"no_cors_headers".to_owned()));
 }
 
 #[test]

@@ -110,6 +110,10 @@ pub struct Judgement {
     pub failure: Option<FetchFailure>,
     /// The fix, on the server's side, for the failure.
     pub server_fix: Option<String>,
+    /// What further requests showed about the failure (`corsguard probe`
+    /// retries a refused preflight part by part to find what the server
+    /// refuses); empty from [`judge`] itself.
+    pub diagnosis: Vec<String>,
     /// The mistakes the answers show.
     pub mistakes: Vec<Mistake>,
     /// How long Chromium caches the preflight's answer (seconds), when it passed.
@@ -361,6 +365,7 @@ pub fn judge(
         exchanges: Vec::new(),
         failure: None,
         server_fix: None,
+        diagnosis: Vec::new(),
         mistakes: Vec::new(),
         preflight_cache_seconds: None,
         exposed_headers: Vec::new(),

@@ -182,6 +182,9 @@ fn write_judgement(
         }
         Some(failure) => {
             let _ = writeln!(out, "verdict: BLOCKED: {failure}");
+            for finding in &j.diagnosis {
+                let _ = writeln!(out, "  diagnosis: {finding}");
+            }
             if let Some(console) = j.chromium_console() {
                 let _ = writeln!(out, "  Chromium console: {console}");
             }
@@ -248,6 +251,7 @@ fn judgement_json(j: &Judgement, fix: Option<&str>) -> Value {
             "console": j.chromium_console(),
             "fix": fix.map(str::to_owned).or_else(|| j.server_fix.clone()),
         })),
+        "diagnosis": j.diagnosis,
         "mistakes": mistakes_json(&j.mistakes),
         "preflight_cache_seconds": j.preflight_cache_seconds,
         "exposed_headers": j.exposed_headers,
