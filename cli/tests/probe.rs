@@ -837,6 +837,31 @@ fn explain_gives_the_fix_in_the_policy_s_terms() {
         assert!(text.contains("corsguard: "), "{name}\n{text}");
     }
 
+    // Everything the policy refuses in the preflight, not only the first.
+    let (json, text, _) = explain(
+        DEMO,
+        &[
+            "--origin",
+            "http://localhost:3001",
+            "--method",
+            "DELETE",
+            "-H",
+            "X-A: 1",
+            "-H",
+            "Content-Type: application/json",
+        ],
+    );
+    assert_eq!(
+        json["failure"]["fix"],
+        "add `http://localhost:3001` to allowOrigins"
+    );
+    assert_eq!(
+        json["also"],
+        serde_json::json!(["add `DELETE` to allowMethods", "add `x-a` to allowHeaders"]),
+        "{text}"
+    );
+    assert!(text.contains("  and: add `x-a` to allowHeaders"), "{text}");
+
     let no_credentials = r#"{"version": 1, "allowOrigins": ["http://localhost:3000"]}"#;
     let (json, text, code) = explain(no_credentials, &["--origin", PAGE, "--credentials"]);
     assert_eq!(code, 1, "{text}");

@@ -13,7 +13,7 @@ use super::render::url_path;
 use crate::capacity::CapacityClass;
 use crate::document::{Document, DocumentErrors, PolicySet, Problem};
 use crate::fetch::{BrowserRequest, CorsCheckFailure, FetchFailure, PreflightFailure};
-use crate::{Action, Decision, Reason, Request};
+use crate::{Action, Decision, Failures, Reason, Request};
 
 /// What corsguard decided on the server for one of the requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,9 @@ pub struct Explanation {
     pub decisions: Vec<ServerDecision>,
     /// The fix in the document's terms, when the browser blocks the response.
     pub fix: Option<String>,
+    /// The fixes for what else the policy refuses in the same preflight
+    /// (corsguard checks every part, the browser stops at the first).
+    pub also: Vec<String>,
     /// The document's findings (valid but risky).
     pub findings: Vec<Problem>,
     /// What the account assumes (an application's own answer, a host
@@ -261,11 +264,54 @@ fn explain_in<const O: usize, const N: usize, const B: usize>(
     {
         judgement.mistakes.push(json_mistake());
     }
+    // Every other part of the preflight the policy refuses.
+    let mut also = Vec::new();
+    if matches!(judgement.failure, Some(FetchFailure::Preflight(_))) && route.is_some() {
+        let failures = |names: Option<&[u8]>| {
+            let mut request = Request::new(b"OPTIONS")
+                .origin(origin)
+                .request_method(method.as_bytes());
+            if let Some(names) = names {
+                request = request.request_headers(names);
+            }
+            if req.private_network {
+                request = request.request_private_network(b"true");
+            }
+            set.evaluate(path.as_bytes(), &request)
+                .map(|d| d.failures())
+                .unwrap_or_default()
+        };
+        let all = failures(acrh.as_deref().map(str::as_bytes));
+        let primary = reason.as_ref().and_then(|r| r.code);
+        let primary_detail = reason.as_ref().and_then(|r| r.detail.clone());
+        if all.contains(Failures::ORIGIN) && primary != Some("origin_not_allowed") {
+            also.push(format!("add `{}` to {}", req.origin, key("allowOrigins")));
+        }
+        if all.contains(Failures::METHOD) && primary != Some("method_not_allowed") {
+            also.push(format!("add `{method}` to {}", key("allowMethods")));
+        }
+        if all.contains(Failures::HEADERS) {
+            for name in req.unsafe_header_names() {
+                let is_primary = primary == Some("header_not_allowed")
+                    && primary_detail
+                        .as_deref()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(&name));
+                if !is_primary && failures(Some(name.as_bytes())).contains(Failures::HEADERS) {
+                    also.push(format!("add `{name}` to {}", key("allowHeaders")));
+                }
+            }
+        }
+        if all.contains(Failures::PRIVATE_NETWORK) && primary != Some("private_network_not_allowed")
+        {
+            also.push(format!("set {} to true", key("allowPrivateNetwork")));
+        }
+    }
     let findings = doc.findings();
     Ok(Explanation {
         judgement,
         decisions,
         fix,
+        also,
         findings,
         notes,
     })

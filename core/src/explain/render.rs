@@ -127,6 +127,7 @@ fn write_judgement(
     j: &Judgement,
     decisions: &[ServerDecision],
     fix: Option<&str>,
+    also: &[String],
 ) {
     let _ = writeln!(out, "{}", fetch_call(j));
     let _ = writeln!(out, "  from a page on {}", j.request.origin);
@@ -190,6 +191,9 @@ fn write_judgement(
             }
             if let Some(fix) = fix {
                 let _ = writeln!(out, "  fix: {fix}");
+            }
+            for fix in also {
+                let _ = writeln!(out, "  and: {fix}");
             }
         }
     }
@@ -265,7 +269,7 @@ impl Judgement {
     /// and the mistakes.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        write_judgement(&mut out, self, &[], self.server_fix.as_deref());
+        write_judgement(&mut out, self, &[], self.server_fix.as_deref(), &[]);
         out
     }
 
@@ -285,6 +289,7 @@ impl Explanation {
             &self.judgement,
             &self.decisions,
             self.fix.as_deref(),
+            &self.also,
         );
         for note in &self.notes {
             let _ = writeln!(out, "\nnote: {note}");
@@ -326,6 +331,7 @@ impl Explanation {
                 ),
             );
             map.insert("notes".into(), json!(self.notes));
+            map.insert("also".into(), json!(self.also));
             map.insert(
                 "findings".into(),
                 Value::Array(
