@@ -766,6 +766,12 @@ fn max_age_parses_delta_seconds_only() {
 
 use corsguard::fetch as model;
 
+/// One row of a failure table: the case, the request, the answer, the failure.
+type FailureRow<F> = (&'static str, BrowserRequest, Vec<(String, Vec<u8>)>, F);
+
+/// The (code, detail) of each preflight trigger.
+type TriggerCodes = Vec<(&'static str, Option<&'static str>)>;
+
 fn credentialed() -> BrowserRequest {
     get().with_credentials()
 }
@@ -773,12 +779,7 @@ fn credentialed() -> BrowserRequest {
 #[test]
 fn cors_check_names_each_failure_after_the_answer_that_causes_it() {
     let other = "https://other.example.com";
-    let table: Vec<(
-        &str,
-        BrowserRequest,
-        Vec<(String, Vec<u8>)>,
-        CorsCheckFailure,
-    )> = vec![
+    let table: Vec<FailureRow<CorsCheckFailure>> = vec![
         (
             "no Access-Control-Allow-Origin",
             get(),
@@ -1008,12 +1009,7 @@ fn the_preflight_checks_allow_origin_before_the_status() {
 
 #[test]
 fn the_preflight_names_each_failure_after_the_answer_that_causes_it() {
-    let table: Vec<(
-        &str,
-        BrowserRequest,
-        Vec<(String, Vec<u8>)>,
-        PreflightFailure,
-    )> = vec![
+    let table: Vec<FailureRow<PreflightFailure>> = vec![
         (
             "ACAM that is not a list of tokens",
             method("PUT"),
@@ -1386,7 +1382,7 @@ fn chromium_messages_for_the_other_preflight_failures() {
 
 #[test]
 fn preflight_triggers_name_each_reason_with_its_code() {
-    let table: Vec<(&str, BrowserRequest, Vec<(&str, Option<&str>)>)> = vec![
+    let table: Vec<(&str, BrowserRequest, TriggerCodes)> = vec![
         ("a simple GET", get(), vec![]),
         (
             "a POST with a safelisted content type",
