@@ -539,7 +539,10 @@ fn mistakes(j: &Judgement) -> Vec<Mistake> {
         }
         if !headers
             .iter()
-            .any(|(name, _)| name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-"))
+            // Bytes, not `str` slicing: a name that is not ASCII must not panic.
+            .any(|(name, _)| {
+                name.len() > 15 && name.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
+            })
         {
             add(
                 "no_cors_headers",
