@@ -246,7 +246,35 @@ pub fn to_text(url: &str, origin: &str, outcomes: &[Outcome]) -> String {
     if findings.is_empty() {
         out.push_str("no lookalike origin is admitted\n");
     }
-    for o in findings {
+    // `*` admits every origin alike: one line says it.
+    let wildcard: Vec<&&Outcome> = findings
+        .iter()
+        .filter(|o| o.allow_origin.as_deref() == Some("*"))
+        .collect();
+    if !wildcard.is_empty() {
+        let _ = writeln!(
+            out,
+            "[info] every origin is admitted with `Access-Control-Allow-Origin: *`, without credentials (browsers never send cookies to `*`)."
+        );
+        if wildcard
+            .iter()
+            .any(|o| o.allow_credentials.as_deref() == Some("true"))
+        {
+            let _ = writeln!(
+                out,
+                "  mistake [wildcard_with_credentials]: the server also sends `Access-Control-Allow-Credentials: true`, which browsers refuse with `*`; if credentialed requests matter, answer with the exact trusted origin"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  fine for public, cookie-less data; never for responses that depend on who asks"
+            );
+        }
+    }
+    for o in findings
+        .iter()
+        .filter(|o| o.allow_origin.as_deref() != Some("*"))
+    {
         let _ = writeln!(
             out,
             "[{}] {} is admitted{}: {}.",
@@ -259,14 +287,10 @@ pub fn to_text(url: &str, origin: &str, outcomes: &[Outcome]) -> String {
             },
             o.variant.what
         );
-        let fix = if o.allow_origin.as_deref() == Some("*") {
-            "fine for public, cookie-less data; never for responses that depend on who asks"
-                .to_owned()
-        } else if o.credentialed {
-            "the server reflects this origin with credentials, so a page there can read signed-in users' data: compare Origin exactly against a list of trusted origins (and anchor any pattern at both ends)".to_owned()
+        let fix = if o.credentialed {
+            "the server reflects this origin with credentials, so a page there can read signed-in users' data: compare Origin exactly against a list of trusted origins (and anchor any pattern at both ends)"
         } else {
             "compare Origin exactly against the trusted origins; anchor patterns at both ends"
-                .to_owned()
         };
         let _ = writeln!(out, "  fix: {fix}");
     }

@@ -731,6 +731,21 @@ fn scan_reports_credentialed_reflection_above_all() {
         .iter()
         .filter(|v| v["kind"] != "baseline")
         .all(|v| v["severity"] == "info"));
+    let text = text_of(&run(&[
+        "probe",
+        &server.url("/"),
+        "--origin",
+        PAGE,
+        "--scan",
+    ]));
+    assert!(
+        text.contains("[info] every origin is admitted with `Access-Control-Allow-Origin: *`"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("[info] null is admitted"),
+        "one line for `*`: {text}"
+    );
 }
 
 // ---------------------------------------------------------------------------
