@@ -2,7 +2,10 @@
 # Installs the `corsguard` command from its tarball as a user without Rust
 # would: extracts DIST_DIR/corsguard-cli-<version>-<arch>-linux-gnu.tar.gz
 # into a fresh directory, then lints the demo's policy (clean: exit 0) and a
-# broken one (exit 1, each error with its path, rule and fix).
+# broken one (exit 1, each error with its path, rule and fix), explains a
+# refused origin against the demo's policy (exit 1, the fix), and probes a
+# plain HTTP server on loopback that sends no CORS headers (exit 1, the
+# mistake named).
 #
 #   tests/install/cli.sh DIST_DIR
 set -euo pipefail
@@ -36,6 +39,18 @@ printf '%s\n' "$out"
 grep -qx 'error\[malformed_origin\] /allowOrigins/0' <<<"$out" || fail "no malformed_origin error"
 grep -qx 'error\[unknown_key\] /allowMethod' <<<"$out" || fail "no unknown_key error"
 grep -q '^  fix:  did you mean `allowMethods`?$' <<<"$out" || fail "no fix for the unknown key"
+status=0
+out=$(PATH=$norust "$bin" explain policy.json --origin http://localhost:3001 --url http://localhost:8080/api/hello) || status=$?
+[ "$status" = 1 ] || fail "explain of a refused origin exited $status, not 1: $out"
+grep -qx '  fix: add `http://localhost:3001` to allowOrigins' <<<"$out" || fail "explain gave no fix: $out"
+echo "explain: $(grep -m1 '^verdict:' <<<"$out")"
+port=$(free_port)
+start_server "$port" "$dir/http-server.log" python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir"
+status=0
+out=$(PATH=$norust "$bin" probe "http://127.0.0.1:$port/policy.json" --origin http://localhost:3000 --timeout 5) || status=$?
+[ "$status" = 1 ] || fail "probe of a server without CORS exited $status, not 1: $out"
+grep -q '^mistake \[no_cors_headers\]' <<<"$out" || fail "probe did not name no_cors_headers: $out"
+echo "probe: $(grep -m1 '^verdict:' <<<"$out")"
 ldd "$bin" >"$dir/ldd.txt" 2>&1 || true
 if grep -q corsguard "$dir/ldd.txt"; then fail "the binary needs a corsguard library at run time"; fi
-echo "install cli: the tarball's corsguard runs without Rust and lints as the loader does"
+echo "install cli: the tarball's corsguard runs without Rust: it lints as the loader does, explains and probes"
