@@ -44,30 +44,6 @@ pub fn normalize_method(method: &[u8]) -> Vec<u8> {
 // Request headers (Fetch "Headers" / "CORS-safelisted request-header" / ...)
 // ---------------------------------------------------------------------------
 
-const FORBIDDEN_REQUEST_HEADER_NAMES: [&str; 21] = [
-    "accept-charset",
-    "accept-encoding",
-    "access-control-request-headers",
-    "access-control-request-method",
-    "connection",
-    "content-length",
-    "cookie",
-    "cookie2",
-    "date",
-    "dnt",
-    "expect",
-    "host",
-    "keep-alive",
-    "origin",
-    "referer",
-    "set-cookie",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "via",
-];
-
 const METHOD_OVERRIDE_HEADER_NAMES: [&str; 3] = [
     "x-http-method",
     "x-http-method-override",
@@ -77,16 +53,12 @@ const METHOD_OVERRIDE_HEADER_NAMES: [&str; 3] = [
 /// Forbidden request-header (name, value): a header script may not set. `Headers`
 /// drops such a header silently, so it never reaches the network or the preflight.
 pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
+    // The names and the `proxy-`/`sec-` prefixes: the list the policy
+    // loader refuses in allowHeaders.
+    if crate::headers::is_forbidden_request_header(name) {
+        return true;
+    }
     let lower = name.to_ascii_lowercase();
-    if FORBIDDEN_REQUEST_HEADER_NAMES
-        .iter()
-        .any(|f| lower == f.as_bytes())
-    {
-        return true;
-    }
-    if lower.starts_with(b"proxy-") || lower.starts_with(b"sec-") {
-        return true;
-    }
     if METHOD_OVERRIDE_HEADER_NAMES
         .iter()
         .any(|f| lower == f.as_bytes())
