@@ -9,12 +9,13 @@
 // playground loads: /corsguard-explain.wasm (the explainer, built by
 // examples/demo/build.sh) and /policy.json (the policy file's bytes); a
 // second page port (3001) serves the same, so that http://localhost:3001 is
-// another origin for the playground to send requests from. The API goes through the addon's
-// strict native `Policy`, loaded with `Policy.fromJSON` from the shared policy
-// document (examples/demo/policy.json, the version-1 policy document every
-// corsguard runtime reads), so the Python, C and Rust servers answer the same
-// way. `policy.middleware()`
-// writes the CORS answer; the decision log shows `policy.evaluate()` of the
+// another origin for the playground to send requests from.
+//
+// The API goes through the addon's strict native `Policy`, loaded with
+// `Policy.fromJSON` from the shared policy document (examples/demo/policy.json,
+// the version-1 policy document every corsguard runtime reads), so the Python,
+// C and Rust servers answer the same way. `policy.middleware()` writes the
+// CORS answer; the decision log shows `policy.evaluate()` of the
 // same request (a pure function of its headers and, for a document with
 // routes, its path: the very decision the middleware applied), with
 // corsguard's reason when it refused.
