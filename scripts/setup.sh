@@ -10,6 +10,7 @@ fi
 if command -v rustup >/dev/null 2>&1; then
   rustup target list --installed | grep -qx thumbv7em-none-eabihf \
     || rustup target add thumbv7em-none-eabihf
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   for component in clippy rustfmt; do
     rustup component list --installed | grep -q "^$component" \
       || rustup component add "$component"

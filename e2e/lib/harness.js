@@ -124,10 +124,11 @@ function killGroup(child, signal) {
  * by examples/demo/build.sh) with the given ports and policy file, and
  * waits until both ports answer.
  */
-async function startServer(runtime, { pagePort, apiPort, policy, timeout = 30000 }) {
+async function startServer(runtime, { pagePort, apiPort, policy, altPagePort = 0, timeout = 30000 }) {
   const env = {
     ...process.env,
     DEMO_PAGE_PORT: String(pagePort),
+    DEMO_ALT_PAGE_PORT: String(altPagePort), // the page's second port; 0: none
     DEMO_API_PORT: String(apiPort),
     DEMO_POLICY: policy,
   };

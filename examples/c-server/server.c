@@ -8,17 +8,23 @@
  * Environment:
  *   DEMO_API_PORT   the API port when no argument is given (else $PORT, else 8080)
  *   DEMO_PAGE_PORT  the page port (3000); 0 serves no page
+ *   DEMO_ALT_PAGE_PORT  a second page port (the page port + 1; 0: none): the
+ *                   same page on another origin, for the page's playground
  *   DEMO_POLICY     the policy file (examples/demo/policy.json): a policy
  *                   document (docs/policy.md), loaded by corsguard_policy_from_json;
  *                   with `routes`, each path gets the policy its routes say
  *   DEMO_PAGE       the page (examples/demo/index.html)
+ *   DEMO_WASM       the playground's explainer (target/demo/corsguard-explain.wasm,
+ *                   built by examples/demo/build.sh)
  *   DEMO_HOST       the IPv4 address to listen on (127.0.0.1)
  *
  * API routes: GET /api/hello, POST /api/items, DELETE /api/items/<id>,
  * POST /api/login (sets the cookie demo_session), GET /api/me (reads it),
  * GET /api/exposed (X-Corsguard-Demo, exposed; X-Hidden, not), GET and POST
  * /api/decisions (the decision log; POST clears it), POST /api/case/<id>
- * (tags the next decisions); anything else 404.
+ * (tags the next decisions); anything else 404. Page routes (on both page
+ * ports): GET / (the page), GET /corsguard-explain.wasm and GET /policy.json
+ * (the DEMO_WASM and DEMO_POLICY files, read on each request).
  *
  * Every API request goes through the policy first (corsguard_evaluate_path:
  * the policy serving its path): a preflight is answered by the decision, any
@@ -48,9 +54,13 @@
 
 static corsguard_policy *policy;
 
-/* The page, with the API URL filled in. */
+/* The page, with the API URL and the second page port filled in. */
 static char *page;
 static size_t page_len;
+/* The files the page's playground loads. */
+static const char *policy_file;
+static const char *wasm_file;
+static char *read_file(const char *path, size_t *len);
 
 /* Marks a request whose body is still arriving. */
 static int request_started;
@@ -508,6 +518,24 @@ static enum MHD_Result handle_page(void *cls, struct MHD_Connection *connection,
         if (response != NULL) {
             MHD_add_response_header(response, "Content-Type", "text/html; charset=utf-8");
         }
+    } else if (strcmp(method, "GET") == 0 &&
+               (strcmp(url, "/corsguard-explain.wasm") == 0 || strcmp(url, "/policy.json") == 0)) {
+        int wasm = strcmp(url, "/corsguard-explain.wasm") == 0;
+        size_t len = 0;
+        char *bytes = read_file(wasm ? wasm_file : policy_file, &len);
+        if (bytes != NULL) {
+            response = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+            if (response == NULL) {
+                free(bytes);
+            } else {
+                MHD_add_response_header(response, "Content-Type", wasm ? "application/wasm" : "application/json");
+                MHD_add_response_header(response, "Cache-Control", "no-store");
+            }
+        } else {
+            static const char missing[] = "not found (run examples/demo/build.sh)";
+            status = MHD_HTTP_NOT_FOUND;
+            response = MHD_create_response_from_buffer(sizeof missing - 1, (void *)missing, MHD_RESPMEM_PERSISTENT);
+        }
     } else {
         status = MHD_HTTP_NOT_FOUND;
         response = MHD_create_response_from_buffer(9, (void *)"not found", MHD_RESPMEM_PERSISTENT);
@@ -544,31 +572,40 @@ static char *read_file(const char *path, size_t *len)
     return b.data;
 }
 
-/* The page with every "http://localhost:8080" replaced by the API's URL. */
-static char *load_page(const char *path, long api_port, size_t *len)
+/* `text` (freed here) with every `from` replaced by `to`; NULL when out of memory. */
+static char *replace_all(char *text, const char *from, const char *to, size_t *len)
 {
-    static const char from[] = "http://localhost:8080";
-    char to[64];
-    size_t raw_len = 0;
-    char *raw = read_file(path, &raw_len);
     const char *p, *hit;
     buf b = {0};
-    if (raw == NULL) {
-        return NULL;
-    }
-    snprintf(to, sizeof to, "http://localhost:%ld", api_port);
-    for (p = raw; (hit = strstr(p, from)) != NULL; p = hit + sizeof from - 1) {
+    for (p = text; (hit = strstr(p, from)) != NULL; p = hit + strlen(from)) {
         buf_add(&b, p, (size_t)(hit - p));
         buf_str(&b, to);
     }
     buf_str(&b, p);
-    free(raw);
+    free(text);
     if (b.failed) {
         free(b.data);
         return NULL;
     }
     *len = b.len;
     return b.data;
+}
+
+/* The page with every "http://localhost:8080" replaced by the API's URL, and
+ * "http://localhost:3001" by the second page port's. */
+static char *load_page(const char *path, long api_port, long alt_port, size_t *len)
+{
+    char api[64], alt[64];
+    char *text = read_file(path, len);
+    snprintf(api, sizeof api, "http://localhost:%ld", api_port);
+    snprintf(alt, sizeof alt, "http://localhost:%ld", alt_port);
+    if (text != NULL) {
+        text = replace_all(text, "http://localhost:8080", api, len);
+    }
+    if (text != NULL) {
+        text = replace_all(text, "http://localhost:3001", alt, len);
+    }
+    return text;
 }
 
 /* ---- the policy file ------------------------------------------------------- */
@@ -638,23 +675,28 @@ int main(int argc, char **argv)
     const char *host = getenv("DEMO_HOST");
     long api_port = port_text != NULL ? strtol(port_text, NULL, 10) : env_port("DEMO_API_PORT", env_port("PORT", 8080));
     long page_port = env_port("DEMO_PAGE_PORT", 3000);
-    struct MHD_Daemon *api, *pages = NULL;
+    long alt_port = page_port != 0 ? env_port("DEMO_ALT_PAGE_PORT", page_port + 1) : 0;
+    const char *wasm_path = getenv("DEMO_WASM");
+    struct MHD_Daemon *api, *pages = NULL, *alt_pages = NULL;
     sigset_t signals;
     int signal_number = 0;
 
-    if (api_port <= 0 || api_port > 65535 || page_port < 0 || page_port > 65535) {
-        fprintf(stderr, "usage: %s [api-port]  (DEMO_API_PORT, DEMO_PAGE_PORT: 1 to 65535)\n", argv[0]);
+    if (api_port <= 0 || api_port > 65535 || page_port < 0 || page_port > 65535 || alt_port < 0 || alt_port > 65535) {
+        fprintf(stderr, "usage: %s [api-port]  (DEMO_API_PORT, DEMO_PAGE_PORT, DEMO_ALT_PAGE_PORT: 1 to 65535)\n",
+                argv[0]);
         return 2;
     }
     policy_path = policy_path != NULL && *policy_path ? policy_path : "examples/demo/policy.json";
     page_path = page_path != NULL && *page_path ? page_path : "examples/demo/index.html";
     host = host != NULL && *host ? host : "127.0.0.1";
+    policy_file = policy_path;
+    wasm_file = wasm_path != NULL && *wasm_path ? wasm_path : "target/demo/corsguard-explain.wasm";
     policy = load_policy(policy_path);
     if (policy == NULL) {
         return 1;
     }
     if (page_port != 0) {
-        page = load_page(page_path, api_port, &page_len);
+        page = load_page(page_path, api_port, alt_port, &page_len);
         if (page == NULL) {
             fprintf(stderr, "cannot read the page %s\n", page_path);
             corsguard_policy_free(policy);
@@ -685,13 +727,30 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    if (alt_port != 0) {
+        alt_pages = start(host, alt_port, handle_page, 1u);
+        if (alt_pages == NULL) {
+            fprintf(stderr, "cannot listen on %s:%ld\n", host, alt_port);
+            MHD_stop_daemon(pages);
+            MHD_stop_daemon(api);
+            corsguard_policy_free(policy);
+            free(page);
+            return 1;
+        }
+    }
     printf("corsguard demo (libmicrohttpd + libcorsguard %s), policy %s\n", corsguard_version().ptr, policy_path);
     if (pages != NULL) {
         printf("  frontend: http://localhost:%ld/   <- open this in a browser\n", page_port);
     }
+    if (alt_pages != NULL) {
+        printf("  the same page on a second origin: http://localhost:%ld/\n", alt_port);
+    }
     printf("  API:      http://localhost:%ld/api/hello\nPress Ctrl-C to stop.\n", api_port);
     fflush(stdout);
     sigwait(&signals, &signal_number);
+    if (alt_pages != NULL) {
+        MHD_stop_daemon(alt_pages);
+    }
     if (pages != NULL) {
         MHD_stop_daemon(pages);
     }

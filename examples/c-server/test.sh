@@ -3,7 +3,8 @@
 # with the demo policy (examples/demo/policy.json): preflights (allowed and
 # refused), allowed and denied actual requests, requests a browser would
 # never send, the demo API's cookie, exposed-header and decision-log
-# endpoints, the page, policy files the server must refuse, and a policy
+# endpoints, the page and the files its playground loads (on both page
+# ports), policy files the server must refuse, and a policy
 # document with routes (a policy per path, and paths without CORS).
 #
 # Usage: examples/c-server/test.sh <server binary> [port]
@@ -13,11 +14,16 @@ set -uo pipefail
 server=${1:?usage: test.sh <server binary> [port]}
 port=${2:-$((20000 + $$ % 20000))}
 page_port=$((port + 1))
+alt_page_port=$((port + 4))
 base="http://127.0.0.1:$port"
 frontend="http://localhost:3000"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-export DEMO_POLICY="$here/../demo/policy.json" DEMO_PAGE="$here/../demo/index.html" DEMO_PAGE_PORT=$page_port
+export DEMO_POLICY="$here/../demo/policy.json" DEMO_PAGE="$here/../demo/index.html" DEMO_PAGE_PORT=$page_port \
+  DEMO_ALT_PAGE_PORT=$alt_page_port
 work=$(mktemp -d)
+# Any bytes do for the explainer: the server serves the file as it is.
+printf '\0asm\1\0\0\0' >"$work/explain.wasm"
+export DEMO_WASM="$work/explain.wasm"
 checks=0
 failed=0
 
@@ -197,6 +203,19 @@ page=$(curl -s -m 10 "http://127.0.0.1:$page_port/")
 check 'grep -q "<title>corsguard demo</title>" <<<"$page"'
 check 'grep -q "http://localhost:$port" <<<"$page" && ! grep -q "http://localhost:8080" <<<"$page"'
 check '[ "$(curl -s -m 10 -o /dev/null -w "%{http_code}" "http://127.0.0.1:$page_port/nowhere")" = 404 ]'
+check 'grep -q "http://localhost:$alt_page_port" <<<"$page" && ! grep -q "http://localhost:3001" <<<"$page"'
+
+# The playground's files, on the page port and the second page port.
+for served_port in "$page_port" "$alt_page_port"; do
+  current="the playground's files on port $served_port"
+  check '[ "$(curl -s -m 10 "http://127.0.0.1:$served_port/")" = "$page" ]'
+  check 'curl -s -m 10 -o "$work/served.wasm" -D "$work/headers" "http://127.0.0.1:$served_port/corsguard-explain.wasm" && cmp -s "$work/served.wasm" "$DEMO_WASM"'
+  tr -d '\r' <"$work/headers" >"$work/headers.clean"
+  check 'grep -qi "^content-type: application/wasm$" "$work/headers.clean"'
+  check 'curl -s -m 10 -o "$work/served.json" -D "$work/headers" "http://127.0.0.1:$served_port/policy.json" && cmp -s "$work/served.json" "$DEMO_POLICY"'
+  tr -d '\r' <"$work/headers" >"$work/headers.clean"
+  check 'grep -qi "^content-type: application/json$" "$work/headers.clean"'
+done
 
 check 'grep -q "refused OPTIONS /api/items (method_not_allowed): the method \`PATCH\` is not allowed by the policy" "$work/server.err"'
 current="server still running"

@@ -13,6 +13,10 @@
 #           install), then target/demo/corsguard-c-server (libmicrohttpd)
 #   rust    target/release/corsguard-demo-server
 #
+# For every runtime, first: the playground's explainer,
+# target/demo/corsguard-explain.wasm (examples/demo/explain-wasm built for
+# wasm32-unknown-unknown, a target rustup adds when it is missing).
+#
 # examples/demo/serve.sh starts what this builds. Exits non-zero on failure.
 set -euo pipefail
 
@@ -24,6 +28,26 @@ runtime=${1:?usage: build.sh node|python|c|rust}
 mkdir -p "$OUT"
 
 say() { printf '== demo build (%s): %s\n' "$runtime" "$*" >&2; }
+
+case $runtime in
+  node | python | c | rust) ;;
+  *)
+    echo "build.sh: unknown runtime \`$runtime\` (node, python, c or rust)" >&2
+    exit 2
+    ;;
+esac
+
+# The explainer every server serves to the page (cargo rebuilds only what changed).
+if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown >&2
+fi
+# Sized for a page to download: optimized for size, one LTO'd unit (the
+# workspace's release profile stays as it is for everything else).
+(cd "$ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  cargo build --release --quiet --target wasm32-unknown-unknown -p corsguard-explain-wasm)
+wasm="$TARGET/wasm32-unknown-unknown/release/corsguard_explain_wasm.wasm"
+cmp -s "$wasm" "$OUT/corsguard-explain.wasm" || cp "$wasm" "$OUT/corsguard-explain.wasm"
 
 case $runtime in
   node)
@@ -88,9 +112,5 @@ case $runtime in
   rust)
     say "cargo build --release -p corsguard-demo-server"
     (cd "$ROOT" && cargo build --release --quiet -p corsguard-demo-server)
-    ;;
-  *)
-    echo "build.sh: unknown runtime \`$runtime\` (node, python, c or rust)" >&2
-    exit 2
     ;;
 esac

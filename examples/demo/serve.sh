@@ -4,14 +4,17 @@
 #
 #   examples/demo/serve.sh node|python|c|rust
 #
-# The server reads DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080) and
-# DEMO_POLICY (examples/demo/policy.json) from the environment.
+# The server reads DEMO_PAGE_PORT (3000), DEMO_ALT_PAGE_PORT (the page port
+# + 1; 0: none), DEMO_API_PORT (8080), DEMO_POLICY (examples/demo/policy.json)
+# and DEMO_WASM (the playground's explainer, target/demo/corsguard-explain.wasm)
+# from the environment.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 export DEMO_POLICY=${DEMO_POLICY:-$ROOT/examples/demo/policy.json}
 export DEMO_PAGE=${DEMO_PAGE:-$ROOT/examples/demo/index.html}
+export DEMO_WASM=${DEMO_WASM:-$TARGET/demo/corsguard-explain.wasm}
 
 case ${1:?usage: serve.sh node|python|c|rust} in
   node) exec node "$ROOT/examples/node-server/server.js" ;;

@@ -5,19 +5,25 @@
 //   node examples/node-server/server.js
 //
 // Serves the demo page (examples/demo/index.html) on http://localhost:3000
-// and the API on http://localhost:8080. The API goes through the addon's
-// strict native `Policy`, loaded with `Policy.fromJSON` from the shared policy
-// document (examples/demo/policy.json, the version-1 policy document every
-// corsguard runtime reads), so the Python, C and Rust servers answer the same
-// way. `policy.middleware()`
-// writes the CORS answer; the decision log shows `policy.evaluate()` of the
+// and the API on http://localhost:8080. The page's port also serves what its
+// playground loads: /corsguard-explain.wasm (the explainer, built by
+// examples/demo/build.sh) and /policy.json (the policy file's bytes); a
+// second page port (3001) serves the same, so that http://localhost:3001 is
+// another origin for the playground to send requests from.
+//
+// The API goes through the addon's strict native `Policy`, loaded with
+// `Policy.fromJSON` from the shared policy document (examples/demo/policy.json,
+// the version-1 policy document every corsguard runtime reads), so the Python,
+// C and Rust servers answer the same way. `policy.middleware()` writes the
+// CORS answer; the decision log shows `policy.evaluate()` of the
 // same request (a pure function of its headers and, for a document with
 // routes, its path: the very decision the middleware applied), with
 // corsguard's reason when it refused.
 //
-// Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
-// policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1), CORSGUARD_NODE
-// (where the addon is; bindings-node by default).
+// Environment: DEMO_PAGE_PORT (3000), DEMO_ALT_PAGE_PORT (the page port + 1;
+// 0: none), DEMO_API_PORT (8080), DEMO_POLICY (the policy file), DEMO_PAGE
+// (the page), DEMO_WASM (target/demo/corsguard-explain.wasm), DEMO_HOST
+// (127.0.0.1), CORSGUARD_NODE (where the addon is; bindings-node by default).
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -116,10 +122,18 @@ function apiApp(policy, log) {
   return app;
 }
 
-function pageApp(page) {
+function pageApp(page, policyFile, wasmFile) {
   const app = express();
   app.disable('x-powered-by');
   app.get('/', (req, res) => res.type('html').send(page));
+  // Read on each request: a rebuilt explainer is served without a restart.
+  const file = (name, type) => (req, res) =>
+    fs.readFile(name, (err, bytes) => {
+      if (err) res.status(404).type('text').send(`${path.basename(name)}: ${err.code} (run examples/demo/build.sh)`);
+      else res.type(type).set('Cache-Control', 'no-store').send(bytes);
+    });
+  app.get('/corsguard-explain.wasm', file(wasmFile, 'application/wasm'));
+  app.get('/policy.json', file(policyFile, 'application/json'));
   app.use((req, res) => res.status(404).type('text').send('not found'));
   return app;
 }
@@ -138,10 +152,12 @@ function listen(app, port, host) {
 
 async function main() {
   const pagePort = Number(process.env.DEMO_PAGE_PORT || 3000);
+  const altPagePort = Number(process.env.DEMO_ALT_PAGE_PORT ?? pagePort + 1);
   const apiPort = Number(process.env.DEMO_API_PORT || 8080);
   const host = process.env.DEMO_HOST || '127.0.0.1';
   const policyFile = process.env.DEMO_POLICY || path.join(DEMO, 'policy.json');
   const pageFile = process.env.DEMO_PAGE || path.join(DEMO, 'index.html');
+  const wasmFile = process.env.DEMO_WASM || path.join(DEMO, '..', '..', 'target', 'demo', 'corsguard-explain.wasm');
   let policy;
   try {
     policy = loadPolicy(policyFile);
@@ -151,12 +167,15 @@ async function main() {
   }
   const page = fs
     .readFileSync(pageFile, 'utf8')
-    .replaceAll('http://localhost:8080', `http://localhost:${apiPort}`);
+    .replaceAll('http://localhost:8080', `http://localhost:${apiPort}`)
+    .replaceAll('http://localhost:3001', `http://localhost:${altPagePort}`);
+  const pages = pageApp(page, policyFile, wasmFile);
   let servers;
   try {
     servers = await Promise.all([
-      listen(pageApp(page), pagePort, host),
+      listen(pages, pagePort, host),
       listen(apiApp(policy, new DecisionLog()), apiPort, host),
+      ...(altPagePort ? [listen(pages, altPagePort, host)] : []),
     ]);
   } catch (err) {
     console.error(`cannot listen: ${err.message}`);
@@ -164,6 +183,7 @@ async function main() {
   }
   console.log(`corsguard demo (${RUNTIME.server}), policy ${policyFile}`);
   console.log(`  frontend: http://localhost:${pagePort}/   <- open this in a browser`);
+  if (altPagePort) console.log(`  the same page on a second origin: http://localhost:${altPagePort}/`);
   console.log(`  API:      http://localhost:${apiPort}/api/hello`);
   console.log('Press Ctrl-C to stop.');
   const stop = () => {

@@ -4,13 +4,18 @@
 
 Serves the demo page (examples/demo/index.html) on http://localhost:3000 and
 the API on http://localhost:8080, both from one uvicorn server listening on
-two sockets. The API is protected by ``corsguard.asgi.PolicyMiddleware`` with
+two sockets (three with the second page port, below). The API is protected by ``corsguard.asgi.PolicyMiddleware`` with
 the strict ``corsguard.Policy`` loaded from the shared policy document
 (examples/demo/policy.json, see docs/policy.md) by ``Policy.from_file``, the
 same document the Node, C and Rust servers load, so they answer the same way.
+The page's port also serves what the page's playground loads:
+/corsguard-explain.wasm (the explainer, built by examples/demo/build.sh) and
+/policy.json (the policy file's bytes); a second page port (3001) serves the
+same, so that http://localhost:3001 is another origin to send requests from.
 
-Environment: DEMO_PAGE_PORT (3000), DEMO_API_PORT (8080), DEMO_POLICY (the
-policy file), DEMO_PAGE (the page), DEMO_HOST (127.0.0.1).
+Environment: DEMO_PAGE_PORT (3000), DEMO_ALT_PAGE_PORT (the page port + 1;
+0: none), DEMO_API_PORT (8080), DEMO_POLICY (the policy file), DEMO_PAGE (the
+page), DEMO_WASM (target/demo/corsguard-explain.wasm), DEMO_HOST (127.0.0.1).
 """
 
 from __future__ import annotations
@@ -108,10 +113,23 @@ def api_app(log: DecisionLog):
     return app
 
 
-def page_app(page: str):
+def page_app(page: str, files: dict[str, tuple[Path, str]]):
+    """The page, and `files`: path -> (file, media type), read on each request."""
+
     async def app(scope, receive, send) -> None:
+        served = files.get(scope["path"]) if scope["method"] == "GET" else None
         if scope["method"] == "GET" and scope["path"] == "/":
             response: Response = HTMLResponse(page)
+        elif served is not None:
+            try:
+                body = served[0].read_bytes()
+                response = Response(body, media_type=served[1], headers={"cache-control": "no-store"})
+            except OSError as err:
+                response = Response(
+                    f"{served[0].name}: {err.strerror} (run examples/demo/build.sh)",
+                    status_code=404,
+                    media_type="text/plain",
+                )
         else:
             response = Response("not found", status_code=404, media_type="text/plain")
         await response(scope, receive, send)
@@ -119,7 +137,7 @@ def page_app(page: str):
     return app
 
 
-def build(api_port: int, policy_path: Path, page_path: Path):
+def build(api_port: int, alt_page_port: int, policy_path: Path, page_path: Path, wasm_path: Path):
     """One ASGI app for both sockets, dispatching on the port it was reached at."""
     log = DecisionLog()
 
@@ -130,10 +148,18 @@ def build(api_port: int, policy_path: Path, page_path: Path):
             log.record(scope["method"], path, decision)
 
     api = PolicyMiddleware(api_app(log), corsguard.Policy.from_file(policy_path), on_decision=record)
-    page = page_path.read_text(encoding="utf-8").replace(
-        "http://localhost:8080", f"http://localhost:{api_port}"
+    page = (
+        page_path.read_text(encoding="utf-8")
+        .replace("http://localhost:8080", f"http://localhost:{api_port}")
+        .replace("http://localhost:3001", f"http://localhost:{alt_page_port}")
     )
-    pages = page_app(page)
+    pages = page_app(
+        page,
+        {
+            "/corsguard-explain.wasm": (wasm_path, "application/wasm"),
+            "/policy.json": (policy_path, "application/json"),
+        },
+    )
 
     async def app(scope, receive, send) -> None:
         if scope["type"] == "lifespan":
@@ -159,20 +185,27 @@ def listen(host: str, port: int) -> socket.socket:
 
 def main() -> None:
     page_port = int(os.environ.get("DEMO_PAGE_PORT", "3000"))
+    alt_text = os.environ.get("DEMO_ALT_PAGE_PORT", "")
+    alt_page_port = int(alt_text) if alt_text else page_port + 1
     api_port = int(os.environ.get("DEMO_API_PORT", "8080"))
     host = os.environ.get("DEMO_HOST", "127.0.0.1")
     policy_path = Path(os.environ.get("DEMO_POLICY") or DEMO / "policy.json")
     page_path = Path(os.environ.get("DEMO_PAGE") or DEMO / "index.html")
+    wasm_path = Path(os.environ.get("DEMO_WASM") or HERE.parent.parent / "target" / "demo" / "corsguard-explain.wasm")
     try:
-        app = build(api_port, policy_path, page_path)
+        app = build(api_port, alt_page_port, policy_path, page_path, wasm_path)
     except OSError as err:
         sys.exit(f"cannot read the policy {policy_path}: {err}")
     except corsguard.ConfigError as err:
         # Every problem of the document, each with its path, rule and fix.
         sys.exit(f"invalid policy ({err.code}): {err}")
     sockets = [listen(host, page_port), listen(host, api_port)]
+    if alt_page_port:
+        sockets.append(listen(host, alt_page_port))
     print(f"corsguard demo ({RUNTIME['server']}), policy {policy_path}")
     print(f"  frontend: http://localhost:{page_port}/   <- open this in a browser")
+    if alt_page_port:
+        print(f"  the same page on a second origin: http://localhost:{alt_page_port}/")
     print(f"  API:      http://localhost:{api_port}/api/hello")
     print("Press Ctrl-C to stop.", flush=True)
     config = uvicorn.Config(

@@ -9,9 +9,17 @@
 //! (`docs/policy.md`), which the Node, Python and C demo servers load too,
 //! through the same loader: built in, or the file named by `DEMO_POLICY`.
 //! Ports: `DEMO_PAGE_PORT` (3000) and `DEMO_API_PORT` (8080).
+//!
+//! The page's port also serves what the page's playground loads:
+//! `/corsguard-explain.wasm` (the explainer, built by `examples/demo/build.sh`;
+//! the file `DEMO_WASM`, `target/demo/corsguard-explain.wasm` by default) and
+//! `/policy.json` (the policy's bytes). A second page port,
+//! `DEMO_ALT_PAGE_PORT` (the page port + 1; 0: none), serves the same, so
+//! that `http://localhost:3001` is another origin to send requests from.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,6 +52,15 @@ struct State {
     log: Mutex<Vec<LoggedDecision>>,
 }
 
+/// What the page ports serve.
+struct Pages {
+    /// The page, with the API's and the second page port's URLs filled in.
+    page: String,
+    /// `DEMO_POLICY`, or `None` for the built-in policy file.
+    policy_file: Option<PathBuf>,
+    wasm_file: PathBuf,
+}
+
 struct HttpRequest {
     method: String,
     path: String,
@@ -66,7 +83,28 @@ fn main() {
         return;
     }
     let page_port = port_from_env("DEMO_PAGE_PORT", 3000);
+    let alt_page_port = port_from_env("DEMO_ALT_PAGE_PORT", page_port.saturating_add(1));
     let api_port = port_from_env("DEMO_API_PORT", 8080);
+    let pages = Arc::new(Pages {
+        page: PAGE
+            .replace(
+                "http://localhost:8080",
+                &format!("http://localhost:{api_port}"),
+            )
+            .replace(
+                "http://localhost:3001",
+                &format!("http://localhost:{alt_page_port}"),
+            ),
+        policy_file: std::env::var_os("DEMO_POLICY")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+        wasm_file: std::env::var_os("DEMO_WASM")
+            .filter(|p| !p.is_empty())
+            .map_or_else(
+                || PathBuf::from("target/demo/corsguard-explain.wasm"),
+                PathBuf::from,
+            ),
+    });
     let state = Arc::new(State {
         policy,
         case: Mutex::new(String::new()),
@@ -74,15 +112,23 @@ fn main() {
     });
     let page = bind(page_port);
     let api = bind(api_port);
+    let alt_page = (alt_page_port != 0).then(|| bind(alt_page_port));
     print_scenario(&state.policy);
     println!();
     println!("corsguard demo (Rust core, std HTTP server)");
     println!("  frontend: http://localhost:{page_port}/   <- open this in a browser");
+    if alt_page.is_some() {
+        println!("  the same page on a second origin: http://localhost:{alt_page_port}/");
+    }
     println!("  API:      http://localhost:{api_port}/api/hello");
     println!("Press Ctrl-C to stop.");
     let api_state = Arc::clone(&state);
     let api_thread = std::thread::spawn(move || serve(api, move |s| handle_api(s, &api_state)));
-    serve(page, move |s| handle_page(s, api_port));
+    if let Some(alt_page) = alt_page {
+        let alt_pages = Arc::clone(&pages);
+        std::thread::spawn(move || serve(alt_page, move |s| handle_page(s, &alt_pages)));
+    }
+    serve(page, move |s| handle_page(s, &pages));
     let _ = api_thread.join();
 }
 
@@ -211,23 +257,43 @@ fn write_response(mut stream: TcpStream, status: u16, headers: &[(String, Vec<u8
     let _ = stream.write_all(&out);
 }
 
-fn handle_page(stream: TcpStream, api_port: u16) {
+fn handle_page(stream: TcpStream, pages: &Pages) {
     let Some(request) = read_request(&stream) else {
         return;
     };
-    if request.method != "GET" || !(request.path == "/" || request.path.starts_with("/?")) {
-        write_response(stream, 404, &[], b"not found");
-        return;
+    let path = request.path.split('?').next().unwrap_or("");
+    // The files are read on each request: a rebuilt explainer is served without a restart.
+    let (body, content_type) = match (request.method.as_str(), path) {
+        ("GET", "/") => (
+            Ok(pages.page.clone().into_bytes()),
+            "text/html; charset=utf-8",
+        ),
+        ("GET", "/corsguard-explain.wasm") => (std::fs::read(&pages.wasm_file), "application/wasm"),
+        ("GET", "/policy.json") => (
+            pages
+                .policy_file
+                .as_ref()
+                .map_or_else(|| Ok(POLICY_JSON.as_bytes().to_vec()), std::fs::read),
+            "application/json",
+        ),
+        _ => {
+            write_response(stream, 404, &[], b"not found");
+            return;
+        }
+    };
+    match body {
+        Ok(body) => {
+            let headers = [
+                ("Content-Type".to_string(), content_type.as_bytes().to_vec()),
+                ("Cache-Control".to_string(), b"no-store".to_vec()),
+            ];
+            write_response(stream, 200, &headers, &body);
+        }
+        Err(err) => {
+            let message = format!("{path}: {err} (run examples/demo/build.sh)");
+            write_response(stream, 404, &[], message.as_bytes());
+        }
     }
-    let page = PAGE.replace(
-        "http://localhost:8080",
-        &format!("http://localhost:{api_port}"),
-    );
-    let headers = [(
-        "Content-Type".to_string(),
-        b"text/html; charset=utf-8".to_vec(),
-    )];
-    write_response(stream, 200, &headers, page.as_bytes());
 }
 
 /// Adds a decision's headers to a response header list, merging `Vary`.

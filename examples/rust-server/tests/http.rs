@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,14 +11,21 @@ struct Server {
     child: Child,
     api_port: u16,
     page_port: u16,
+    alt_page_port: u16,
+    /// The file served as the explainer (any bytes do).
+    wasm: PathBuf,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.wasm);
     }
 }
+
+/// Stands in for the explainer: the server serves the file's bytes as they are.
+const WASM_BYTES: &[u8] = b"\0asm\x01\0\0\0";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -28,10 +36,18 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Server {
-    let (api_port, page_port) = (free_port(), free_port());
+    let (api_port, page_port, alt_page_port) = (free_port(), free_port(), free_port());
+    let wasm = std::env::temp_dir().join(format!(
+        "corsguard-demo-test-{}-{api_port}.wasm",
+        std::process::id()
+    ));
+    std::fs::write(&wasm, WASM_BYTES).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_corsguard-demo-server"))
         .env("DEMO_API_PORT", api_port.to_string())
         .env("DEMO_PAGE_PORT", page_port.to_string())
+        .env("DEMO_ALT_PAGE_PORT", alt_page_port.to_string())
+        .env("DEMO_WASM", &wasm)
+        .env_remove("DEMO_POLICY")
         .stdout(Stdio::null())
         .spawn()
         .expect("demo server starts");
@@ -44,6 +60,8 @@ fn start() -> Server {
         child,
         api_port,
         page_port,
+        alt_page_port,
+        wasm,
     }
 }
 
@@ -209,4 +227,37 @@ fn the_page_is_served_pointing_at_the_api() {
     let r = send(s.page_port, "GET", "/", &[]);
     assert_eq!(r.status, 200);
     assert!(r.body.contains(&format!("http://localhost:{}", s.api_port)));
+}
+
+#[test]
+fn both_page_ports_serve_the_page_the_explainer_and_the_policy() {
+    let s = start();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", s.alt_page_port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the second page port did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for port in [s.page_port, s.alt_page_port] {
+        let page = send(port, "GET", "/", &[]);
+        assert_eq!(page.status, 200);
+        assert!(page
+            .body
+            .contains(&format!("http://localhost:{}", s.alt_page_port)));
+        assert!(!page.body.contains("http://localhost:3001"));
+
+        let wasm = send(port, "GET", "/corsguard-explain.wasm", &[]);
+        assert_eq!(wasm.status, 200);
+        assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+        assert_eq!(wasm.body.as_bytes(), WASM_BYTES);
+
+        let policy = send(port, "GET", "/policy.json", &[]);
+        assert_eq!(policy.status, 200);
+        assert_eq!(policy.header("content-type"), Some("application/json"));
+        assert_eq!(policy.body, include_str!("../../demo/policy.json"));
+
+        assert_eq!(send(port, "GET", "/nowhere", &[]).status, 404);
+    }
 }
