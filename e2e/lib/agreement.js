@@ -117,14 +117,19 @@ function probeArgs(url, origin, init = {}) {
  * Runs `corsguard probe` for fetch(url, init) from `origin`:
  * { args, code, report (the parsed JSON, or null), error (why not) }.
  */
-function runProbe(url, origin, init, { timeout = 20000 } = {}) {
+function runProbe(url, origin, init, { timeout = 20000, format = 'json' } = {}) {
   const args = probeArgs(url, origin, init);
+  if (format === 'text') args.splice(args.indexOf('--format'), 2);
   return new Promise((resolve) => {
     execFile(CORSGUARD, args, { encoding: 'utf8', timeout, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       if (code !== 0 && code !== 1) {
         const status = code ?? err.signal ?? err.code;
         resolve({ args, code, report: null, error: `exit ${status}: ${(stderr || '').trim()}` });
+        return;
+      }
+      if (format === 'text') {
+        resolve({ args, code, report: null, text: stdout, error: null });
         return;
       }
       try {
@@ -160,6 +165,18 @@ async function compareWithProbe(cases) {
     if (c.expectMistake) {
       const codes = (report.mistakes || []).map((m) => m.code);
       if (!codes.includes(c.expectMistake)) row('mistake named', c.expectMistake, codes.join(', ') || '(none)');
+    }
+    // The text output says the same: the verdict, Chromium's message, the mistake.
+    const plain = await runProbe(c.url, c.origin, c.init, { format: 'text' });
+    const text = plain.text || '';
+    if (plain.code !== code) row('text exit status', code, plain.code);
+    const verdictLine = c.browserVerdict === 'allowed' ? 'verdict: ALLOWED' : 'verdict: BLOCKED';
+    if (!text.includes(verdictLine)) row('text verdict', verdictLine, text.split('\n').find((l) => l.startsWith('verdict')));
+    if (c.browserVerdict === 'blocked' && c.consoleText && !text.includes(c.consoleText)) {
+      row('text Chromium message', c.consoleText, '(not in the text output)');
+    }
+    if (c.expectMistake && !text.includes(`mistake [${c.expectMistake}]`)) {
+      row('text mistake named', c.expectMistake, '(not in the text output)');
     }
   }
   return differences;
