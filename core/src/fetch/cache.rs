@@ -2,7 +2,7 @@
 //! preflight lets the browser skip, and for how long.
 #![cfg(feature = "fetch")]
 
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -59,7 +59,7 @@ struct Entry {
     expires: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Item {
     /// A method, byte-exact, or `*`.
     Method(Vec<u8>),
@@ -115,19 +115,28 @@ impl PreflightCache {
         if lifetime == 0 {
             return;
         }
-        let items = grant.methods.iter().map(|m| Item::Method(m.clone())).chain(
-            grant
-                .headers
-                .iter()
-                .map(|h| Item::Header(h.to_ascii_lowercase())),
-        );
+        let mut fresh: BTreeSet<Item> = BTreeSet::new();
+        let items: Vec<Item> = grant
+            .methods
+            .iter()
+            .map(|m| Item::Method(m.clone()))
+            .chain(
+                grant
+                    .headers
+                    .iter()
+                    .map(|h| Item::Header(h.to_ascii_lowercase())),
+            )
+            .filter(|item| fresh.insert(item.clone()))
+            .collect();
+        // One pass drops the earlier entries these replace: the work is
+        // linear in the cache, not in the cache times the grant.
+        self.entries.retain(|e| {
+            !(e.origin == req.origin
+                && e.url == url
+                && e.credentials == req.credentials
+                && fresh.contains(&e.item))
+        });
         for item in items {
-            self.entries.retain(|e| {
-                !(e.origin == req.origin
-                    && e.url == url
-                    && e.credentials == req.credentials
-                    && e.item == item)
-            });
             if self.entries.len() == Self::CAPACITY {
                 self.entries.pop_front();
             }
