@@ -36,6 +36,7 @@ test-embedded:
 # Runs every benchmark once, as a test: proves the benches work without timing them.
 test-bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
+	$(CARGO) bench -p corsguard-benches --bench layer -- --test
 
 # The C library: header freshness, install, C tests plain, under valgrind and
 # ASan+UBSan, the vectors through the C API, the libmicrohttpd server.
@@ -70,6 +71,7 @@ check-demo:
 
 bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate
+	$(CARGO) bench -p corsguard-benches --bench layer
 	python3 benches/report.py
 
 # Every artifact a registry would serve, into $(DIST)/ (see README, "Install"):

@@ -1,0 +1,390 @@
+//! # corsguard-tower
+//!
+//! A [tower](https://docs.rs/tower) [`Layer`] that answers CORS for axum,
+//! hyper or any `tower::Service` over `http` types, from one corsguard
+//! policy document (the format every corsguard runtime loads:
+//! `docs/policy.md` in the repository).
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use corsguard_tower::CorsLayer;
+//!
+//! let cors = CorsLayer::from_json(br#"{"version": 1,
+//!     "allowOrigins": ["https://app.example.com"], "allowCredentials": true}"#)?;
+//! let app: Router = Router::new().route("/api", get(|| async { "hello" })).layer(cors);
+//! # let _ = app;
+//! # Ok::<(), corsguard::DocumentErrors>(())
+//! ```
+//!
+//! What the layer does, per request:
+//! - it judges the request with the policy the document's `routes` pick for
+//!   its path (a document without routes serves every path with its one
+//!   policy; a path no route serves gets no CORS headers);
+//! - it answers a preflight itself, with the policy's status, headers and
+//!   body, without calling the inner service (unless the policy says to pass
+//!   preflights on: `preflightContinue`);
+//! - otherwise it calls the inner service and sets the CORS headers on its
+//!   response, whatever its status: a 500 your handler returns carries the
+//!   headers the request's origin is entitled to, so the page can read it.
+//!   `Vary` is merged into the response's own, never overwritten;
+//! - a refused request is passed on as the policy says (a refused actual
+//!   request still reaches the inner service, without CORS headers: CORS
+//!   protects users, not servers), and reported: a `tracing` event at
+//!   `debug` level with target `corsguard`, and the hook given to
+//!   [`CorsLayer::on_refusal`].
+//!
+//! [`CorsLayer`] is `Clone + Send + Sync`; clones share one policy, which
+//! [`CorsLayer::reconfigure`] replaces atomically while requests are served:
+//! a request is judged by the policy that was current when it arrived, from
+//! its preflight answer to the headers on its response, never by a mix.
+//!
+//! Panics: the layer does not catch a panic of the inner service. Put
+//! `tower_http::catch_panic::CatchPanicLayer` inside this layer (added to the
+//! router before it) and the 500 it makes gets the CORS headers too.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+// Compiles and runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use arc_swap::ArcSwap;
+use corsguard::capacity::CapacityClass;
+use corsguard::http::{apply, RequestHeaders};
+use corsguard::{DocumentErrors, PolicySet};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::{Method, Request, Response, StatusCode, Uri};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// The policies of one document, in the smallest capacity class it fits.
+enum Policies {
+    Small(
+        PolicySet<
+            { CapacityClass::SMALL.origins },
+            { CapacityClass::SMALL.names },
+            { CapacityClass::SMALL.bytes },
+        >,
+    ),
+    Default(
+        PolicySet<
+            { CapacityClass::DEFAULT.origins },
+            { CapacityClass::DEFAULT.names },
+            { CapacityClass::DEFAULT.bytes },
+        >,
+    ),
+    Large(
+        PolicySet<
+            { CapacityClass::LARGE.origins },
+            { CapacityClass::LARGE.names },
+            { CapacityClass::LARGE.bytes },
+        >,
+    ),
+}
+
+/// What the first look at a request says.
+struct Verdict {
+    /// `Some(status)`: answer now (a preflight).
+    respond: Option<u16>,
+    /// The body of that answer, when the profile sends one.
+    body: Option<&'static str>,
+    /// The refusal, when the request was refused.
+    refusal: Option<Refusal>,
+}
+
+/// One refused request, as the refusal hook and the `tracing` event see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// `preflight`, `actual` or `plain_options`.
+    pub kind: &'static str,
+    /// The request's method.
+    pub method: Method,
+    /// The request's URI (path and query).
+    pub uri: Uri,
+    /// The `Origin` header, as text (invalid UTF-8 replaced).
+    pub origin: Option<String>,
+    /// The reason's stable code (`origin_not_allowed`, `method_not_allowed`, ...).
+    pub code: &'static str,
+    /// The reason, as a sentence.
+    pub reason: String,
+}
+
+impl Refusal {
+    fn log(&self) {
+        tracing::debug!(
+            target: "corsguard",
+            kind = self.kind,
+            method = %self.method,
+            uri = %self.uri,
+            origin = self.origin.as_deref().unwrap_or(""),
+            code = self.code,
+            reason = %self.reason,
+            "CORS request refused"
+        );
+    }
+}
+
+macro_rules! with_set {
+    ($policies:expr, $set:ident => $body:expr) => {
+        match $policies {
+            Policies::Small($set) => $body,
+            Policies::Default($set) => $body,
+            Policies::Large($set) => $body,
+        }
+    };
+}
+
+impl Policies {
+    fn from_json(document: &[u8]) -> Result<Policies, DocumentErrors> {
+        match PolicySet::from_json(document) {
+            Ok(set) => return Ok(Policies::Small(set)),
+            Err(errors) if !errors.is_capacity() => return Err(errors),
+            Err(_) => {}
+        }
+        match PolicySet::from_json(document) {
+            Ok(set) => return Ok(Policies::Default(set)),
+            Err(errors) if !errors.is_capacity() => return Err(errors),
+            Err(_) => {}
+        }
+        PolicySet::from_json(document).map(Policies::Large)
+    }
+
+    fn verdict(&self, cors: &CorsRequest) -> Verdict {
+        let path = cors.uri.path().as_bytes();
+        let headers = RequestHeaders::new(&cors.method, &cors.headers);
+        let request = headers.request();
+        with_set!(self, set => {
+            match set.evaluate(path, &request) {
+                None => Verdict { respond: None, body: None, refusal: None },
+                Some(decision) => {
+                    let refusal = decision.reason().map(|reason| Refusal {
+                        kind: decision.kind().code(),
+                        method: cors.method.clone(),
+                        uri: cors.uri.clone(),
+                        origin: headers.origin().map(|o| String::from_utf8_lossy(o).into_owned()),
+                        code: reason.code(),
+                        reason: reason.to_string(),
+                    });
+                    Verdict { respond: decision.action().status(), body: decision.body(), refusal }
+                }
+            }
+        })
+    }
+
+    fn write(&self, cors: &CorsRequest, response: &mut HeaderMap) {
+        let path = cors.uri.path().as_bytes();
+        let headers = RequestHeaders::new(&cors.method, &cors.headers);
+        let request = headers.request();
+        with_set!(self, set => {
+            if let Some(policy) = set.policy_for(path) {
+                apply(policy, &policy.evaluate(&request), response);
+            }
+        })
+    }
+}
+
+/// The CORS-relevant parts of a request, kept for when its response comes
+/// back (the request itself has gone to the inner service by then).
+/// `HeaderValue` and `Uri` clones share their bytes.
+struct CorsRequest {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+const CORS_REQUEST_HEADERS: [&str; 4] = [
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "access-control-request-private-network",
+];
+
+impl CorsRequest {
+    fn capture<B>(request: &Request<B>) -> CorsRequest {
+        let mut headers = HeaderMap::new();
+        for name in CORS_REQUEST_HEADERS {
+            for value in request.headers().get_all(name) {
+                headers.append(name, value.clone());
+            }
+        }
+        CorsRequest {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers,
+        }
+    }
+}
+
+type Hook = dyn Fn(&Refusal) + Send + Sync;
+
+/// The layer: wraps a service with CORS from one policy document.
+#[derive(Clone)]
+pub struct CorsLayer {
+    policies: Arc<ArcSwap<Policies>>,
+    on_refusal: Option<Arc<Hook>>,
+}
+
+impl std::fmt::Debug for CorsLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CorsLayer")
+            .field("on_refusal", &self.on_refusal.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CorsLayer {
+    /// A layer serving the policy document `document` (JSON bytes),
+    /// validated by the core's loader: every problem of a bad document is
+    /// reported at once, each with its path, rule and fix.
+    pub fn from_json(document: &[u8]) -> Result<CorsLayer, DocumentErrors> {
+        Ok(CorsLayer {
+            policies: Arc::new(ArcSwap::from_pointee(Policies::from_json(document)?)),
+            on_refusal: None,
+        })
+    }
+
+    /// Calls `hook` with every refused request (to log or count refusals).
+    /// A hook that panics is caught and reported as a `tracing` error
+    /// event; the request is answered as if there were no hook.
+    pub fn on_refusal(mut self, hook: impl Fn(&Refusal) + Send + Sync + 'static) -> CorsLayer {
+        self.on_refusal = Some(Arc::new(hook));
+        self
+    }
+
+    /// Replaces the policy of this layer and of every clone of it, atomically:
+    /// requests that arrive afterwards are judged by the new document;
+    /// requests in flight finish with the old one. A refused document
+    /// changes nothing.
+    pub fn reconfigure(&self, document: &[u8]) -> Result<(), DocumentErrors> {
+        let policies = Policies::from_json(document)?;
+        self.policies.store(Arc::new(policies));
+        Ok(())
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// A service with CORS: see [`CorsLayer`].
+#[derive(Clone, Debug)]
+pub struct Cors<S> {
+    inner: S,
+    layer: CorsLayer,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default + From<&'static str>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // One policy for the whole exchange, even if it is replaced meanwhile.
+        let policies = self.layer.policies.load_full();
+        let cors = CorsRequest::capture(&request);
+        let verdict = policies.verdict(&cors);
+        if let Some(refusal) = &verdict.refusal {
+            refusal.log();
+            if let Some(hook) = &self.layer.on_refusal {
+                if catch_unwind(AssertUnwindSafe(|| hook(refusal))).is_err() {
+                    tracing::error!(target: "corsguard", "the refusal hook panicked; the request is answered as without it");
+                }
+            }
+        }
+        if let Some(status) = verdict.respond {
+            let mut response = Response::new(match verdict.body {
+                Some(text) => ResBody::from(text),
+                None => ResBody::default(),
+            });
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+            if verdict.body.is_some() {
+                response.headers_mut().insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+            }
+            policies.write(&cors, response.headers_mut());
+            return ResponseFuture {
+                kind: Kind::Ready {
+                    response: Some(response),
+                },
+            };
+        }
+        ResponseFuture {
+            kind: Kind::Inner {
+                future: self.inner.call(request),
+                pending: Some((policies, cors)),
+            },
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`Cors`].
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        kind: Kind<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B> {
+        Ready { response: Option<Response<B>> },
+        Inner {
+            #[pin]
+            future: F,
+            pending: Option<(Arc<Policies>, CorsRequest)>,
+        },
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Ready { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("a ResponseFuture is not polled after it completed"))),
+            KindProj::Inner { future, pending } => {
+                let mut response = match future.poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                    Poll::Ready(Ok(response)) => response,
+                };
+                if let Some((policies, cors)) = pending.take() {
+                    policies.write(&cors, response.headers_mut());
+                }
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}
