@@ -230,3 +230,8 @@ def test_wide_regex_with_credentials_is_a_warning():
     found = _messages(CORS_ALLOWED_ORIGIN_REGEXES=[r"^https://.*$"], CORS_ALLOW_CREDENTIALS=True)
     assert [m.id for m in found] == ["corsguard.W001"]
     assert found[0].obj == "CORS_ALLOWED_ORIGIN_REGEXES"
+
+
+def test_a_listed_star_is_refused_with_a_pointer():
+    (refused,) = _messages(CORS_ALLOWED_ORIGINS=["*"])
+    assert refused.id == "corsguard.E001" and "CORS_ALLOW_ALL_ORIGINS" in refused.msg
