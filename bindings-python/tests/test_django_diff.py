@@ -1,7 +1,7 @@
 """Differential test: django-cors-headers 4.9.0's CorsMiddleware and
 corsguard.django's, on the same generated settings and requests, through
 Django's own test Client (every case) and a real server on loopback (a
-sample). Status, every CORS header and Vary must be the same, but for the
+sample). Status, every CORS header and Vary, in order, must be the same, but for the
 differences the README lists; each such difference is recognised here by
 its own rule (a case it does not explain fails the test) and counted."""
 
@@ -33,7 +33,7 @@ SEED = 20261202
 SETTINGS_CASES = 2500
 REQUESTS_PER_CASE = 8
 SERVER_SAMPLE = 150
-BUDGET_SECONDS = 80
+BUDGET_SECONDS = 85
 
 ORIGINS = [
     "https://a.example",
@@ -136,6 +136,7 @@ def summary(response) -> dict:
         out[name] = response.headers.get(name)
     vary = response.headers.get("vary")
     out["vary"] = None if vary is None else [t.strip().lower() for t in vary.split(",")]
+    out["order"] = [n.lower() for n in response.headers if n.lower() in CORS_HEADERS + ("vary",)]
     return out
 
 
@@ -253,6 +254,7 @@ def compare(s: dict, requests: list, theirs: list, ours: list, counts: Counter, 
                 failures.append((s, request, t, o))
             continue
         vary_t, vary_o = t["vary"], o["vary"]
+        order_t, order_o = t.pop("order", None), o.pop("order", None)
         t = dict(t, vary=None)
         o = dict(o, vary=None)
         if vary_t != vary_o:
@@ -263,7 +265,11 @@ def compare(s: dict, requests: list, theirs: list, ours: list, counts: Counter, 
                 failures.append((s, request, vary_t, vary_o))
                 continue
         if t == o:
-            counts["same"] += 1
+            # The same headers, written in the same order.
+            if order_t != order_o:
+                failures.append((s, request, order_t, order_o))
+            else:
+                counts["same"] += 1
             continue
         why = explain(s, request, t, o)
         if why is None:
@@ -320,8 +326,8 @@ def test_django_cors_headers_and_corsguard_answer_the_same():
     assert counts["same"] > 0.5 * done * REQUESTS_PER_CASE
     for name in ("preflight_vary", "refused_preflight", "regex_full_match", "origin_exact", "empty_list"):
         assert counts[name] > 0, name
-    # The only settings refused are wide origin regexes with credentials.
-    assert set(refused) <= {"wide_verdict_with_credentials"}, refused
+    # corsguard accepts every generated setting (the risky ones with a warning).
+    assert not refused, refused
 
 
 class _Quiet(WSGIRequestHandler):
@@ -349,6 +355,7 @@ def _http(port: int, request: tuple) -> dict:
             out[name] = response.getheader(name)
         vary = response.getheader("vary")
         out["vary"] = None if vary is None else [t.strip().lower() for t in vary.split(",")]
+        out["order"] = [n.lower() for n, _ in response.getheaders() if n.lower() in CORS_HEADERS + ("vary",)]
         return out
     finally:
         conn.close()
