@@ -108,3 +108,21 @@ def test_routes_example():
     policy = ns["policy"]
     assert policy.route("/admin") == "admin"
     assert policy.evaluate("GET", origin="https://elsewhere.example", path="/api/x").allowed
+
+
+def test_django_drop_in_settings():
+    import django_project
+
+    django_project.configure()
+    from django.core import checks
+    from django.test import Client, override_settings
+
+    ns: dict = {}
+    exec(block("# mysite/settings.py"), ns)
+    project = {k: v for k, v in ns.items() if k.isupper()}
+    with override_settings(ROOT_URLCONF="django_project", **project):
+        assert [m for m in checks.run_checks() if m.id.startswith("corsguard.")] == []
+        r = Client().get("/api/items", headers={"Origin": "https://app.example.com"})
+        assert r.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+        assert r.headers["Access-Control-Allow-Credentials"] == "true"
+        assert "Access-Control-Allow-Origin" not in Client().get("/items", headers={"Origin": "https://app.example.com"}).headers

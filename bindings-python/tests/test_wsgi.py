@@ -7,9 +7,7 @@ import asyncio
 import random
 import warnings
 
-import django
 import pytest
-from django.conf import settings
 from flask import Flask, Response
 from werkzeug.test import Client
 
@@ -78,16 +76,11 @@ def test_flask_preflight_refused_and_actual():
 
 
 def django_app():
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            SECRET_KEY="corsguard-tests",
-            ALLOWED_HOSTS=["*"],
-            ROOT_URLCONF=__name__,
-            MIDDLEWARE=[],
-            INSTALLED_APPS=[],
-        )
-        django.setup()
+    # One Django configuration per process, shared with the Django tests
+    # (django_project's URLs route /items to django_view below).
+    import django_project
+
+    django_project.configure()
     from django.core.wsgi import get_wsgi_application
 
     return CORSMiddleware(get_wsgi_application(), **OPTIONS)
@@ -97,18 +90,6 @@ def django_view(request):
     from django.http import HttpResponse
 
     return HttpResponse(f"django {request.method}")
-
-
-def _urlpatterns():
-    from django.urls import path
-
-    return [path("items", django_view)]
-
-
-def __getattr__(name):  # ROOT_URLCONF = this module; built lazily
-    if name == "urlpatterns":
-        return _urlpatterns()
-    raise AttributeError(name)
 
 
 def test_django_through_wsgi():

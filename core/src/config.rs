@@ -316,11 +316,12 @@ impl Behaviour {
     };
 
     /// The preset profiles by the names every binding and the policy files
-    /// use: `strict`, `cors_npm`, `starlette`.
-    pub const PROFILES: [(&'static str, Behaviour); 3] = [
+    /// use: `strict`, `cors_npm`, `starlette`, `django_cors_headers`.
+    pub const PROFILES: [(&'static str, Behaviour); 4] = [
         ("strict", Behaviour::STRICT),
         ("cors_npm", Behaviour::CORS_NPM),
         ("starlette", Behaviour::STARLETTE),
+        ("django_cors_headers", Behaviour::DJANGO_CORS_HEADERS),
     ];
 
     /// The preset profile called `name` (see [`Behaviour::PROFILES`]).
@@ -412,6 +413,49 @@ impl Behaviour {
             Slot::ExposeHeaders,
             Slot::AllowOrigin(OriginSlot::ListedPolicy),
             Slot::Vary,
+        ],
+    };
+}
+
+impl Behaviour {
+    /// The answers of django-cors-headers' `CorsMiddleware`, version 4.9.0:
+    /// preflights answered `200` with an empty body, a refused one with
+    /// `Vary` only; the lists sent as configured; `*` with credentials
+    /// reflects the origin; every answer varies on `Origin`.
+    pub const DJANGO_CORS_HEADERS: Behaviour = Behaviour {
+        syntax: Syntax::Literal,
+        preflight_detection: PreflightDetection::OriginAndMethod,
+        check_preflight: true,
+        safelisted_methods_implicit: true,
+        skip_empty_header_elements: true,
+        refused_preflight: RefusedPreflight {
+            status: None,
+            keep_headers: false,
+        },
+        preflight_body: PreflightBody::Empty,
+        fixed_origin_always_sent: false,
+        wildcard_with_credentials: WildcardWithCredentials::Reflect,
+        actual_headers: ActualHeaders::WhenAllowed,
+        separator: Separator::CommaSpace,
+        vary: VaryStyle::Starlette,
+        vary_merge: VaryMerge::Dedup,
+        safelisted_headers_added: false,
+        empty_values_sent: false,
+        preflight_order: &[
+            Slot::Vary,
+            Slot::AllowOrigin(OriginSlot::Always),
+            Slot::AllowCredentials,
+            Slot::ExposeHeaders,
+            Slot::AllowHeaders(HeadersSlot::Always),
+            Slot::AllowMethods,
+            Slot::MaxAge,
+            Slot::AllowPrivateNetwork,
+        ],
+        actual_order: &[
+            Slot::Vary,
+            Slot::AllowOrigin(OriginSlot::Always),
+            Slot::AllowCredentials,
+            Slot::ExposeHeaders,
         ],
     };
 }

@@ -77,7 +77,7 @@ DEFAULT_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["default"]
 LARGE_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["large"]
 
 RequestValue = Union[str, bytes]
-Profile = Literal["strict", "starlette", "cors_npm"]
+Profile = Literal["strict", "starlette", "cors_npm", "django_cors_headers"]
 
 
 def _verdict(
@@ -128,7 +128,7 @@ class Policy:
     :param preflight_continue: pass preflights on to the application.
     :param preflight_status: the status of a successful preflight (2xx).
     :param profile: ``"strict"`` (default), or a peer's profile:
-        ``"starlette"`` or ``"cors_npm"``.
+        ``"starlette"``, ``"cors_npm"`` or ``"django_cors_headers"``.
 
     Two keywords are Python's own, not document keys:
 
@@ -315,7 +315,8 @@ class Policy:
 
     @property
     def profile(self) -> str:
-        """The profile: ``"strict"``, ``"starlette"`` or ``"cors_npm"`` (of
+        """The profile: ``"strict"``, ``"starlette"``, ``"cors_npm"`` or
+        ``"django_cors_headers"`` (of
         the first served policy, for a document with routes)."""
         return self._native.profile
 

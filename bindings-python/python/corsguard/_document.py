@@ -61,6 +61,17 @@ NAMINGS: dict[str, dict[str, str]] = {
     "document": {},
     "snake": {},
     "starlette": {"originVerdict": "allow_origin_regex"},
+    # corsguard.django: the settings of django-cors-headers.
+    "django": {
+        "allowOrigins": "CORS_ALLOWED_ORIGINS",
+        "originVerdict": "CORS_ALLOWED_ORIGIN_REGEXES",
+        "allowMethods": "CORS_ALLOW_METHODS",
+        "allowHeaders": "CORS_ALLOW_HEADERS",
+        "exposeHeaders": "CORS_EXPOSE_HEADERS",
+        "allowCredentials": "CORS_ALLOW_CREDENTIALS",
+        "maxAge": "CORS_PREFLIGHT_MAX_AGE",
+        "allowPrivateNetwork": "CORS_ALLOW_PRIVATE_NETWORK",
+    },
 }
 
 
