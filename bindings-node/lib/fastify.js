@@ -13,7 +13,7 @@ const { Runner } = require('./runner');
 const { writeHeaders } = require('./write');
 const { BoundedCache } = require('./cache');
 const { problemsOf, report } = require('./lint');
-const { hostVerdict, probesOf, collectStrings } = require('./compat');
+const { probesOf, collectStrings } = require('./compat');
 
 const PROFILE = 'fastify_cors';
 
@@ -63,8 +63,8 @@ function joined(value) {
 /** The document's keys for everything but the origin. */
 function baseKeys(o) {
   const out = {};
-  const methods = joined(o.methods);
-  out.allowMethods = methods == null || methods === '' ? [] : [String(methods)];
+  const methods = String(joined(o.methods));
+  out.allowMethods = methods === '' ? [] : [methods];
   if (o.allowedHeaders === null || o.allowedHeaders === undefined) {
     out.allowHeaders = 'mirror';
   } else {
@@ -82,6 +82,25 @@ function baseKeys(o) {
   out.preflightContinue = Boolean(o.preflightContinue);
   out.preflightStatus = out.preflightContinue ? 204 : o.optionsSuccessStatus;
   return out;
+}
+
+/**
+ * @fastify/cors's verdict for what the core does not match (RegExps, `true`,
+ * other truthy values, `*` nested in an array): plain strings are the
+ * core's. A RegExp's lastIndex is reset before its test, as there; unlike
+ * the `cors` package, any truthy object (a String object too) admits.
+ */
+function hostVerdict(origin, allowed) {
+  if (Array.isArray(allowed)) {
+    for (let i = 0; i < allowed.length; ++i) if (hostVerdict(origin, allowed[i])) return true;
+    return false;
+  }
+  if (typeof allowed === 'string') return allowed === '*' && origin === '*';
+  if (allowed instanceof RegExp) {
+    allowed.lastIndex = 0;
+    return allowed.test(origin);
+  }
+  return !!allowed;
 }
 
 /** The compiled record (a runner) for `base` and the origin keys, built once. */
@@ -104,7 +123,7 @@ function recordFor(base, originKeys, probes, origin, fromRequest) {
 function targetFor(base, value, fromRequest) {
   if (typeof value === 'string') return { runner: recordFor(base, { fixedOrigin: value }, 0, value, fromRequest).runner, verdict: null };
   if (Array.isArray(value) && value.indexOf('*') !== -1) {
-    return { runner: recordFor(base, { fixedOrigin: '*' }, 0, '*', fromRequest).runner, verdict: null };
+    return { runner: recordFor(base, { fixedOrigin: '*' }, 0, '*', fromRequest).runner, verdict: null, wildcardList: true };
   }
   const out = { strings: [], host: false };
   collectStrings(value, out, 0);
@@ -112,7 +131,7 @@ function targetFor(base, value, fromRequest) {
   const keys = { allowOrigins: out.strings, originVerdict: true };
   const runner = recordFor(base, keys, probesOf(value), value, fromRequest).runner;
   // @fastify/cors resets a RegExp's lastIndex before each test.
-  return { runner, verdict: (origin) => hostVerdict(origin, value, true) };
+  return { runner, verdict: (origin) => hostVerdict(origin, value) };
 }
 
 /** Everything fixed about one options object (after the defaults). */
@@ -125,6 +144,15 @@ class Entry {
     this.disabled = o.origin === false;
     this.target = null;
     if (this.originCallback === null && !this.disabled && o.origin) this.target = targetFor(this.base, o.origin, dynamic);
+    // @fastify/cors varies on Origin for every origin option but a string
+    // (and false), before judging. The core says so for the lists and host
+    // rules it is given; the rest is decided here: callbacks, delegators,
+    // invalid values (an error follows), and an array holding `*` in a
+    // route's options (the plugin's own are normalized to the string).
+    this.varyFirst =
+      dynamic ||
+      this.originCallback !== null ||
+      (typeof o.origin !== 'string' && !this.disabled && (this.target === null || this.target.wildcardList === true));
     this.cacheControl = o.cacheControl;
     this.routeEntries = new WeakMap();
   }
@@ -163,9 +191,9 @@ function handle(fastify, entry, request, reply, next) {
   if (routeCors === false) return next();
   if (routeCors !== undefined && routeCors !== null && typeof routeCors === 'object') entry = entry.forRoute(routeCors);
 
-  // An origin decided per request (a callback, a delegator): the answer
-  // varies on Origin whatever the callback says, even when it disables CORS.
-  if (entry.dynamic || entry.originCallback !== null) varyOnOrigin(reply);
+  // An origin decided per request (a callback, a delegator) varies on
+  // Origin whatever the callback says, even when it disables CORS.
+  if (entry.varyFirst) varyOnOrigin(reply);
 
   if (entry.originCallback === null) {
     if (entry.disabled) return next();
@@ -191,7 +219,8 @@ function handle(fastify, entry, request, reply, next) {
 /** Judges the request with `target`, writes the answer, and ends a preflight. */
 function answer(entry, target, request, reply, next) {
   const headers = request.headers;
-  const origin = typeof headers.origin === 'string' ? headers.origin : undefined;
+  // An empty Origin is none: @fastify/cors tests every value for truthiness.
+  const origin = typeof headers.origin === 'string' && headers.origin !== '' ? headers.origin : undefined;
   const requestMethod = headers['access-control-request-method'];
   const requestHeaders =
     typeof headers['access-control-request-headers'] === 'string' ? headers['access-control-request-headers'] : undefined;
