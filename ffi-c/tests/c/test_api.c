@@ -221,16 +221,16 @@ static void test_profiles(void)
     corsguard_decision d;
     corsguard_request refused = preflight("PATCH", NULL);
     corsguard_request plain;
-    const char *names[] = {"strict", "cors_npm", "starlette"};
+    const char *names[] = {"strict", "cors_npm", "starlette", "fastify_cors"};
     size_t i;
 
     /* The names are the core's table, listed from 0 until refused. */
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         CHECK_OK(corsguard_profile_name(i, &name));
         CHECK(name.len == strlen(names[i]) && memcmp(name.ptr, names[i], name.len) == 0);
         CHECK(name.ptr[name.len] == '\0');
     }
-    CHECK_RC(corsguard_profile_name(3, &name), CORSGUARD_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(corsguard_profile_name(4, &name), CORSGUARD_RESULT_INVALID_ARGUMENT);
     CHECK_RC(corsguard_profile_name(0, NULL), CORSGUARD_RESULT_NULL_POINTER);
 
     CHECK_OK(corsguard_config_new(&config));
