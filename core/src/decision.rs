@@ -663,7 +663,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Slot::VaryOrigin => self.vary_origin_token(),
                 Slot::VaryRequestHeaders => (self.header_mode == HeaderMode::Mirror
                     && matches!(b.vary, VaryStyle::CorsNpm | VaryStyle::ListedOrigins))
-                    .then_some(&b"Access-Control-Request-Headers"[..]),
+                .then_some(&b"Access-Control-Request-Headers"[..]),
                 _ if !send_all => None,
                 Slot::AllowOrigin(which) => self.origin_in_slot(which, allow_origin),
                 Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
