@@ -120,7 +120,14 @@ function recordFor(base, originKeys, probes, origin, fromRequest) {
  * and the host's verdict (null when the core judges alone). An array
  * holding `*` is the wildcard, as @fastify/cors reads it.
  */
-function targetFor(base, value, fromRequest) {
+function targetFor(base, value, fromRequest, requestOrigin) {
+  if (typeof value === 'string' && fromRequest && value === requestOrigin && value !== '*') {
+    // The request's own origin, from a callback or a delegator (whose
+    // answers vary on Origin anyway): sent back exactly as reflecting every
+    // origin sends it, so one policy serves every such value instead of
+    // one per origin.
+    return { runner: recordFor(base, { allowOrigins: [], originVerdict: true }, 0, undefined, true).runner, verdict: reflectAll };
+  }
   if (typeof value === 'string') return { runner: recordFor(base, { fixedOrigin: value }, 0, value, fromRequest).runner, verdict: null };
   if (Array.isArray(value) && value.indexOf('*') !== -1) {
     return { runner: recordFor(base, { fixedOrigin: '*' }, 0, '*', fromRequest).runner, verdict: null, wildcardList: true };
@@ -134,6 +141,8 @@ function targetFor(base, value, fromRequest) {
   return { runner, verdict: (origin) => hostVerdict(origin, value) };
 }
 
+const reflectAll = () => true;
+
 /** Everything fixed about one options object (after the defaults). */
 class Entry {
   constructor(o, dynamic) {
@@ -143,7 +152,9 @@ class Entry {
     this.originCallback = typeof o.origin === 'function' ? o.origin : null;
     this.disabled = o.origin === false;
     this.target = null;
-    if (this.originCallback === null && !this.disabled && o.origin) this.target = targetFor(this.base, o.origin, dynamic);
+    // A delegator's string origin may be the request's own: resolved per request.
+    this.perRequest = dynamic && typeof o.origin === 'string' && o.origin !== '';
+    if (this.originCallback === null && !this.disabled && o.origin && !this.perRequest) this.target = targetFor(this.base, o.origin, dynamic);
     // @fastify/cors varies on Origin for every origin option but a string
     // (and false), before judging. The core says so for the lists and host
     // rules it is given; the rest is decided here: callbacks, delegators,
@@ -197,23 +208,27 @@ function handle(fastify, entry, request, reply, next) {
 
   if (entry.originCallback === null) {
     if (entry.disabled) return next();
+    if (entry.perRequest) return settle(entry, request, reply, next, null, entry.options.origin);
     if (entry.target === null) return next(new Error('Invalid CORS origin option'));
     return answer(entry, entry.target, request, reply, next);
   }
-  const resolved = (error, value) => {
-    if (error !== null) return next(error);
-    if (value === false) return next();
-    if (!value) return next(new Error('Invalid CORS origin option'));
-    let target;
-    try {
-      target = targetFor(entry.base, value, true);
-    } catch (e) {
-      return next(e);
-    }
-    return answer(entry, target, request, reply, next);
-  };
+  const resolved = (error, value) => settle(entry, request, reply, next, error, value);
   const result = entry.originCallback.call(fastify, request.headers.origin, resolved);
   if (result && typeof result.then === 'function') result.then((value) => resolved(null, value), resolved);
+}
+
+/** Answers with the origin value a callback or delegator gave (`error` as the callback's). */
+function settle(entry, request, reply, next, error, value) {
+  if (error !== null) return next(error);
+  if (value === false) return next();
+  if (!value) return next(new Error('Invalid CORS origin option'));
+  let target;
+  try {
+    target = targetFor(entry.base, value, true, request.headers.origin);
+  } catch (e) {
+    return next(e);
+  }
+  return answer(entry, target, request, reply, next);
 }
 
 /** Judges the request with `target`, writes the answer, and ends a preflight. */

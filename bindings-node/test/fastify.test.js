@@ -282,3 +282,25 @@ test('a value that would split the response is refused when the plugin is regist
   }, /CR, LF or NUL/);
   await app.close();
 });
+
+test("a callback or delegator answering with the request's own origin compiles one policy, not one per origin", async () => {
+  const { caches } = require('../lib/fastify');
+  const keys = () => new Set(caches.policies.map.keys());
+  for (const options of [
+    { origin: (origin, cb) => cb(null, origin), credentials: true },
+    { delegator: (req, cb) => cb(null, { origin: req.headers.origin, credentials: true }) },
+  ]) {
+    await withApp(options, async (send) => {
+      const before = keys();
+      for (let i = 0; i < 40; i++) {
+        const origin = `https://tenant${i}.example`;
+        const r = await send('GET', '/r', { origin });
+        assert.equal(r.headers['access-control-allow-origin'], origin);
+        assert.equal(r.headers['access-control-allow-credentials'], 'true');
+        assert.equal(r.headers.vary, 'Origin');
+      }
+      const added = [...keys()].filter((k) => !before.has(k));
+      assert.ok(added.length <= 1, `${added.length} policies compiled for 40 origins`);
+    });
+  }
+});
