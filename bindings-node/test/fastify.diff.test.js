@@ -8,7 +8,8 @@
 // Fastify keeps as set), and body.
 //
 // The generator stays outside the README's differences (values with
-// CR/LF/NUL, empty `allowedHeaders` and `exposedHeaders` lists).
+// CR/LF/NUL, empty `allowedHeaders` and `exposedHeaders` lists, a Vary that
+// lists `*` among other names).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -126,7 +127,8 @@ function requestFor(r) {
   if (method === 'OPTIONS' && r.chance(0.6)) {
     headers['access-control-request-headers'] = r.pick(['content-type', 'x-api-key, content-type', 'X-Other', '']);
   }
-  if (r.chance(0.1)) headers.vary = 'Accept';
+  // A Vary set before the plugin's hook runs (by an earlier onRequest hook).
+  if (r.chance(0.2)) headers['x-set-vary'] = r.pick(['Accept', 'accept-encoding, ORIGIN', '*', 'Access-Control-Request-Headers']);
   return { method, path, headers };
 }
 
@@ -134,6 +136,9 @@ function requestFor(r) {
 function scope(app, plugin, set, i) {
   app.register(
     async (child) => {
+      child.addHook('onRequest', async (req, reply) => {
+        if (req.headers['x-set-vary'] !== undefined) reply.header('Vary', req.headers['x-set-vary']);
+      });
       await child.register(plugin, set.plugin);
       const handler = async () => 'ok';
       child.route({ method: ['GET', 'POST', 'DELETE'], url: '/r', handler });
