@@ -292,9 +292,11 @@ declare namespace e {
 
   type FastifyOriginCallback = (err: Error | null, origin: FastifyStaticOrigin) => void;
 
-  type FastifyOriginFunction =
-    | ((origin: string | undefined, callback: FastifyOriginCallback) => void)
-    | ((origin: string | undefined) => Promise<FastifyStaticOrigin>);
+  /** Calls `callback`, or returns a promise (an `async` function). */
+  type FastifyOriginFunction = (
+    origin: string | undefined,
+    callback: FastifyOriginCallback
+  ) => void | Promise<FastifyStaticOrigin>;
 
   type FastifyCorsHook = 'onRequest' | 'preParsing' | 'preValidation' | 'preHandler' | 'preSerialization';
 
@@ -323,7 +325,8 @@ declare namespace e {
     hideOptionsRoute?: boolean | undefined;
     /** @default 'onRequest' */
     hook?: FastifyCorsHook | undefined;
-    logLevel?: string | undefined;
+    /** The OPTIONS route's log level. */
+    logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
     /** Options per request, from a callback or a promise. */
     delegator?: FastifyCorsOptionsDelegate | undefined;
   }
@@ -331,9 +334,11 @@ declare namespace e {
   /** A route's `config.cors`: false turns CORS off for it, an object is merged over the plugin's options. */
   type FastifyRouteCors = false | Omit<FastifyCorsOptions, 'delegator' | 'hook' | 'hideOptionsRoute' | 'logLevel'>;
 
-  type FastifyCorsOptionsDelegate<R = any> =
-    | ((request: R, callback: (err: Error | null, options?: FastifyCorsOptions) => void) => void)
-    | ((request: R) => Promise<FastifyCorsOptions>);
+  /** Declared with two parameters, calls `callback`; with one, returns a promise. */
+  type FastifyCorsOptionsDelegate<R = any> = (
+    request: R,
+    callback: (err: Error | null, options?: FastifyCorsOptions) => void
+  ) => void | Promise<FastifyCorsOptions>;
 
   /** The drop-in again, as a named export. */
   const corsguard: typeof e;
