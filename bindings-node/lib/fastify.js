@@ -5,8 +5,8 @@
 // over them, or what a delegator returns) is translated into a policy
 // document with `"profile": "fastify_cors"`, which the core loads; RegExps,
 // `true` and origin callbacks are judged here and only their verdict goes
-// to the core, as in the `cors` drop-in (lib/compat.js), whose helpers are
-// used for it.
+// to the core, as in the `cors` drop-in (lib/compat.js), whose origin
+// walk and probes are used for it.
 
 const native = require('./native');
 const { Runner } = require('./runner');
@@ -137,7 +137,6 @@ function targetFor(base, value, fromRequest, requestOrigin) {
   if (!out.host) return { runner: recordFor(base, { allowOrigins: out.strings }, 0, value, fromRequest).runner, verdict: null };
   const keys = { allowOrigins: out.strings, originVerdict: true };
   const runner = recordFor(base, keys, probesOf(value), value, fromRequest).runner;
-  // @fastify/cors resets a RegExp's lastIndex before each test.
   return { runner, verdict: (origin) => hostVerdict(origin, value) };
 }
 
