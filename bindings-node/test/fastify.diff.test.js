@@ -101,7 +101,7 @@ function options(r, inRoute = false) {
   if (r.chance(0.2)) o.optionsSuccessStatus = r.pick([200, 204]);
   if (r.chance(0.15)) o.preflight = r.chance(0.3);
   if (r.chance(0.25)) o.strictPreflight = r.chance(0.3);
-  if (!inRoute && r.chance(0.1)) o.hook = r.pick(['preHandler', 'preValidation']);
+  if (!inRoute && r.chance(0.12)) o.hook = r.pick(['preHandler', 'preValidation', 'preParsing', 'preSerialization']);
   return o;
 }
 
@@ -140,7 +140,8 @@ function scope(app, plugin, set, i) {
         if (req.headers['x-set-vary'] !== undefined) reply.header('Vary', req.headers['x-set-vary']);
       });
       await child.register(plugin, set.plugin);
-      const handler = async () => 'ok';
+      // An object body too, so that a preSerialization hook runs.
+      const handler = async (req) => (req.method === 'DELETE' ? { ok: true } : 'ok');
       child.route({ method: ['GET', 'POST', 'DELETE'], url: '/r', handler });
       child.route({ method: ['GET', 'POST', 'DELETE'], url: '/off', config: { cors: false }, handler });
       child.route({ method: ['GET', 'POST', 'DELETE', 'OPTIONS'], url: '/route', config: { cors: set.route }, handler });
