@@ -284,6 +284,62 @@ declare namespace e {
     end(chunk?: any): any;
   }
 
+  /**
+   * The options of `corsguard/fastify`: @fastify/cors 11's `FastifyCorsOptions`
+   * (the same names, defaults and meanings).
+   */
+  type FastifyStaticOrigin = boolean | string | RegExp | Array<string | RegExp | boolean | FastifyStaticOrigin>;
+
+  type FastifyOriginCallback = (err: Error | null, origin: FastifyStaticOrigin) => void;
+
+  /** Calls `callback`, or returns a promise (an `async` function). */
+  type FastifyOriginFunction = (
+    origin: string | undefined,
+    callback: FastifyOriginCallback
+  ) => void | Promise<FastifyStaticOrigin>;
+
+  type FastifyCorsHook = 'onRequest' | 'preParsing' | 'preValidation' | 'preHandler' | 'preSerialization';
+
+  interface FastifyCorsOptions {
+    /** @default '*' */
+    origin?: FastifyStaticOrigin | FastifyOriginFunction | undefined;
+    /** @default 'GET,HEAD,POST' */
+    methods?: string | string[] | undefined;
+    /** Unset (null): the request's Access-Control-Request-Headers are mirrored. */
+    allowedHeaders?: string | string[] | null | undefined;
+    exposedHeaders?: string | string[] | null | undefined;
+    /** @default false */
+    credentials?: boolean | undefined;
+    maxAge?: number | null | undefined;
+    /** Sent on answered preflights: a number of seconds (`max-age=N`) or a value as written. */
+    cacheControl?: number | string | null | undefined;
+    /** @default false */
+    preflightContinue?: boolean | undefined;
+    /** @default 204 */
+    optionsSuccessStatus?: number | undefined;
+    /** @default true */
+    preflight?: boolean | undefined;
+    /** @default true: an OPTIONS without Origin or Access-Control-Request-Method is answered 400. */
+    strictPreflight?: boolean | undefined;
+    /** @default true: the OPTIONS route's schema is hidden (`schema.hide`). */
+    hideOptionsRoute?: boolean | undefined;
+    /** @default 'onRequest' */
+    hook?: FastifyCorsHook | undefined;
+    /** The OPTIONS route's log level. */
+    logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
+    /** Options per request, from a callback or a promise. */
+    delegator?: FastifyCorsOptionsDelegate | undefined;
+  }
+
+  /** A route's `config.cors`: false turns CORS off for it, an object is merged over the plugin's options. */
+  type FastifyRouteCors = false | Omit<FastifyCorsOptions, 'delegator' | 'hook' | 'hideOptionsRoute' | 'logLevel'>;
+
+  /** Declared with two parameters, calls `callback`; with one, returns a promise. */
+  type FastifyCorsOptionsDelegate<R = any> = (
+    request: R,
+    callback: (err: Error | null, options?: FastifyCorsOptions) => void
+  ) => void | Promise<FastifyCorsOptions>;
+
   /** The drop-in again, as a named export. */
   const corsguard: typeof e;
   /** The drop-in again, as a named export. */

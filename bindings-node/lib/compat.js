@@ -637,5 +637,5 @@ function corsguard(options) {
   };
 }
 
-// `caches` is for the tests.
-module.exports = { corsguard, caches: { policies, baseLints } };
+// `caches` is for the tests; the origin helpers serve the Fastify plugin too.
+module.exports = { corsguard, caches: { policies, baseLints }, hostVerdict, probesOf, collectStrings };

@@ -129,6 +129,10 @@ pub enum VaryStyle {
     /// Preflights carry a fixed list of four names; every other response gets
     /// `Origin` appended (Starlette).
     Starlette,
+    /// `Origin` on every answer when the origins are a list or the host's
+    /// verdict (not for `*` nor a fixed origin); plus
+    /// `Access-Control-Request-Headers` when mirroring (@fastify/cors).
+    ListedOrigins,
 }
 
 /// How a binding adds the decision's `Vary` values to the response.
@@ -316,12 +320,14 @@ impl Behaviour {
     };
 
     /// The preset profiles by the names every binding and the policy files
-    /// use: `strict`, `cors_npm`, `starlette`, `django_cors_headers`.
-    pub const PROFILES: [(&'static str, Behaviour); 4] = [
+    /// use: `strict`, `cors_npm`, `starlette`, `django_cors_headers`,
+    /// `fastify_cors`.
+    pub const PROFILES: [(&'static str, Behaviour); 5] = [
         ("strict", Behaviour::STRICT),
         ("cors_npm", Behaviour::CORS_NPM),
         ("starlette", Behaviour::STARLETTE),
         ("django_cors_headers", Behaviour::DJANGO_CORS_HEADERS),
+        ("fastify_cors", Behaviour::FASTIFY_CORS),
     ];
 
     /// The preset profile called `name` (see [`Behaviour::PROFILES`]).
@@ -457,6 +463,32 @@ impl Behaviour {
             Slot::AllowCredentials,
             Slot::ExposeHeaders,
         ],
+    };
+
+    /// The answers of @fastify/cors 11.4.3 (on Fastify 5): those of `cors`
+    /// npm, except that lists are joined with `, `, empty values are sent,
+    /// `Vary: Origin` is left out for a fixed origin, and `Vary` comes first.
+    pub const FASTIFY_CORS: Behaviour = Behaviour {
+        separator: Separator::CommaSpace,
+        vary: VaryStyle::ListedOrigins,
+        empty_values_sent: true,
+        preflight_order: &[
+            Slot::VaryOrigin,
+            Slot::AllowOrigin(OriginSlot::Always),
+            Slot::AllowCredentials,
+            Slot::ExposeHeaders,
+            Slot::AllowMethods,
+            Slot::VaryRequestHeaders,
+            Slot::AllowHeaders(HeadersSlot::Always),
+            Slot::MaxAge,
+        ],
+        actual_order: &[
+            Slot::VaryOrigin,
+            Slot::AllowOrigin(OriginSlot::Always),
+            Slot::AllowCredentials,
+            Slot::ExposeHeaders,
+        ],
+        ..Behaviour::CORS_NPM
     };
 }
 

@@ -662,8 +662,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Slot::Vary => self.vary_preflight.map(|s| self.get(s)),
                 Slot::VaryOrigin => self.vary_origin_token(),
                 Slot::VaryRequestHeaders => (self.header_mode == HeaderMode::Mirror
-                    && b.vary == VaryStyle::CorsNpm)
-                    .then_some(&b"Access-Control-Request-Headers"[..]),
+                    && matches!(b.vary, VaryStyle::CorsNpm | VaryStyle::ListedOrigins))
+                .then_some(&b"Access-Control-Request-Headers"[..]),
                 _ if !send_all => None,
                 Slot::AllowOrigin(which) => self.origin_in_slot(which, allow_origin),
                 Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
@@ -770,8 +770,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     fn vary_origin_token(&self) -> Option<&'static [u8]> {
-        let depends = !self.any_origin || self.fixed_origin.is_some();
-        (self.behaviour.vary == VaryStyle::CorsNpm && depends).then_some(&b"Origin"[..])
+        let depends = match self.behaviour.vary {
+            VaryStyle::CorsNpm => !self.any_origin || self.fixed_origin.is_some(),
+            VaryStyle::ListedOrigins => !self.any_origin && self.fixed_origin.is_none(),
+            _ => false,
+        };
+        depends.then_some(&b"Origin"[..])
     }
 
     fn origin_in_slot<'a>(&self, which: OriginSlot, value: Option<&'a [u8]>) -> Option<&'a [u8]> {

@@ -723,7 +723,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 self.vary_preflight = Some(self.store(&[b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"])?);
                 self.vary_actual = Some(self.store(&[b"Origin"])?);
             }
-            VaryStyle::CorsNpm => {}
+            VaryStyle::CorsNpm | VaryStyle::ListedOrigins => {}
         }
         Ok(())
     }
