@@ -32,7 +32,7 @@ rm -rf "$stage"
 mkdir -p "$stage/main" "$stage/platform"
 
 # The root package: what lib/native.js and the entry points need at run time.
-cp bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts bindings-node/README.md "$stage/main/"
+cp bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts bindings-node/fastify.js bindings-node/fastify.d.ts bindings-node/README.md "$stage/main/"
 cp -R bindings-node/lib "$stage/main/lib"
 for license in LICENSE LICENSE-MIT LICENSE-APACHE; do
   for from in bindings-node/$license $license; do
@@ -70,7 +70,7 @@ delete root.scripts; // nothing runs at install: the addon comes prebuilt
 delete root.devDependencies;
 // npm packs LICENSE on its own, not LICENSE-MIT or LICENSE-APACHE: name them.
 const licenses = fs.readdirSync(path.join(stage, 'main')).filter((f) => /^LICEN[CS]E/.test(f));
-root.files = ['index.js', 'index.mjs', 'index.d.ts', 'lib/', ...licenses];
+root.files = ['index.js', 'index.mjs', 'index.d.ts', 'fastify.js', 'fastify.d.ts', 'lib/', ...licenses];
 root.optionalDependencies = { [platformName]: pkg.version };
 write('main', root);
 

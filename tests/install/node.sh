@@ -110,6 +110,9 @@ done
 resolved=$(cd "$app" && PATH=$norust node -p "require.resolve('corsguard-$key')")
 [ "$resolved" = "$app/node_modules/corsguard-$key/$addon" ] || fail "corsguard-$key resolves to $resolved"
 echo "require.resolve('corsguard-$key'): $resolved"
+plugin=$(cd "$app" && PATH=$norust node -p "typeof require('corsguard/fastify')")
+[ "$plugin" = function ] || fail "require('corsguard/fastify') is a $plugin, not the Fastify plugin"
+echo "require('corsguard/fastify'): a $plugin"
 
 cat >"$app/server.js" <<'JS'
 // The cors drop-in, as an app that used `cors` writes it.
