@@ -20,20 +20,15 @@ from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from ..wsgi import _NAMES as _WSGI_NAMES
 from . import settings as cors_settings
 from .signals import request_enabled
 
 __all__ = ["CorsMiddleware"]
 
-_NAMES = {
-    b"access-control-allow-origin": "Access-Control-Allow-Origin",
-    b"access-control-allow-credentials": "Access-Control-Allow-Credentials",
-    b"access-control-allow-methods": "Access-Control-Allow-Methods",
-    b"access-control-allow-headers": "Access-Control-Allow-Headers",
-    b"access-control-max-age": "Access-Control-Max-Age",
-    b"access-control-expose-headers": "Access-Control-Expose-Headers",
-    b"access-control-allow-private-network": "Access-Control-Allow-Private-Network",
-}
+# The WSGI middleware's header names, without `Vary`: Django's own
+# patch_vary_headers merges that one.
+_NAMES = {name: shown for name, shown in _WSGI_NAMES.items() if name != b"vary"}
 
 _lock = threading.Lock()
 _current: Optional[cors_settings.Translated] = None
