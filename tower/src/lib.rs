@@ -158,14 +158,18 @@ impl Policies {
         PolicySet::from_json(document).map(Policies::Large)
     }
 
-    fn verdict(&self, cors: &CorsRequest) -> Verdict {
+    /// Judges the request. When the policy answers it now (a preflight),
+    /// the answer's headers are written into `answer` from the same
+    /// evaluation; otherwise `answer` is left alone.
+    fn verdict(&self, cors: &CorsRequest, answer: &mut HeaderMap) -> Verdict {
         let path = cors.uri.path().as_bytes();
         let headers = RequestHeaders::new(&cors.method, &cors.headers);
         let request = headers.request();
         with_set!(self, set => {
-            match set.evaluate(path, &request) {
+            match set.policy_for(path) {
                 None => Verdict { respond: None, body: None, refusal: None },
-                Some(decision) => {
+                Some(policy) => {
+                    let decision = policy.evaluate(&request);
                     let refusal = decision.reason().map(|reason| Refusal {
                         kind: decision.kind().code(),
                         method: cors.method.clone(),
@@ -174,12 +178,20 @@ impl Policies {
                         code: reason.code(),
                         reason: reason.to_string(),
                     });
-                    Verdict { respond: decision.action().status(), body: decision.body(), refusal }
+                    let respond = decision.action().status();
+                    if respond.is_some() {
+                        apply(policy, &decision, answer);
+                    }
+                    Verdict { respond, body: decision.body(), refusal }
                 }
             }
         })
     }
 
+    /// Writes the headers of a response the inner service made. The
+    /// decision borrows from the request's headers and the policy, so it
+    /// cannot wait across the inner call: the request is judged again here
+    /// (the core's `evaluate` allocates nothing).
     fn write(&self, cors: &CorsRequest, response: &mut HeaderMap) {
         let path = cors.uri.path().as_bytes();
         let headers = RequestHeaders::new(&cors.method, &cors.headers);
@@ -306,7 +318,8 @@ where
         // One policy for the whole exchange, even if it is replaced meanwhile.
         let policies = self.layer.policies.load_full();
         let cors = CorsRequest::capture(&request);
-        let verdict = policies.verdict(&cors);
+        let mut answer = HeaderMap::new();
+        let verdict = policies.verdict(&cors, &mut answer);
         if let Some(refusal) = &verdict.refusal {
             refusal.log();
             if let Some(hook) = &self.layer.on_refusal {
@@ -322,12 +335,12 @@ where
             });
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
             if verdict.body.is_some() {
-                response.headers_mut().insert(
+                answer.insert(
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
             }
-            policies.write(&cors, response.headers_mut());
+            *response.headers_mut() = answer;
             return ResponseFuture {
                 kind: Kind::Ready {
                     response: Some(response),
