@@ -798,3 +798,23 @@ fn a_policy_that_admits_the_request_shows_no_mistake() {
         assert!(account.decisions.iter().all(|d| d.outcome == "allowed"));
     }
 }
+
+#[test]
+fn a_host_origin_rule_is_named_as_an_assumption() {
+    let document = br#"{"version": 1, "originVerdict": true}"#;
+    let page = BrowserRequest::new("https://app.example.com", "GET");
+    let account = explain(document, &page, "/api").unwrap();
+    assert!(!account.judgement.allowed());
+    assert!(
+        account
+            .notes
+            .iter()
+            .any(|n| n.contains("judged by the application (originVerdict)")),
+        "{:?}",
+        account.notes
+    );
+    // Without the rule, no such note.
+    let plain = br#"{"version": 1, "allowOrigins": ["https://app.example.com"]}"#;
+    let account = explain(plain, &page, "/api").unwrap();
+    assert!(account.notes.iter().all(|n| !n.contains("originVerdict")));
+}

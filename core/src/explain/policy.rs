@@ -231,7 +231,10 @@ fn explain_in<const O: usize, const N: usize, const B: usize>(
     } else {
         first
     };
-    if doc.policy_names().count() > 0 && uses_origin_verdict(document) {
+    if set
+        .policy_for(path.as_bytes())
+        .is_some_and(|policy| policy.origin_verdict)
+    {
         notes.push("the policy's origins are judged by the application (originVerdict): explain assumes it refuses every origin".to_owned());
     }
 
@@ -315,11 +318,6 @@ fn explain_in<const O: usize, const N: usize, const B: usize>(
         findings,
         notes,
     })
-}
-
-/// Whether the document uses a host origin rule anywhere.
-fn uses_origin_verdict(document: &[u8]) -> bool {
-    document.windows(15).any(|w| w == b"\"originVerdict\"")
 }
 
 /// The response corsguard's decision makes: its status when it answers,
