@@ -12,6 +12,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     corsPreflightEnabled: boolean;
   }
+  interface FastifyInstance {
+    /**
+     * corsguard only: `reconfigure(options)` replaces the plugin's options
+     * (or delegator) atomically; the same `hook` only. A refused
+     * configuration throws and changes nothing.
+     */
+    corsguard: import('./index').Reconfigurable<FastifyCorsOptions | import('./index').FastifyCorsOptionsDelegate>;
+  }
 }
 
 declare const fastifyCors: FastifyPluginCallback<FastifyCorsOptions> & {

@@ -41,6 +41,56 @@ declare namespace e {
      * problem instead of emitting a warning. @default false
      */
     strict?: boolean | undefined;
+    /** corsguard only: see HookOptions. */
+    onRefusal?: HookOptions['onRefusal'];
+    /** corsguard only: see HookOptions. */
+    hookErrors?: HookOptions['hookErrors'];
+    /** corsguard only: see HookOptions. */
+    corsOnErrors?: HookOptions['corsOnErrors'];
+  }
+
+  /** One refused request, as the core judged it. */
+  interface Refusal {
+    /** `actual`, `preflight` or `plain_options`. */
+    kind: string;
+    /** The reason's stable code: `origin_not_allowed`, `method_not_allowed`, `header_not_allowed`, ... */
+    code: string;
+    /** The reason, as a sentence. */
+    reason: string;
+    /** The request's Origin (null when absent). */
+    origin: string | null;
+    method: string | null;
+    /** `req.originalUrl || req.url` (Fastify: `request.url`). */
+    url: string | null;
+  }
+
+  /** corsguard's own middleware options (not `cors`'s). */
+  interface HookOptions<R = any> {
+    /** Called with the request and the refusal, for every refused request (to log or count them). */
+    onRefusal?: ((request: R, refusal: Refusal) => void) | undefined;
+    /**
+     * What a throwing `onRefusal` does: `'warn'` (one process warning,
+     * code `CORSGUARD_REFUSAL_HOOK_ERROR`; the request is answered as
+     * without the hook) or `'throw'` (the error is passed to `next`).
+     * @default 'warn'
+     */
+    hookErrors?: 'warn' | 'throw' | undefined;
+    /**
+     * Write the request's CORS headers again on a response whose status is
+     * 400 or more (an error handler's), so a page can read the error.
+     * Express/Connect/node:http middlewares only. @default false
+     */
+    corsOnErrors?: boolean | undefined;
+  }
+
+  /** A middleware whose configuration `reconfigure` replaces atomically. */
+  interface Reconfigurable<C> {
+    /**
+     * Replaces the configuration: validated first (a refused one throws and
+     * changes nothing); each request is answered wholly by the one current
+     * when it arrived.
+     */
+    reconfigure(configuration: C): void;
   }
 
   type CorsOptionsDelegate<T extends CorsRequest = CorsRequest> = (
@@ -247,7 +297,15 @@ declare namespace e {
      * routes, `req.originalUrl || req.url` picks the policy; a request no
      * policy serves is passed on with the response untouched.
      */
-    middleware(): (req: PolicyMiddlewareRequest, res: CorsResponse, next?: (err?: any) => any) => void;
+    middleware(
+      options?: HookOptions<PolicyMiddlewareRequest>
+    ): ((req: PolicyMiddlewareRequest, res: CorsResponse, next?: (err?: any) => any) => void) & {
+      /** Replaces the policy with `document` (a Policy, or what `Policy.fromJSON` loads); returns the new Policy. */
+      reconfigure(
+        document: Policy | string | Uint8Array | PolicyDocument,
+        options?: { originVerdict?: RegExp | ((origin: string) => boolean) },
+      ): Policy;
+    };
     /**
      * The core's capacity class the policy was built in (the smallest that
      * holds it); with routes, the largest of its policies' classes.
@@ -329,6 +387,10 @@ declare namespace e {
     logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
     /** Options per request, from a callback or a promise. */
     delegator?: FastifyCorsOptionsDelegate | undefined;
+    /** corsguard only: called with the Fastify request and the refusal for every refused request. */
+    onRefusal?: HookOptions['onRefusal'];
+    /** corsguard only: see HookOptions (`'throw'` fails the request with the hook's error). */
+    hookErrors?: HookOptions['hookErrors'];
   }
 
   /** A route's `config.cors`: false turns CORS off for it, an object is merged over the plugin's options. */
@@ -346,9 +408,15 @@ declare namespace e {
   const cors: typeof e;
 }
 
+/**
+ * The `cors` middleware. corsguard's own options (`onRefusal`,
+ * `hookErrors`, `corsOnErrors`) go in `options`, or in `extras` (the only
+ * place for them with a delegate).
+ */
 declare function e<T extends e.CorsRequest = e.CorsRequest>(
-  options?: e.CorsOptions | e.CorsOptionsDelegate<T>
-): (
+  options?: e.CorsOptions | e.CorsOptionsDelegate<T>,
+  extras?: e.HookOptions<T>
+): ((
   req: T,
   res: {
     statusCode?: number | undefined;
@@ -356,6 +424,7 @@ declare function e<T extends e.CorsRequest = e.CorsRequest>(
     end(): any;
   },
   next: (err?: any) => any
-) => void;
+) => void) &
+  e.Reconfigurable<e.CorsOptions | e.CorsOptionsDelegate<T>>;
 
 export = e;

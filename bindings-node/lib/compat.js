@@ -11,6 +11,7 @@ const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
 const { problemsOf, originProblems, report } = require('./lint');
 const { BoundedCache } = require('./cache');
+const { hooksOf, reportRefusal, keepOnErrors } = require('./hooks');
 
 // cors 2.8.6's defaults, merged under the options the same way (Object.assign).
 const DEFAULTS = {
@@ -489,8 +490,8 @@ function collectStrings(allowed, out, depth) {
   }
 }
 
-/** Judges the request with `target` and writes the answer. */
-function answer(target, req, res, next) {
+/** Judges the request with `target` and writes the answer; `hooks` as hooksOf gives. */
+function answer(target, req, res, next, hooks) {
   const headers = req.headers || {};
   const rawOrigin = headers.origin;
   // Only strings reach the core. An empty Origin needs no case of its own:
@@ -503,13 +504,24 @@ function answer(target, req, res, next) {
     target.verdict === null ? undefined : target.verdict(typeof rawOrigin === 'string' ? rawOrigin : undefined);
   const shape = target.runner.shape(method, origin, undefined, requestHeaders, undefined, verdict);
   writeHeaders(shape, res, origin, requestHeaders);
-  if (shape.status === -1) next();
-  else respond(shape, res);
+  if (hooks !== null) {
+    const url = typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url;
+    const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
+    const failed = reportRefusal(hooks, ask, req, url, method, origin);
+    if (failed !== null) {
+      next(failed);
+      return;
+    }
+  }
+  if (shape.status === -1) {
+    keepOnErrors(hooks, shape, res, origin, requestHeaders);
+    next();
+  } else respond(shape, res);
 }
 
-function handle(entry, req, res, next) {
+function handle(entry, req, res, next, hooks = null) {
   if (entry.target !== null) {
-    answer(entry.target, req, res, next);
+    answer(entry.target, req, res, next, hooks);
   } else if (entry.origin !== undefined) {
     let target;
     try {
@@ -518,7 +530,7 @@ function handle(entry, req, res, next) {
       next(error);
       return;
     }
-    answer(target, req, res, next);
+    answer(target, req, res, next, hooks);
   } else if (entry.originCallback !== null) {
     entry.originCallback(req.headers && req.headers.origin, function (err2, origin) {
       if (err2 || !origin) {
@@ -532,7 +544,7 @@ function handle(entry, req, res, next) {
         next(error);
         return;
       }
-      answer(target, req, res, next);
+      answer(target, req, res, next, hooks);
     });
   } else {
     next();
@@ -580,12 +592,8 @@ function sameAsSnapshot(o, snap) {
   return true;
 }
 
-/**
- * `corsguard(options)` / `corsguard(delegate)`: the `cors` middleware.
- * Options are read once, when the middleware is made (or, for a delegate,
- * the first time each options object is seen).
- */
-function corsguard(options) {
+/** The request handler for `options` or a delegate (`hooks` as hooksOf gives). */
+function handlerFor(options, hooks) {
   if (typeof options === 'function') {
     const delegate = options;
     // The entries of the last few options objects, each with a shallow
@@ -614,7 +622,7 @@ function corsguard(options) {
       seen.unshift({ object: o, snapshot: snapshot(o), entry });
       return entry;
     };
-    return function corsMiddleware(req, res, next) {
+    return function delegated(req, res, next) {
       delegate(req, function (err, o) {
         if (err) {
           next(err);
@@ -627,14 +635,37 @@ function corsguard(options) {
           next(error);
           return;
         }
-        handle(entry, req, res, next);
+        handle(entry, req, res, next, hooks);
       });
     };
   }
   const entry = new Entry(options, false);
-  return function corsMiddleware(req, res, next) {
-    handle(entry, req, res, next);
+  return function fixed(req, res, next) {
+    handle(entry, req, res, next, hooks);
   };
+}
+
+/**
+ * `corsguard(options)` / `corsguard(delegate)`: the `cors` middleware.
+ * Options are read once, when the middleware is made (or, for a delegate,
+ * the first time each options object is seen). corsguard's own options
+ * (`onRefusal`, `hookErrors`, `corsOnErrors`) are read from `options`, or
+ * from `extras` (the only place for them with a delegate).
+ * `middleware.reconfigure(optionsOrDelegate)` replaces the configuration
+ * atomically: a request is answered wholly by the one that was current when
+ * it arrived, its origin callback or delegate included.
+ */
+function corsguard(options, extras = undefined) {
+  const hooks = hooksOf(extras !== undefined ? extras : options, 'cors');
+  let current = handlerFor(options, hooks);
+  function corsMiddleware(req, res, next) {
+    current(req, res, next);
+  }
+  corsMiddleware.reconfigure = (replacement) => {
+    // Built (and so validated) before it replaces anything.
+    current = handlerFor(replacement, hooks);
+  };
+  return corsMiddleware;
 }
 
 // `caches` is for the tests; the origin helpers serve the Fastify plugin too.

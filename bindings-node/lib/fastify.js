@@ -14,6 +14,7 @@ const { writeHeaders } = require('./write');
 const { BoundedCache } = require('./cache');
 const { problemsOf, report } = require('./lint');
 const { probesOf, collectStrings } = require('./compat');
+const { hooksOf, reportRefusal } = require('./hooks');
 
 const PROFILE = 'fastify_cors';
 
@@ -196,7 +197,7 @@ function headersOf(reply) {
 }
 
 /** Answers one request with `entry` (the hook's work). */
-function handle(fastify, entry, request, reply, next) {
+function handle(fastify, entry, request, reply, next, hooks = null) {
   const routeCors = request.routeOptions.config && request.routeOptions.config.cors;
   if (routeCors === false) return next();
   if (routeCors !== undefined && routeCors !== null && typeof routeCors === 'object') entry = entry.forRoute(routeCors);
@@ -207,17 +208,17 @@ function handle(fastify, entry, request, reply, next) {
 
   if (entry.originCallback === null) {
     if (entry.disabled) return next();
-    if (entry.perRequest) return settle(entry, request, reply, next, null, entry.options.origin);
+    if (entry.perRequest) return settle(entry, request, reply, next, null, entry.options.origin, hooks);
     if (entry.target === null) return next(new Error('Invalid CORS origin option'));
-    return answer(entry, entry.target, request, reply, next);
+    return answer(entry, entry.target, request, reply, next, hooks);
   }
-  const resolved = (error, value) => settle(entry, request, reply, next, error, value);
+  const resolved = (error, value) => settle(entry, request, reply, next, error, value, hooks);
   const result = entry.originCallback.call(fastify, request.headers.origin, resolved);
   if (result && typeof result.then === 'function') result.then((value) => resolved(null, value), resolved);
 }
 
 /** Answers with the origin value a callback or delegator gave (`error` as the callback's). */
-function settle(entry, request, reply, next, error, value) {
+function settle(entry, request, reply, next, error, value, hooks) {
   if (error !== null) return next(error);
   if (value === false) return next();
   if (!value) return next(new Error('Invalid CORS origin option'));
@@ -227,11 +228,11 @@ function settle(entry, request, reply, next, error, value) {
   } catch (e) {
     return next(e);
   }
-  return answer(entry, target, request, reply, next);
+  return answer(entry, target, request, reply, next, hooks);
 }
 
 /** Judges the request with `target`, writes the answer, and ends a preflight. */
-function answer(entry, target, request, reply, next) {
+function answer(entry, target, request, reply, next, hooks) {
   const headers = request.headers;
   // An empty Origin is none: @fastify/cors tests every value for truthiness.
   const origin = typeof headers.origin === 'string' && headers.origin !== '' ? headers.origin : undefined;
@@ -248,6 +249,11 @@ function answer(entry, target, request, reply, next) {
   const verdict = target.verdict === null ? undefined : target.verdict(origin);
   const shape = target.runner.shape(method, origin, undefined, requestHeaders, undefined, verdict);
   writeHeaders(shape, headersOf(reply), origin, requestHeaders);
+  if (hooks !== null) {
+    const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
+    const failed = reportRefusal(hooks, ask, request, request.url, request.method, origin);
+    if (failed !== null) return next(failed);
+  }
   if (incomplete) {
     reply.status(400).type('text/plain').send('Invalid Preflight Request');
     return;
@@ -270,7 +276,7 @@ function addHook(fastify, hook, handler) {
 }
 
 /** A delegator's hook: options per request, from a callback `(request, cb)` or a promise. */
-function delegate(fastify, resolver) {
+function delegate(fastify, resolver, hooks) {
   // The entries of the options objects it returned, by identity.
   const entries = new WeakMap();
   const entryFor = (options) => {
@@ -289,7 +295,7 @@ function delegate(fastify, resolver) {
     } catch (e) {
       return next(e);
     }
-    handle(fastify, entry, request, reply, next);
+    handle(fastify, entry, request, reply, next, hooks);
   };
   if (resolver.length === 2) {
     return (request, reply, next) =>
@@ -309,21 +315,52 @@ function invalidHook(hook) {
   return HOOKS.indexOf(hook) === -1 ? new TypeError(`corsguard/fastify: invalid hook option ${JSON.stringify(hook)}.`) : null;
 }
 
-/** The plugin: `fastify.register(require('corsguard/fastify'), options)`. */
+/**
+ * The hook and the request handler for `opts` (options or a delegator),
+ * built (and so checked) whole; an Error (not thrown) when the hook name is
+ * invalid.
+ */
+function handlerOf(fastify, opts, hooks) {
+  if (typeof opts === 'function' || opts.delegator) {
+    const resolver = typeof opts === 'function' ? opts : opts.delegator;
+    const hook = (typeof opts === 'function' ? undefined : opts.hook) || DEFAULTS.hook;
+    const error = invalidHook(hook);
+    if (error) return { error };
+    return { hook, handler: delegate(fastify, resolver, hooks) };
+  }
+  const entry = normalize(opts, false);
+  const error = invalidHook(entry.options.hook);
+  if (error) return { error };
+  return { hook: entry.options.hook, handler: (request, reply, next) => handle(fastify, entry, request, reply, next, hooks) };
+}
+
+/**
+ * The plugin: `fastify.register(require('corsguard/fastify'), options)`.
+ * corsguard's own options: `onRefusal(request, refusal)` and `hookErrors`.
+ * `fastify.corsguard.reconfigure(options)` replaces the options atomically
+ * (same hook): a request is answered wholly by the ones current when its
+ * hook ran, an origin callback or delegator included.
+ */
 function fastifyCorsguard(fastify, opts, done) {
   fastify.decorateRequest('corsPreflightEnabled', false);
+  let current;
+  let hook;
   try {
-    if (typeof opts === 'function' || opts.delegator) {
-      const resolver = typeof opts === 'function' ? opts : opts.delegator;
-      const hook = (typeof opts === 'function' ? undefined : opts.hook) || DEFAULTS.hook;
-      const error = invalidHook(hook);
-      if (error) return done(error);
-      addHook(fastify, hook, delegate(fastify, resolver));
-    } else {
-      const entry = normalize(opts, false);
-      const error = invalidHook(entry.options.hook);
-      if (error) return done(error);
-      addHook(fastify, entry.options.hook, (request, reply, next) => handle(fastify, entry, request, reply, next));
+    const hooks = hooksOf(typeof opts === 'function' ? undefined : opts, 'corsguard/fastify');
+    const made = handlerOf(fastify, opts, hooks);
+    if (made.error) return done(made.error);
+    hook = made.hook;
+    current = made.handler;
+    addHook(fastify, hook, (request, reply, next) => current(request, reply, next));
+    if (!fastify.hasDecorator('corsguard')) {
+      fastify.decorate('corsguard', {
+        reconfigure(replacement) {
+          const next = handlerOf(fastify, replacement, hooks);
+          if (next.error) throw next.error;
+          if (next.hook !== hook) throw new TypeError(`corsguard/fastify: reconfigure cannot move the hook from ${hook} to ${next.hook}`);
+          current = next.handler;
+        },
+      });
     }
   } catch (error) {
     return done(error);

@@ -13,6 +13,7 @@ const { isUtf8 } = require('node:buffer');
 const { load, probeMask, policyError, problemOf, jsProblem } = require('./native');
 const { Runner } = require('./runner');
 const { writeHeaders, respond } = require('./write');
+const { hooksOf, reportRefusal, keepOnErrors } = require('./hooks');
 
 // The options `new Policy()` took before they became the document's keys.
 // Deprecated: each is renamed to its key (and the keywords `'*'` of the
@@ -224,43 +225,82 @@ class Policy {
     };
   }
 
+  /** What a middleware serves requests with (one object: replaced whole by `reconfigure`). */
+  #served() {
+    const native = this.#native;
+    return {
+      runner: this.#runner,
+      native,
+      routed: this.#routed,
+      judge: (origin) => this.#judge(origin, undefined),
+    };
+  }
+
   /**
    * A middleware for Express, Connect and node:http (`next` optional):
    * answers preflights, adds the headers to every other response. With
    * routes, the policy serving `req.originalUrl || req.url` (Express and
    * Connect strip a mount path from `req.url`, not from `originalUrl`)
    * answers; when none does, the response is left untouched.
+   *
+   * `options`: `onRefusal(req, refusal)`, called for every refused request;
+   * `hookErrors` (`'warn'` or `'throw'`); `corsOnErrors` (the decision's
+   * headers are written again on an error response). The middleware's
+   * `reconfigure(document)` replaces its policy atomically.
    */
-  middleware() {
-    const runner = this.#runner;
-    const native = this.#native;
-    const routed = this.#routed;
-    const judge = (origin) => this.#judge(origin, undefined);
-    return function corsguardPolicy(req, res, next) {
+  middleware(options = undefined) {
+    const hooks = hooksOf(options, 'Policy.middleware');
+    let current = this.#served();
+    function corsguardPolicy(req, res, next) {
+      // One policy for the whole request, even if it is replaced meanwhile.
+      const { runner, native, routed, judge } = current;
+      const url = typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url;
       let index = 0;
       if (routed) {
-        index = native.route(typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url);
+        index = native.route(url);
         if (index === -1) {
           if (typeof next === 'function') next();
           return;
         }
       }
       const h = req.headers || {};
+      const method = typeof req.method === 'string' ? req.method : undefined;
       const origin = headerString(h.origin);
+      const requestMethod = headerString(h['access-control-request-method']);
       const requestHeaders = headerString(h['access-control-request-headers']);
-      const shape = runner.shape(
-        typeof req.method === 'string' ? req.method : undefined,
-        origin,
-        headerString(h['access-control-request-method']),
-        requestHeaders,
-        headerString(h['access-control-request-private-network']),
-        judge(origin),
-        index
-      );
+      const privateNetwork = headerString(h['access-control-request-private-network']);
+      const verdict = judge(origin);
+      const shape = runner.shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict, index);
       writeHeaders(shape, res, origin, requestHeaders);
+      const failed = reportRefusal(
+        hooks,
+        () => native.evaluate(routed ? url : undefined, method === undefined ? '' : method, origin, requestMethod, requestHeaders, privateNetwork, verdict),
+        req,
+        url,
+        method,
+        origin
+      );
+      if (failed !== null) {
+        if (typeof next === 'function') return next(failed);
+        throw failed;
+      }
       if (shape.status !== -1) respond(shape, res);
-      else if (typeof next === 'function') next();
+      else {
+        keepOnErrors(hooks, shape, res, origin, requestHeaders);
+        if (typeof next === 'function') next();
+      }
+    }
+    /**
+     * Replaces the policy atomically: `document` is a Policy, or what
+     * `Policy.fromJSON` loads (with its `{ originVerdict }`). A refused
+     * document throws and changes nothing.
+     */
+    corsguardPolicy.reconfigure = (document, fromJSONOptions = undefined) => {
+      const policy = document instanceof Policy ? document : Policy.fromJSON(document, fromJSONOptions);
+      current = policy.#served();
+      return policy;
     };
+    return corsguardPolicy;
   }
 
   /**
