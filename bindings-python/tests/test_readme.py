@@ -51,7 +51,7 @@ def test_starlette_quick_start():
 
 def test_flask_quick_start():
     ns: dict = {"__name__": "readme_flask"}
-    exec(block("from flask import Flask"), ns)
+    exec(block("app.wsgi_app = CORSMiddleware("), ns)
     client = Client(ns["app"])
     r = client.get("/items", headers={"Origin": "https://app.example.com"})
     assert r.json == [{"id": 1}]

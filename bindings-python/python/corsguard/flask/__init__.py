@@ -6,7 +6,7 @@
 The same keywords, ``CORS_*`` config keys, defaults and precedence
 (resource options, then keywords, then app config, then defaults). The
 options become one policy document (``policies`` + ``routes``, on the core's
-``django_cors_headers`` profile, whose refusals carry no CORS headers) and
+``flask_cors`` profile, whose refusals carry no CORS headers) and
 every answer is the core's. What stays in Python is what only Python can
 judge: the origin regexes (``fullmatch``, whose verdict goes to the core)
 and the translation of ``resources`` into the core's path rules. The
@@ -295,7 +295,7 @@ def _apply(response: Any, headers: list) -> None:
 def compile_options(app: Any, *layers: Mapping[str, Any]) -> _Compiled:
     """The options of ``CORS(app, ...)`` as a loaded routed document."""
     options = merged(app, *layers)
-    doc: dict[str, Any] = {"version": 1, "profile": "django_cors_headers", "policies": {}, "routes": []}
+    doc: dict[str, Any] = {"version": 1, "profile": "flask_cors", "policies": {}, "routes": []}
     verdicts: dict[str, Optional[Callable[[str], bool]]] = {}
     for index, (pattern, own) in enumerate(_resources(options.get("resources", r"/*"))):
         layer = {k: v for k, v in merged(app, *layers, own).items() if k != "resources"}
