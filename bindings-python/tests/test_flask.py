@@ -137,6 +137,17 @@ def test_resources_most_specific_first():
     assert acao(get(app, "/apiary", origin=B)) == B
 
 
+def test_resource_patterns_as_path_rules():
+    assert cg.path_rule(r"/api/*") == "/api/**"
+    assert cg.path_rule(r"/api\.v1/.*") == "/api.v1/**"
+    assert cg.path_rule(r"^/api/v1$") == "/api/v1"
+    assert cg.path_rule("*") == cg.path_rule(r"/*") == cg.path_rule(r".*") == "/**"
+    assert cg.path_rule("/users") == "/users"
+    for bad in (r"/users/\d+", "/a.b/*", "/(x|y)"):
+        with pytest.raises(ValueError, match="path rules"):
+            cg.path_rule(bad)
+
+
 def test_inexpressible_resource_regex_is_refused():
     with pytest.raises(ValueError, match="path rules"):
         make(resources=[r"/users/\d+"])

@@ -183,8 +183,9 @@ def path_rule(pattern: Any) -> str:
     """A flask-cors resource pattern as a core path rule: a literal path is
     that exact path; ``*``, ``/*``, ``.*`` and ``/.*`` are every path;
     ``/api/*``, ``/api/.*`` and ``/api.*`` are ``/api/**`` (the path and
-    below, never ``/apiary``); ``^`` and ``$`` anchors are dropped. Any other
-    regex raises ``ValueError``."""
+    below, never ``/apiary``); ``^`` and ``$`` anchors are dropped and
+    ``\\.``, ``\\-``, ``\\/`` read as the characters they escape. Any
+    other regex raises ``ValueError``."""
     if isinstance(pattern, re.Pattern):
         pattern = pattern.pattern
     if not isinstance(pattern, str):
@@ -197,23 +198,33 @@ def path_rule(pattern: Any) -> str:
     for tail in ("/.*", "/*", ".*"):
         if text.endswith(tail) and not text.endswith("\\" + tail):
             text = text[: -len(tail)]
-            return (text or "") + "/**" if _is_literal_path(text) else _refuse(pattern)
+            return (_unescaped(text) or "") + "/**" if _is_literal_path(text) else _refuse(pattern)
     if text in ("*", ""):
         return "/**"
     if _is_literal_path(text):
-        return text
+        return _unescaped(text) or "/"
     return _refuse(pattern)
 
 
 def _is_literal_path(text: str) -> bool:
-    return text == "" or (text.startswith("/") and _REGEX_HINTS.isdisjoint(text) and "." not in text.replace("\\.", ""))
+    """Whether a regex (its anchors and tail taken off) is a plain path once
+    ``\\.``, ``\\-`` and ``\\/`` are read as the characters they escape."""
+    return text == "" or (text.startswith("/") and _unescaped(text) is not None)
+
+
+def _unescaped(text: str) -> Optional[str]:
+    plain = re.sub(r"\\([./-])", lambda m: "\0" + m.group(1), text)
+    if not _REGEX_HINTS.isdisjoint(plain.replace("\0", "")) or re.search(r"(?<!\0)\.", plain):
+        return None
+    return plain.replace("\0", "")
 
 
 def _refuse(pattern: str) -> str:
     raise ValueError(
         f"corsguard.flask: the resource {pattern!r} is a regex the core's path rules cannot "
-        "express; write it as a path ('/api/*' for /api and below, '/users/<id>' as "
-        "'/users/*' in a corsguard policy document with routes)"
+        "express; write a path ('/api/*' for /api and below), or put the core's path rule "
+        "('/users/*') in a policy document's routes and serve it with "
+        "corsguard.wsgi.PolicyMiddleware"
     )
 
 
