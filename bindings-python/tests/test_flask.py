@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+import warnings
 from datetime import timedelta
 
 import flask_cors
@@ -227,6 +228,17 @@ def test_refused_preflight_gets_vary_only():
     assert "Origin" in r.headers["Vary"]
 
 
+def test_risky_options_warn_with_the_core_findings():
+    with pytest.warns(cg.RiskyConfigWarning, match="wide_verdict_with_credentials"):
+        make(supports_credentials=True)
+    with pytest.warns(cg.RiskyConfigWarning, match="null_origin"):
+        make(origins=["null"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make(origins=[A], supports_credentials=True)
+        make()  # "*" without credentials: every origin, as meant
+
+
 def test_bad_values_are_refused():
     with pytest.raises(DocumentError):
         make(origins=[A], expose_headers=["X-A\r\nSet-Cookie: a=b"])
@@ -244,6 +256,7 @@ def test_difference_start_anchored_regex_origin():
     assert acao(get(make(**options), origin=evil)) is None
 
 
+@pytest.mark.filterwarnings("ignore::corsguard.flask.RiskyConfigWarning")
 def test_difference_null_with_credentials():
     options = {"supports_credentials": True}
     assert acao(get(make(flask_cors, **options), origin="null")) == "null"

@@ -26,6 +26,9 @@ from werkzeug.serving import make_server
 
 import corsguard.flask as cg
 
+# The generated options include risky ones (the core's findings, warned once each).
+pytestmark = pytest.mark.filterwarnings("ignore::corsguard.flask.RiskyConfigWarning")
+
 SEED = 20261202
 CONFIGS = 400
 ORIGINS = [

@@ -17,15 +17,17 @@ README.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import update_wrapper
 from typing import Any, Callable, Optional
 
 from .. import _document
+from .._dropin import RiskyConfigWarning
 from .._native import NativePolicy, merge_vary
 
-__all__ = ["CORS", "cross_origin", "ALL_METHODS", "DEFAULT_OPTIONS", "CONFIG_OPTIONS"]
+__all__ = ["CORS", "cross_origin", "RiskyConfigWarning", "ALL_METHODS", "DEFAULT_OPTIONS", "CONFIG_OPTIONS"]
 
 #: flask-cors's default methods.
 ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
@@ -146,6 +148,8 @@ def _policy(options: Mapping[str, Any]) -> tuple[dict, Optional[Callable[[str], 
         def verdict(origin: str) -> bool:
             return origin != "null" or not credentials
 
+        verdict.every_origin = not credentials  # type: ignore[attr-defined]
+
     else:
         policy["allowOrigins"] = literals
         if regexes:
@@ -253,12 +257,20 @@ class _Compiled:
 
     def __init__(self, doc: dict, verdicts: dict[str, Optional[Callable[[str], bool]]]) -> None:
         probes = 0
-        for verdict in verdicts.values():
-            if verdict is not None:
+        for name, verdict in verdicts.items():
+            # origins="*" without credentials is every origin by intent, as
+            # `*` is: its verdict is not reported as a wide one.
+            if verdict is not None and not getattr(verdict, "every_origin", False):
                 probes |= _document.probes_admitted(verdict)
         self.document = doc
         self.native: NativePolicy = _document.load(_document.dumps(doc), source=doc, verdict_probes=probes)
         self.verdicts = verdicts
+        #: The core's findings: accepted, as flask-cors accepts them, but risky.
+        self.findings = _document.findings(self.native)
+
+    def warn(self, stacklevel: int) -> None:
+        for finding in self.findings:
+            warnings.warn(f"corsguard.flask: {finding}", RiskyConfigWarning, stacklevel=stacklevel + 1)
 
     def headers(self, request: Any) -> Optional[list]:
         """The decision's headers for a Flask request, or None."""
@@ -330,11 +342,19 @@ class CORS:
     def __init__(self, app: Any = None, **kwargs: Any) -> None:
         self._options = kwargs
         if app is not None:
-            self.init_app(app, **kwargs)
+            self._init(app, kwargs, stacklevel=3)
 
     def init_app(self, app: Any, **kwargs: Any) -> None:
+        """Installs the hooks on ``app`` (a Flask app or blueprint), with
+        ``kwargs`` over the constructor's options. Warns
+        ``RiskyConfigWarning`` for each of the core's findings."""
+        self._init(app, kwargs, stacklevel=3)
+
+    def _init(self, app: Any, kwargs: dict, stacklevel: int) -> None:
         compiled = compile_options(app, self._options, kwargs)
+        compiled.warn(stacklevel=stacklevel + 1)
         self.document = compiled.document
+        self.findings = compiled.findings
         options = merged(app, self._options, kwargs)
 
         def after_request(response: Any) -> Any:
