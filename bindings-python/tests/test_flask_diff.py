@@ -3,11 +3,13 @@ requirements.txt) on Flask 3.1, on seeded generated options x requests,
 through Flask's test client and, for a sample, over real HTTP on loopback.
 
 What is compared is what a browser sees: the status; for an actual
-request, whether the response is readable by the origin and with which
-`Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers`;
-for a preflight, whether the browser lets the requested method and headers
-through, and the methods and max-age it is told; and `Vary: Origin`
-wherever flask-cors sends it. Every difference must be one of the
+request, whether the response is readable by the origin and, when it is,
+the exact `Access-Control-Allow-Origin`, `-Allow-Credentials` and
+`-Expose-Headers`; for a preflight, whether the browser lets the requested
+method and headers through and, when it does, the exact values of every
+other CORS header (`-Allow-Headers` is compared by what it allows); and
+`Vary: Origin` wherever flask-cors sends it. For a request without
+`Origin`, the status, and that corsguard sends no CORS header. Every difference must be one of the
 deviations the package README lists (the `DEVIATIONS` below).
 """
 
@@ -124,7 +126,7 @@ def view(status: int, headers, request) -> tuple:
     if method != "OPTIONS":
         if not readable:
             return (status, None)
-        return (status, acao, acac, _list(get("Access-Control-Expose-Headers")), vary_origin)
+        return (status, acao, acac, get("Access-Control-Expose-Headers"), vary_origin)
     acrm = sent["Access-Control-Request-Method"]
     methods = [m.strip() for m in (get("Access-Control-Allow-Methods") or "").split(",") if m.strip()]
     allowed_headers = _list(get("Access-Control-Allow-Headers"))
@@ -135,7 +137,19 @@ def view(status: int, headers, request) -> tuple:
     )
     if not passes:
         return (status, False)
-    return (status, True, acao, acac, methods, get("Access-Control-Max-Age"), vary_origin)
+    return (
+        status,
+        True,
+        acao,
+        acac,
+        get("Access-Control-Expose-Headers"),
+        get("Access-Control-Allow-Methods"),
+        # flask-cors answers the requested names it allows, sorted; corsguard
+        # the configured list or the request's own value (a listed difference):
+        # what is compared is that every requested name is allowed (`passes`).
+        get("Access-Control-Max-Age"),
+        vary_origin,
+    )
 
 
 def deviation(options: dict, request) -> str | None:
