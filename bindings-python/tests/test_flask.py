@@ -309,3 +309,27 @@ def test_real_server_on_loopback():
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def test_blueprint():
+    from flask import Blueprint
+
+    for module in (flask_cors, cg):
+        blueprint = Blueprint(f"bp_{module.__name__.replace('.', '_')}", __name__)
+
+        @blueprint.get("/bp")
+        def bp():
+            return "bp"
+
+        module.CORS(blueprint, origins=[A])
+        app = Flask(f"with_blueprint_{module.__name__}")
+
+        @app.get("/outside")
+        def outside():
+            return "outside"
+
+        app.register_blueprint(blueprint)
+        client = app.test_client()
+        assert acao(client.get("/bp", headers={"Origin": A})) == A
+        assert acao(client.get("/bp", headers={"Origin": B})) is None
+        assert acao(client.get("/outside", headers={"Origin": A})) is None
