@@ -1,5 +1,6 @@
 """Differential test: corsguard.flask against flask-cors 6.0.5 (pinned in
-requirements.txt) on Flask 3.1, on seeded generated options x requests,
+requirements.txt) on Flask 3.1, on seeded generated options x requests
+(given as keywords, app config keys, to init_app or to cross_origin),
 through Flask's test client and, for a sample, over real HTTP on loopback.
 
 What is compared is what a browser sees: the status; for an actual
@@ -70,25 +71,45 @@ def generate(rng: random.Random) -> dict:
     if rng.random() < 0.4:
         options["max_age"] = rng.choice([60, "600"])
     options["resources"] = rng.choice(RESOURCES)
+    # How the options are given: keywords, app config keys, init_app, or the
+    # view decorator (which serves its view whatever the resources).
+    options["_how"] = rng.choice(["kwargs", "config", "init_app", "cross_origin"])
+    if options["_how"] == "cross_origin":
+        options["resources"] = r"/*"
     return options
 
 
 def app_with(module, options: dict) -> Flask:
     app = Flask(f"diff_{module.__name__}")
+    how = options["_how"]
+    given = {k: v for k, v in options.items() if k != "_how"}
+    decorate = (lambda f: f)
+    if how == "cross_origin":
+        given.pop("resources")
+        decorate = module.cross_origin(**given)
 
     @app.route("/api/items", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    @decorate
     def items():
         return "items"
 
     @app.route("/apiary")
+    @decorate
     def apiary():
         return "apiary"
 
     @app.route("/pub")
+    @decorate
     def pub():
         return "pub"
 
-    module.CORS(app, **options)
+    if how == "kwargs":
+        module.CORS(app, **given)
+    elif how == "config":
+        app.config.update({"CORS_" + k.upper(): v for k, v in given.items()})
+        module.CORS(app)
+    elif how == "init_app":
+        module.CORS(**given).init_app(app)
     return app
 
 
