@@ -51,7 +51,7 @@ def test_starlette_quick_start():
 
 def test_flask_quick_start():
     ns: dict = {"__name__": "readme_flask"}
-    exec(block("from flask import Flask"), ns)
+    exec(block("app.wsgi_app = CORSMiddleware("), ns)
     client = Client(ns["app"])
     r = client.get("/items", headers={"Origin": "https://app.example.com"})
     assert r.json == [{"id": 1}]
@@ -126,3 +126,17 @@ def test_django_drop_in_settings():
         assert r.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
         assert r.headers["Access-Control-Allow-Credentials"] == "true"
         assert "Access-Control-Allow-Origin" not in Client().get("/items", headers={"Origin": "https://app.example.com"}).headers
+
+
+def test_flask_drop_in():
+    ns: dict = {"__name__": "readme_flask_cors"}
+    exec(block("from corsguard.flask import CORS, cross_origin"), ns)
+    client = Client(ns["app"])
+    r = client.get("/api/items", headers={"Origin": "https://app.example.com"})
+    assert r.json == [{"id": 1}]
+    assert r.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert r.headers["Access-Control-Allow-Credentials"] == "true"
+    assert "Access-Control-Allow-Origin" not in client.get("/api/items", headers={"Origin": "https://evil.example"}).headers
+    r = client.get("/public", headers={"Origin": "https://evil.example"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "```diff\n-from flask_cors import CORS\n+from corsguard.flask import CORS\n```" in README

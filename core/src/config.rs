@@ -321,13 +321,14 @@ impl Behaviour {
 
     /// The preset profiles by the names every binding and the policy files
     /// use: `strict`, `cors_npm`, `starlette`, `django_cors_headers`,
-    /// `fastify_cors`.
-    pub const PROFILES: [(&'static str, Behaviour); 5] = [
+    /// `fastify_cors`, `flask_cors`.
+    pub const PROFILES: [(&'static str, Behaviour); 6] = [
         ("strict", Behaviour::STRICT),
         ("cors_npm", Behaviour::CORS_NPM),
         ("starlette", Behaviour::STARLETTE),
         ("django_cors_headers", Behaviour::DJANGO_CORS_HEADERS),
         ("fastify_cors", Behaviour::FASTIFY_CORS),
+        ("flask_cors", Behaviour::FLASK_CORS),
     ];
 
     /// The preset profile called `name` (see [`Behaviour::PROFILES`]).
@@ -489,6 +490,15 @@ impl Behaviour {
             Slot::ExposeHeaders,
         ],
         ..Behaviour::CORS_NPM
+    };
+
+    /// The answers of flask-cors 6.0.5 (on Flask 3.1) as `corsguard.flask`
+    /// translates its options: those of django-cors-headers, except that a
+    /// preflight's method is allowed only when listed, `GET`, `HEAD` and
+    /// `POST` included (flask-cors checks every requested method).
+    pub const FLASK_CORS: Behaviour = Behaviour {
+        safelisted_methods_implicit: false,
+        ..Behaviour::DJANGO_CORS_HEADERS
     };
 }
 

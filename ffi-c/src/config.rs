@@ -464,12 +464,13 @@ pub unsafe extern "C" fn corsguard_config_set_profile(
 
 /// The core's profile names (`Behaviour::PROFILES`), NUL-terminated for C;
 /// a test keeps the two the same.
-const PROFILE_NAMES: [&str; 5] = [
+const PROFILE_NAMES: [&str; 6] = [
     "strict\0",
     "cors_npm\0",
     "starlette\0",
     "django_cors_headers\0",
     "fastify_cors\0",
+    "flask_cors\0",
 ];
 
 /// The name of profile `index` in the core's table (`strict`, `cors_npm`,

@@ -77,7 +77,7 @@ DEFAULT_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["default"]
 LARGE_CAPACITY: tuple[int, int, int] = CAPACITY_CLASSES["large"]
 
 RequestValue = Union[str, bytes]
-Profile = Literal["strict", "starlette", "cors_npm", "django_cors_headers", "fastify_cors"]
+Profile = Literal["strict", "starlette", "cors_npm", "django_cors_headers", "fastify_cors", "flask_cors"]
 
 
 def _verdict(
@@ -128,8 +128,8 @@ class Policy:
     :param preflight_continue: pass preflights on to the application.
     :param preflight_status: the status of a successful preflight (2xx).
     :param profile: ``"strict"`` (default), or a peer's profile:
-        ``"starlette"``, ``"cors_npm"``, ``"django_cors_headers"`` or
-        ``"fastify_cors"``.
+        ``"starlette"``, ``"cors_npm"``, ``"django_cors_headers"``,
+        ``"fastify_cors"`` or ``"flask_cors"``.
 
     Two keywords are Python's own, not document keys:
 
@@ -317,7 +317,7 @@ class Policy:
     @property
     def profile(self) -> str:
         """The profile: ``"strict"``, ``"starlette"``, ``"cors_npm"``,
-        ``"django_cors_headers"`` or ``"fastify_cors"`` (of
+        ``"django_cors_headers"``, ``"fastify_cors"`` or ``"flask_cors"`` (of
         the first served policy, for a document with routes)."""
         return self._native.profile
 

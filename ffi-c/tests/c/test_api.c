@@ -221,7 +221,7 @@ static void test_profiles(void)
     corsguard_decision d;
     corsguard_request refused = preflight("PATCH", NULL);
     corsguard_request plain;
-    const char *names[] = {"strict", "cors_npm", "starlette", "django_cors_headers", "fastify_cors"};
+    const char *names[] = {"strict", "cors_npm", "starlette", "django_cors_headers", "fastify_cors", "flask_cors"};
     const size_t count = sizeof names / sizeof names[0];
     size_t i;
 
