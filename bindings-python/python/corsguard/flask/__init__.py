@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 from .. import _document
 from .._dropin import RiskyConfigWarning
 from .._native import NativePolicy, merge_vary
+from ..wsgi import _NAMES as _WSGI_NAMES
 
 __all__ = ["CORS", "cross_origin", "RiskyConfigWarning", "ALL_METHODS", "DEFAULT_OPTIONS", "CONFIG_OPTIONS"]
 
@@ -52,15 +53,9 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 #: The app config keys flask-cors reads (``CORS_ORIGINS`` -> ``origins``).
 CONFIG_OPTIONS = ["CORS_" + name.upper() for name in DEFAULT_OPTIONS]
 
-_NAMES = {
-    b"access-control-allow-origin": "Access-Control-Allow-Origin",
-    b"access-control-allow-credentials": "Access-Control-Allow-Credentials",
-    b"access-control-allow-methods": "Access-Control-Allow-Methods",
-    b"access-control-allow-headers": "Access-Control-Allow-Headers",
-    b"access-control-max-age": "Access-Control-Max-Age",
-    b"access-control-expose-headers": "Access-Control-Expose-Headers",
-    b"access-control-allow-private-network": "Access-Control-Allow-Private-Network",
-}
+# The WSGI middleware's header names, without `Vary`, which Flask's own
+# response merges.
+_NAMES = {name: shown for name, shown in _WSGI_NAMES.items() if name != b"vary"}
 
 # flask-cors's heuristic: a string holding one of these is a regex.
 _REGEX_HINTS = frozenset("*\\]?$^[]()")
