@@ -38,9 +38,16 @@
 //! a request is judged by the policy that was current when it arrived, from
 //! its preflight answer to the headers on its response, never by a mix.
 //!
-//! Panics: the layer does not catch a panic of the inner service. Put
-//! `tower_http::catch_panic::CatchPanicLayer` inside this layer (added to the
-//! router before it) and the 500 it makes gets the CORS headers too.
+//! Panics: with [`CorsLayer::catch_panics`], a panic of the inner service
+//! (in `call` or while its future runs) is answered `500 Internal Server
+//! Error` with the CORS headers the request's origin is entitled to, so the
+//! page can read the error. The panic still goes through the process's panic
+//! hook (by default it prints the message and location to stderr, as an
+//! uncaught panic does) and is reported as a `tracing` error event (target
+//! `corsguard`). Without it, the layer catches nothing: a panic ends the
+//! connection, as it would without the layer (or put
+//! `tower_http::catch_panic::CatchPanicLayer` inside this layer; its 500 gets
+//! the CORS headers too).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -243,12 +250,14 @@ type Hook = dyn Fn(&Refusal) + Send + Sync;
 pub struct CorsLayer {
     policies: Arc<ArcSwap<Policies>>,
     on_refusal: Option<Arc<Hook>>,
+    catch_panics: bool,
 }
 
 impl std::fmt::Debug for CorsLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CorsLayer")
             .field("on_refusal", &self.on_refusal.is_some())
+            .field("catch_panics", &self.catch_panics)
             .finish_non_exhaustive()
     }
 }
@@ -261,7 +270,22 @@ impl CorsLayer {
         Ok(CorsLayer {
             policies: Arc::new(ArcSwap::from_pointee(Policies::from_json(document)?)),
             on_refusal: None,
+            catch_panics: false,
         })
+    }
+
+    /// CORS on panics: a panic of the inner service, in `call` or while its
+    /// future runs, is answered `500 Internal Server Error` (a plain-text
+    /// body) with the CORS headers the request's origin is entitled to, so
+    /// the page can read the error instead of a network failure. The panic
+    /// is still seen by the process's panic hook (the default one prints it
+    /// to stderr) and is reported as a `tracing` error event with target
+    /// `corsguard`. Errors the inner service returns (`Err`) are passed on
+    /// untouched, and responses it makes, a 500 included, always get the
+    /// headers.
+    pub fn catch_panics(mut self) -> CorsLayer {
+        self.catch_panics = true;
+        self
     }
 
     /// Calls `hook` with every refused request (to log or count refusals).
@@ -347,13 +371,50 @@ where
                 },
             };
         }
+        let future = if self.layer.catch_panics {
+            let inner = &mut self.inner;
+            match catch_unwind(AssertUnwindSafe(move || inner.call(request))) {
+                Ok(future) => future,
+                Err(panic) => {
+                    let mut response = panic_response(&*panic);
+                    policies.write(&cors, response.headers_mut());
+                    return ResponseFuture {
+                        kind: Kind::Ready {
+                            response: Some(response),
+                        },
+                    };
+                }
+            }
+        } else {
+            self.inner.call(request)
+        };
         ResponseFuture {
             kind: Kind::Inner {
-                future: self.inner.call(request),
+                future,
+                catch_panics: self.layer.catch_panics,
                 pending: Some((policies, cors)),
             },
         }
     }
+}
+
+/// The answer to a request whose service panicked (with `catch_panics`),
+/// before its CORS headers: `500` and a plain-text body. The panic is
+/// reported as a `tracing` error event.
+fn panic_response<B: From<&'static str>>(panic: &(dyn std::any::Any + Send)) -> Response<B> {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(a panic payload that is not a string)");
+    tracing::error!(target: "corsguard", panic = message, "the service panicked; answered 500 with the CORS headers");
+    let mut response = Response::new(B::from("Internal Server Error"));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 pin_project! {
@@ -371,6 +432,7 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
+            catch_panics: bool,
             pending: Option<(Arc<Policies>, CorsRequest)>,
         },
     }
@@ -379,6 +441,7 @@ pin_project! {
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
+    B: From<&'static str>,
 {
     type Output = Result<Response<B>, E>;
 
@@ -387,8 +450,22 @@ where
             KindProj::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("a ResponseFuture is not polled after it completed"))),
-            KindProj::Inner { future, pending } => {
-                let mut response = match future.poll(cx) {
+            KindProj::Inner {
+                future,
+                catch_panics,
+                pending,
+            } => {
+                let polled = if *catch_panics {
+                    // After a panic the future is never polled again: the
+                    // exchange ends here with the 500.
+                    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                        Ok(polled) => polled,
+                        Err(panic) => Poll::Ready(Ok(panic_response(&*panic))),
+                    }
+                } else {
+                    future.poll(cx)
+                };
+                let mut response = match polled {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Ready(Ok(response)) => response,

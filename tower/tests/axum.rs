@@ -434,3 +434,88 @@ async fn reconfiguration_is_atomic_under_load() {
         "both policies served answers: {totals:?}"
     );
 }
+
+/// A router whose handler panics while its future runs.
+fn panicking_app() -> Router {
+    Router::new()
+        .route(
+            "/api/panic",
+            get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("the handler failed on purpose");
+                }
+                "unreachable"
+            }),
+        )
+        .route("/api/items", get(|| async { "items" }))
+}
+
+#[tokio::test]
+async fn with_catch_panics_a_panic_is_a_500_the_page_can_read() {
+    let layer = CorsLayer::from_json(DOCUMENT).unwrap().catch_panics();
+    let port = serve(panicking_app().layer(layer)).await;
+    let failed = send(port, "GET", "/api/panic", &[("origin", PAGE)]).await;
+    assert_eq!(failed.status, 500);
+    assert_eq!(failed.body, "Internal Server Error");
+    assert_eq!(failed.get("access-control-allow-origin"), Some(PAGE));
+    assert_eq!(failed.get("access-control-allow-credentials"), Some("true"));
+    assert_eq!(failed.get("access-control-expose-headers"), Some("x-total"));
+    assert_eq!(failed.all("vary"), ["Origin"]);
+    // A refused origin gets the 500 without CORS headers.
+    let other = send(
+        port,
+        "GET",
+        "/api/panic",
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(other.status, 500);
+    assert_eq!(other.get("access-control-allow-origin"), None);
+    // The server goes on serving.
+    let after = send(port, "GET", "/api/items", &[("origin", PAGE)]).await;
+    assert_eq!((after.status, after.body.as_str()), (200, "items"));
+}
+
+#[tokio::test]
+async fn without_catch_panics_a_panic_ends_the_connection_as_without_the_layer() {
+    let port = serve(panicking_app().layer(CorsLayer::from_json(DOCUMENT).unwrap())).await;
+    let exchange = async {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let request = format!(
+            "GET /api/panic HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\norigin: {PAGE}\r\nconnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        // A reset connection is as good as a closed one here.
+        let _ = stream.read_to_end(&mut raw).await;
+        raw
+    };
+    let raw = tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .expect("the connection ends within 10 s");
+    assert!(
+        raw.is_empty(),
+        "no response is written: {}",
+        String::from_utf8_lossy(&raw)
+    );
+}
+
+#[tokio::test]
+async fn with_catch_panics_a_panic_in_call_itself_is_a_500_with_the_headers() {
+    use tower::{service_fn, Layer, ServiceExt};
+    let service =
+        service_fn(
+            |_request: axum::http::Request<String>| -> std::future::Ready<
+                Result<axum::http::Response<String>, std::convert::Infallible>,
+            > { panic!("call failed on purpose") },
+        );
+    let cors = CorsLayer::from_json(DOCUMENT).unwrap().catch_panics();
+    let request = axum::http::Request::get("/api/items")
+        .header("origin", PAGE)
+        .body(String::new())
+        .unwrap();
+    let response = cors.layer(service).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.headers()["access-control-allow-origin"], PAGE);
+    assert_eq!(response.body(), "Internal Server Error");
+}
