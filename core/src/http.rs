@@ -26,7 +26,10 @@
 use std::borrow::Cow;
 use std::vec::Vec;
 
-use http::header::{HeaderMap, HeaderName, HeaderValue, VARY};
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+};
 use http::Method;
 
 use crate::{Decision, Policy, Request, VaryMerge};
@@ -49,7 +52,10 @@ pub struct RequestHeaders<'h> {
     origin_verdict: Option<bool>,
 }
 
-fn single<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h [u8]> {
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+fn single(headers: &HeaderMap, name: HeaderName) -> Option<&[u8]> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
     match values.next() {
@@ -62,7 +68,7 @@ impl<'h> RequestHeaders<'h> {
     /// Reads the method and the CORS headers.
     pub fn new(method: &'h Method, headers: &'h HeaderMap) -> Self {
         let mut acrh = headers
-            .get_all("access-control-request-headers")
+            .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
             .iter()
             .map(HeaderValue::as_bytes);
         let request_headers = match (acrh.next(), acrh.next()) {
@@ -80,10 +86,10 @@ impl<'h> RequestHeaders<'h> {
         };
         RequestHeaders {
             method: method.as_str().as_bytes(),
-            origin: single(headers, "origin"),
-            request_method: single(headers, "access-control-request-method"),
+            origin: single(headers, ORIGIN),
+            request_method: single(headers, ACCESS_CONTROL_REQUEST_METHOD),
             request_headers,
-            request_private_network: single(headers, "access-control-request-private-network"),
+            request_private_network: single(headers, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
             origin_verdict: None,
         }
     }
@@ -193,31 +199,62 @@ fn write<const O: usize, const N: usize, const B: usize>(
 #[derive(Debug)]
 pub struct Writer<'p, const O: usize, const N: usize, const B: usize> {
     policy: &'p Policy<O, N, B>,
-    /// (offset in the policy's bytes, length, value), a handful of entries.
-    values: Vec<(usize, usize, HeaderValue)>,
+    values: Prebuilt,
 }
 
 impl<'p, const O: usize, const N: usize, const B: usize> Writer<'p, O, N, B> {
     /// Builds the `HeaderValue` of every header value the policy holds.
     pub fn new(policy: &'p Policy<O, N, B>) -> Self {
-        let values = policy
-            .constant_values()
-            .filter_map(|(offset, bytes)| {
-                let value = HeaderValue::from_bytes(bytes).ok()?;
-                Some((offset, bytes.len(), value))
-            })
-            .collect();
-        Writer { policy, values }
+        Writer {
+            policy,
+            values: Prebuilt::new(policy),
+        }
     }
 
     /// Like [`apply`], with the prebuilt values.
     pub fn apply(&self, decision: &Decision<'_>, headers: &mut HeaderMap) {
-        write(self.policy, decision, headers, |value| {
-            let cached = self.policy.offset_of(value).and_then(|offset| {
+        self.values.apply(self.policy, decision, headers);
+    }
+}
+
+/// The `HeaderValue` of every header value a policy holds, built once and
+/// owned: [`Writer`] without the borrow, for a holder that keeps its
+/// policies behind an `Arc` or in a [`PolicySet`](crate::PolicySet) (one
+/// `Prebuilt` per policy). [`Prebuilt::apply`] writes what [`apply`]
+/// writes, cloning these values (a reference-count increment) instead of
+/// copying them; values taken from the request are still copied. Given
+/// another policy than its own, it still writes the right values (each
+/// prebuilt value is used only when its bytes are the value's), only
+/// without the saving.
+#[derive(Clone, Debug, Default)]
+pub struct Prebuilt {
+    /// (offset in the policy's bytes, value), a handful of entries.
+    values: Vec<(usize, HeaderValue)>,
+}
+
+impl Prebuilt {
+    /// Builds the `HeaderValue` of every header value `policy` holds.
+    pub fn new<const O: usize, const N: usize, const B: usize>(policy: &Policy<O, N, B>) -> Self {
+        let values = policy
+            .constant_values()
+            .filter_map(|(offset, bytes)| Some((offset, HeaderValue::from_bytes(bytes).ok()?)))
+            .collect();
+        Prebuilt { values }
+    }
+
+    /// Writes `decision` (made by `policy`) into `headers`, as [`apply`] does.
+    pub fn apply<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        decision: &Decision<'_>,
+        headers: &mut HeaderMap,
+    ) {
+        write(policy, decision, headers, |value| {
+            let cached = policy.offset_of(value).and_then(|offset| {
                 self.values
                     .iter()
-                    .find(|(o, len, _)| *o == offset && *len == value.len())
-                    .map(|(_, _, v)| v.clone())
+                    .find(|(o, v)| *o == offset && v.as_bytes() == value)
+                    .map(|(_, v)| v.clone())
             });
             cached.or_else(|| match value {
                 b"*" => Some(HeaderValue::from_static("*")),
@@ -343,6 +380,31 @@ mod tests {
             h[VARY],
             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         );
+    }
+
+    #[test]
+    fn prebuilt_writes_what_apply_writes_even_for_another_policy() {
+        let one = policy();
+        let config = Config::new()
+            .allowed_origins(&["https://other.example"])
+            .allowed_methods(Methods::List(&["PATCH"]))
+            .max_age(7);
+        let other: Policy<8, 8, 1024> = Policy::new(&config).unwrap();
+        let prebuilt = Prebuilt::new(&one);
+        for (policy, origin, method) in [
+            (&one, "https://app.example.com", "PUT"),
+            (&other, "https://other.example", "PATCH"),
+        ] {
+            let request = Request::new(b"OPTIONS")
+                .origin(origin.as_bytes())
+                .request_method(method.as_bytes());
+            let decision = policy.evaluate(&request);
+            assert!(decision.is_allowed());
+            let (mut expected, mut written) = (HeaderMap::new(), HeaderMap::new());
+            apply(policy, &decision, &mut expected);
+            prebuilt.apply(policy, &decision, &mut written);
+            assert_eq!(written, expected);
+        }
     }
 
     #[test]

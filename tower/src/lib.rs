@@ -65,16 +65,24 @@ use std::task::{Context, Poll};
 
 use arc_swap::ArcSwap;
 use corsguard::capacity::CapacityClass;
-use corsguard::http::{apply, RequestHeaders};
-use corsguard::{DocumentErrors, PolicySet};
-use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use corsguard::http::{merge_vary, Prebuilt, RequestHeaders};
+use corsguard::{DocumentErrors, PolicySet, VaryMerge};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, VARY};
 use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// The policies of one document, in the smallest capacity class it fits.
-enum Policies {
+/// The policies of one document, in the smallest capacity class it fits,
+/// with the `HeaderValue`s each holds built once (indexed as the document's
+/// routes number the policies).
+struct Policies {
+    sets: Sets,
+    prebuilt: Vec<Prebuilt>,
+}
+
+/// A document's policy set, in one capacity class.
+enum Sets {
     Small(
         PolicySet<
             { CapacityClass::SMALL.origins },
@@ -98,7 +106,7 @@ enum Policies {
     ),
 }
 
-/// What the first look at a request says.
+/// What the look at a request says: its answer, from one evaluation.
 struct Verdict {
     /// `Some(status)`: answer now (a preflight).
     respond: Option<u16>,
@@ -106,6 +114,8 @@ struct Verdict {
     body: Option<&'static str>,
     /// The refusal, when the request was refused.
     refusal: Option<Refusal>,
+    /// How the answer's `Vary` joins a response's own.
+    vary_merge: VaryMerge,
 }
 
 /// One refused request, as the refusal hook and the `tracing` event see it.
@@ -143,102 +153,93 @@ impl Refusal {
 macro_rules! with_set {
     ($policies:expr, $set:ident => $body:expr) => {
         match $policies {
-            Policies::Small($set) => $body,
-            Policies::Default($set) => $body,
-            Policies::Large($set) => $body,
+            Sets::Small($set) => $body,
+            Sets::Default($set) => $body,
+            Sets::Large($set) => $body,
         }
     };
 }
 
+impl Sets {
+    fn from_json(document: &[u8]) -> Result<Sets, DocumentErrors> {
+        match PolicySet::from_json(document) {
+            Ok(set) => return Ok(Sets::Small(set)),
+            Err(errors) if !errors.is_capacity() => return Err(errors),
+            Err(_) => {}
+        }
+        match PolicySet::from_json(document) {
+            Ok(set) => return Ok(Sets::Default(set)),
+            Err(errors) if !errors.is_capacity() => return Err(errors),
+            Err(_) => {}
+        }
+        PolicySet::from_json(document).map(Sets::Large)
+    }
+}
+
 impl Policies {
     fn from_json(document: &[u8]) -> Result<Policies, DocumentErrors> {
-        match PolicySet::from_json(document) {
-            Ok(set) => return Ok(Policies::Small(set)),
-            Err(errors) if !errors.is_capacity() => return Err(errors),
-            Err(_) => {}
-        }
-        match PolicySet::from_json(document) {
-            Ok(set) => return Ok(Policies::Default(set)),
-            Err(errors) if !errors.is_capacity() => return Err(errors),
-            Err(_) => {}
-        }
-        PolicySet::from_json(document).map(Policies::Large)
+        let sets = Sets::from_json(document)?;
+        let prebuilt = with_set!(&sets, set => {
+            (0..set.document().policy_names().count())
+                .map(|i| set.policy(i).map(Prebuilt::new).unwrap_or_default())
+                .collect()
+        });
+        Ok(Policies { sets, prebuilt })
     }
 
-    /// Judges the request. When the policy answers it now (a preflight),
-    /// the answer's headers are written into `answer` from the same
-    /// evaluation; otherwise `answer` is left alone.
-    fn verdict(&self, cors: &CorsRequest, answer: &mut HeaderMap) -> Verdict {
-        let path = cors.uri.path().as_bytes();
-        let headers = RequestHeaders::new(&cors.method, &cors.headers);
-        let request = headers.request();
-        with_set!(self, set => {
-            match set.policy_for(path) {
-                None => Verdict { respond: None, body: None, refusal: None },
-                Some(policy) => {
-                    let decision = policy.evaluate(&request);
+    /// Judges the request and writes its CORS headers into `answer` (empty
+    /// when no policy serves the path). The decision borrows from the
+    /// request, so everything the response needs later is taken now: the
+    /// headers, as owned `HeaderValue`s, and how to merge `Vary`.
+    fn verdict<B>(&self, request: &Request<B>, answer: &mut HeaderMap) -> Verdict {
+        let path = request.uri().path().as_bytes();
+        let headers = RequestHeaders::from_request(request);
+        let cors = headers.request();
+        with_set!(&self.sets, set => {
+            let served = set.document().route(path).and_then(|i| Some((i, set.policy(i)?)));
+            match served {
+                None => Verdict { respond: None, body: None, refusal: None, vary_merge: VaryMerge::Dedup },
+                Some((index, policy)) => {
+                    let decision = policy.evaluate(&cors);
                     let refusal = decision.reason().map(|reason| Refusal {
                         kind: decision.kind().code(),
-                        method: cors.method.clone(),
-                        uri: cors.uri.clone(),
+                        method: request.method().clone(),
+                        uri: request.uri().clone(),
                         origin: headers.origin().map(|o| String::from_utf8_lossy(o).into_owned()),
                         code: reason.code(),
                         reason: reason.to_string(),
                     });
-                    let respond = decision.action().status();
-                    if respond.is_some() {
-                        apply(policy, &decision, answer);
+                    match self.prebuilt.get(index) {
+                        Some(prebuilt) => prebuilt.apply(policy, &decision, answer),
+                        None => corsguard::http::apply(policy, &decision, answer),
                     }
-                    Verdict { respond, body: decision.body(), refusal }
+                    Verdict {
+                        respond: decision.action().status(),
+                        body: decision.body(),
+                        refusal,
+                        vary_merge: policy.behaviour().vary_merge,
+                    }
                 }
             }
         })
     }
-
-    /// Writes the headers of a response the inner service made. The
-    /// decision borrows from the request's headers and the policy, so it
-    /// cannot wait across the inner call: the request is judged again here
-    /// (the core's `evaluate` allocates nothing).
-    fn write(&self, cors: &CorsRequest, response: &mut HeaderMap) {
-        let path = cors.uri.path().as_bytes();
-        let headers = RequestHeaders::new(&cors.method, &cors.headers);
-        let request = headers.request();
-        with_set!(self, set => {
-            if let Some(policy) = set.policy_for(path) {
-                apply(policy, &policy.evaluate(&request), response);
-            }
-        })
-    }
 }
 
-/// The CORS-relevant parts of a request, kept for when its response comes
-/// back (the request itself has gone to the inner service by then).
-/// `HeaderValue` and `Uri` clones share their bytes.
-struct CorsRequest {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-}
-
-const CORS_REQUEST_HEADERS: [&str; 4] = [
-    "origin",
-    "access-control-request-method",
-    "access-control-request-headers",
-    "access-control-request-private-network",
-];
-
-impl CorsRequest {
-    fn capture<B>(request: &Request<B>) -> CorsRequest {
-        let mut headers = HeaderMap::new();
-        for name in CORS_REQUEST_HEADERS {
-            for value in request.headers().get_all(name) {
-                headers.append(name, value.clone());
-            }
+/// Sets the headers of `answer` on a response the inner service made:
+/// each CORS header replaces the response's own, and `Vary` is merged into
+/// the response's `Vary` by the policy's rule, never overwritten.
+fn write_answer(answer: HeaderMap, vary_merge: VaryMerge, response: &mut HeaderMap) {
+    let mut name = None;
+    for (next, value) in answer {
+        // `HeaderMap`'s iterator names a header once, before its first value.
+        if next.is_some() {
+            name = next;
         }
-        CorsRequest {
-            method: request.method().clone(),
-            uri: request.uri().clone(),
-            headers,
+        let Some(name) = &name else { continue };
+        if *name == VARY && response.contains_key(VARY) {
+            merge_vary(response, value.as_bytes(), vary_merge);
+        } else {
+            response.insert(name.clone(), value);
         }
     }
 }
@@ -339,11 +340,10 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        // One policy for the whole exchange, even if it is replaced meanwhile.
-        let policies = self.layer.policies.load_full();
-        let cors = CorsRequest::capture(&request);
+        // One evaluation by one policy answers the whole exchange, even if
+        // the policy is replaced meanwhile.
         let mut answer = HeaderMap::new();
-        let verdict = policies.verdict(&cors, &mut answer);
+        let verdict = self.layer.policies.load().verdict(&request, &mut answer);
         if let Some(refusal) = &verdict.refusal {
             refusal.log();
             if let Some(hook) = &self.layer.on_refusal {
@@ -377,7 +377,7 @@ where
                 Ok(future) => future,
                 Err(panic) => {
                     let mut response = panic_response(&*panic);
-                    policies.write(&cors, response.headers_mut());
+                    write_answer(answer, verdict.vary_merge, response.headers_mut());
                     return ResponseFuture {
                         kind: Kind::Ready {
                             response: Some(response),
@@ -392,7 +392,7 @@ where
             kind: Kind::Inner {
                 future,
                 catch_panics: self.layer.catch_panics,
-                pending: Some((policies, cors)),
+                pending: Some((answer, verdict.vary_merge)),
             },
         }
     }
@@ -433,7 +433,7 @@ pin_project! {
             #[pin]
             future: F,
             catch_panics: bool,
-            pending: Option<(Arc<Policies>, CorsRequest)>,
+            pending: Option<(HeaderMap, VaryMerge)>,
         },
     }
 }
@@ -470,8 +470,8 @@ where
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Ready(Ok(response)) => response,
                 };
-                if let Some((policies, cors)) = pending.take() {
-                    policies.write(&cors, response.headers_mut());
+                if let Some((answer, vary_merge)) = pending.take() {
+                    write_answer(answer, vary_merge, response.headers_mut());
                 }
                 Poll::Ready(Ok(response))
             }

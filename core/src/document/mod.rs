@@ -847,6 +847,11 @@ impl<const O: usize, const N: usize, const B: usize> PolicySet<O, N, B> {
             .map(|p| &**p)
     }
 
+    /// The policy numbered `index`, as [`Document::route`] numbers them.
+    pub fn policy(&self, index: usize) -> Option<&Policy<O, N, B>> {
+        self.policies.get(index).map(|p| &**p)
+    }
+
     /// Evaluates `request` for `path` with the policy that serves it;
     /// `None` when no policy does (send no CORS headers).
     pub fn evaluate<'a>(&'a self, path: &[u8], request: &Request<'a>) -> Option<Decision<'a>> {
