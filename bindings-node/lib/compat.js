@@ -507,7 +507,7 @@ function answer(target, req, res, next, hooks) {
   if (hooks !== null) {
     const url = typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url;
     const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
-    const failed = reportRefusal(hooks, ask, req, url, method, origin);
+    const failed = reportRefusal(hooks, ask, req, url, method, origin, shape);
     if (failed !== null) {
       next(failed);
       return;

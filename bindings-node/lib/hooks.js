@@ -45,15 +45,18 @@ function hooksOf(options, where) {
 }
 
 /**
- * Calls the refusal hook when the core refuses the request. `ask` runs the
- * core's full evaluation of the request (the answer's shape does not say
- * whether it refused). Returns the hook's error when `hookErrors: 'throw'`
- * (the middleware passes it on as the request's error), else null: an error
- * is reported once per middleware as a warning and the request is answered
- * as if there were no hook.
+ * Calls the refusal hook when the core refuses the request. The answer's
+ * `shape` says whether it did (its reason code, from the same native call
+ * that judged the request); only then does `ask` run the core's full
+ * evaluation, for the reason's sentence. Without a shape, `ask` decides.
+ * Returns the hook's error when `hookErrors: 'throw'` (the middleware passes
+ * it on as the request's error), else null: an error is reported once per
+ * middleware as a warning and the request is answered as if there were no
+ * hook.
  */
-function reportRefusal(hooks, ask, request, url, method, origin) {
+function reportRefusal(hooks, ask, request, url, method, origin, shape) {
   if (hooks === null || hooks.onRefusal === null) return null;
+  if (shape !== undefined && shape !== null && shape.refusal === null) return null;
   const decision = ask();
   if (decision === null || decision === undefined || decision.reason === undefined || decision.reason === null) return null;
   const refusal = {

@@ -278,7 +278,8 @@ class Policy {
         req,
         url,
         method,
-        origin
+        origin,
+        shape
       );
       if (failed !== null) {
         if (typeof next === 'function') return next(failed);

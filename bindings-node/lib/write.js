@@ -26,6 +26,8 @@ function prepareShape(native, policy, index = 0) {
   return {
     status: native.status,
     body: native.body == null ? null : native.body,
+    // The core's reason code when it refused the request, else null.
+    refusal: native.refusal == null ? null : native.refusal,
     names: native.names,
     sources: native.sources,
     values: native.values,

@@ -361,6 +361,9 @@ struct ShapeKey {
     /// `None`: continue to the application; `Some(status)`: respond.
     status: Option<u16>,
     body: Option<&'static str>,
+    /// The refusal's reason code, when the core refused the request (so a
+    /// refusal hook needs no second call to know).
+    refusal: Option<&'static str>,
     len: usize,
     slots: [Slot; MAX_DECISION_HEADERS],
 }
@@ -409,6 +412,7 @@ fn shape_of(decision: &Decision<'_>, request: &Request<'_>) -> Option<ShapeKey> 
             Action::Respond { status } => Some(status),
         },
         body: decision.body(),
+        refusal: decision.reason().map(|r| r.code()),
         len: 0,
         slots: [Slot::default(); MAX_DECISION_HEADERS],
     };
@@ -446,6 +450,8 @@ fn shape_of(decision: &Decision<'_>, request: &Request<'_>) -> Option<ShapeKey> 
 pub struct NativeShape {
     pub status: i32,
     pub body: Option<String>,
+    /// The reason code of a refused request, else `None`.
+    pub refusal: Option<String>,
     pub names: Vec<String>,
     pub sources: Vec<u32>,
     pub values: Vec<Option<String>>,
@@ -679,6 +685,7 @@ impl NativePolicy {
         Some(NativeShape {
             status: shape.key.status.map_or(-1, i32::from),
             body: shape.key.body.map(str::to_owned),
+            refusal: shape.key.refusal.map(str::to_owned),
             names: shape.names.iter().map(|n| n.to_string()).collect(),
             sources: shape.key.slots[..shape.key.len]
                 .iter()
@@ -845,6 +852,7 @@ fn literal_shape(decision: &Decision<'_>) -> NativeShape {
             Action::Respond { status } => i32::from(status),
         },
         body: decision.body().map(str::to_owned),
+        refusal: decision.reason().map(|r| r.code().to_owned()),
         names: decision
             .headers()
             .iter()

@@ -201,3 +201,41 @@ test('hook options are checked when the middleware is made', () => {
   middleware({ method: 'GET', url: '/', headers: { origin: EVIL } }, res, () => {});
   assert.deepEqual(seen, ['origin_not_allowed']);
 });
+
+test('with a hook, only refused requests cost a second core call (the answer says it refused)', async () => {
+  const native = require('../lib/native');
+  const realLoad = native.load;
+  const COUNTED = 'https://counted.example.com';
+  let evaluations = 0;
+  let compiled = false;
+  native.load = (...args) => {
+    const policy = realLoad(...args);
+    compiled = true;
+    const evaluate = policy.evaluate.bind(policy);
+    policy.evaluate = (...a) => {
+      evaluations += 1;
+      return evaluate(...a);
+    };
+    return policy;
+  };
+  const seen = [];
+  let middleware;
+  try {
+    // Options no other test uses, so that the policy is compiled here.
+    middleware = cors({ origin: [COUNTED], onRefusal: (req, refusal) => seen.push(refusal.code) });
+  } finally {
+    native.load = realLoad;
+  }
+  const server = http.createServer((req, res) => middleware(req, res, () => res.end('ok')));
+  const port = await listen(server);
+  try {
+    for (let i = 0; i < 5; i++) await request(port, { headers: { origin: COUNTED } });
+    assert.ok(compiled, 'the policy was compiled through the counting loader');
+    assert.equal(evaluations, 0, 'allowed requests: the shape alone says no refusal');
+    await request(port, { headers: { origin: EVIL } });
+    assert.equal(evaluations, 1, 'a refused request: one more call, for the reason');
+    assert.deepEqual(seen, ['origin_not_allowed']);
+  } finally {
+    await close(server);
+  }
+});
