@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test setup lint test-rust test-embedded test-bench bench check-demo test-python test-c test-node test-e2e dist test-install test-quickstarts
+.PHONY: demo test setup lint test-rust test-embedded test-bench bench bench-instructions check-demo test-python test-c test-node test-e2e dist test-install test-quickstarts
 
 # The two-origin demo with one server: RUNTIME=node|python|c|rust (default:
 # node when the addon builds, else rust). Ctrl-C stops it. It builds and
@@ -37,6 +37,7 @@ test-embedded:
 test-bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
 	$(CARGO) bench -p corsguard-benches --bench layer -- --test
+	./benches/instructions.sh exact_16
 
 # The C library: header freshness, install, C tests plain, under valgrind and
 # ASan+UBSan, the vectors through the C API, the libmicrohttpd server.
@@ -73,6 +74,10 @@ bench:
 	$(CARGO) bench -p corsguard-benches --bench evaluate
 	$(CARGO) bench -p corsguard-benches --bench layer
 	python3 benches/report.py
+
+# Instructions per evaluate (callgrind), beside the medians of the last `make bench`.
+bench-instructions:
+	./benches/instructions.sh
 
 # Every artifact a registry would serve, into $(DIST)/ (see README, "Install"):
 # the crate, the C tarball, the abi3 manylinux wheel and the sdist, the npm

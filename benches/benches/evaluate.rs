@@ -41,8 +41,10 @@ use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use corsguard::http::RequestHeaders;
-use corsguard::{
-    Action, AllowedHeaders, Config, Decision, ExposedHeaders, HeaderName, Methods, Policy, Request,
+use corsguard::{Action, Decision, HeaderName, Request};
+use corsguard_benches::{
+    cases, corsguard_actual, corsguard_policy, corsguard_preflight, BenchPolicy, Case,
+    ALLOWED_HEADERS, EXPOSED_HEADERS, MAX_AGE, METHODS, PREFLIGHT_HEADERS, PREFLIGHT_METHOD,
 };
 
 /// Requests cloned per timed batch. Small enough that the clones stay in
@@ -52,76 +54,13 @@ use corsguard::{
 /// every `http_*` measurement of both libraries.
 const BATCH: BatchSize = BatchSize::NumIterations(64);
 
-/// Room for 10,000 origins of ~30 bytes each plus the header values.
-type BenchPolicy = Policy<16384, 32, 524288>;
-
-const METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
-const ALLOWED_HEADERS: [&str; 2] = ["content-type", "x-request-id"];
-const EXPOSED_HEADERS: [&str; 1] = ["x-request-id"];
-const MAX_AGE: u32 = 600;
-const PATTERN: &str = "https://*.example.com";
 const PATTERN_SUFFIX: &[u8] = b".example.com";
-const PREFLIGHT_METHOD: &str = "PUT";
-const PREFLIGHT_HEADERS: &str = "content-type, x-request-id";
 const ALLOW_PRIVATE_NETWORK: HttpName =
     HttpName::from_static("access-control-allow-private-network");
 const REQUEST_PRIVATE_NETWORK: HttpName =
     HttpName::from_static("access-control-request-private-network");
 
-/// One policy shape and the origin the requests carry.
-struct Case {
-    name: &'static str,
-    /// The configured origins (exact origins, or the one pattern).
-    origins: Vec<String>,
-    /// Whether `origins` is a subdomain pattern rather than exact origins.
-    pattern: bool,
-    /// The request's `Origin`, allowed by the policy.
-    hit: String,
-}
-
-fn exact_origin(i: usize) -> String {
-    format!("https://app{i}.example{}.com", i % 97)
-}
-
-fn cases() -> Vec<Case> {
-    let mut cases: Vec<Case> = [
-        ("exact_1", 1),
-        ("exact_16", 16),
-        ("exact_1000", 1_000),
-        ("exact_10000", 10_000),
-    ]
-    .into_iter()
-    .map(|(name, n)| Case {
-        name,
-        origins: (0..n).map(exact_origin).collect(),
-        pattern: false,
-        hit: exact_origin(n / 2),
-    })
-    .collect();
-    cases.push(Case {
-        name: "pattern",
-        origins: vec![PATTERN.to_owned()],
-        pattern: true,
-        hit: "https://a.b.example.com".to_owned(),
-    });
-    cases
-}
-
 // ---------------------------------------------------------------- corsguard
-
-fn corsguard_policy(case: &Case) -> Box<BenchPolicy> {
-    let origins: Vec<&str> = case.origins.iter().map(String::as_str).collect();
-    let config = Config::new()
-        .allowed_origins(&origins)
-        .allowed_methods(Methods::List(&METHODS))
-        .allowed_headers(AllowedHeaders::List(&ALLOWED_HEADERS))
-        .exposed_headers(ExposedHeaders::List(&EXPOSED_HEADERS))
-        .credentials(true)
-        .max_age(MAX_AGE);
-    let policy = Box::new(BenchPolicy::new(&config).expect("valid benchmark policy"));
-    assert_eq!(policy.origins_used(), case.origins.len());
-    policy
-}
 
 fn http_name(name: HeaderName) -> HttpName {
     match name {
@@ -436,17 +375,6 @@ fn http_preflight(origin: &str) -> HttpRequest<()> {
         .header(header::ACCESS_CONTROL_REQUEST_HEADERS, PREFLIGHT_HEADERS)
         .body(())
         .expect("valid request")
-}
-
-fn corsguard_actual(origin: &[u8]) -> Request<'_> {
-    Request::new(b"GET").origin(origin)
-}
-
-fn corsguard_preflight(origin: &[u8]) -> Request<'_> {
-    Request::new(b"OPTIONS")
-        .origin(origin)
-        .request_method(PREFLIGHT_METHOD.as_bytes())
-        .request_headers(PREFLIGHT_HEADERS.as_bytes())
 }
 
 /// Both libraries must allow the request and produce the same header names

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Instructions per `Policy::evaluate`, counted by callgrind, beside
+# criterion's medians of the same cases (`make bench-instructions`).
+#
+#   benches/instructions.sh            every case
+#   benches/instructions.sh exact_16   some of them
+#
+# For each case and kind it runs the release `count-instructions` twice under
+# `valgrind --tool=callgrind`, with LOW and HIGH evaluations; the difference
+# of the two totals divided by HIGH - LOW is the count per evaluation
+# (building the policy and starting the process cancel out). Counts repeat
+# exactly from run to run on the same build, whatever the machine's load.
+# The time column is criterion's median from the last
+# `cargo bench -p corsguard-benches --bench evaluate` (target/criterion),
+# "-" when there is none. Installs valgrind (apt-get, as root) when missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+LOW=${INSTRUCTIONS_LOW:-1000}
+HIGH=${INSTRUCTIONS_HIGH:-11000}
+CASES=${*:-exact_1 exact_16 exact_1000 exact_10000 pattern}
+
+if ! command -v valgrind >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  else
+    echo "instructions.sh: valgrind is missing; install it as root: apt-get install -y valgrind" >&2
+    exit 1
+  fi
+fi
+
+(cd "$ROOT" && cargo build --quiet --release -p corsguard-benches --bin count-instructions)
+BIN=$TARGET/release/count-instructions
+
+# Total instructions of one run (callgrind's "Collected" line).
+count() {
+  local out
+  out=$(timeout 600 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$@" 2>&1 >/dev/null) || {
+    echo "instructions.sh: callgrind failed on $*:" >&2
+    echo "$out" >&2
+    exit 1
+  }
+  sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' <<<"$out"
+}
+
+# Criterion's median (ns) for group/bench/case, or "-".
+median() {
+  local file="$TARGET/criterion/$1/corsguard/$2/new/estimates.json"
+  if [ -f "$file" ]; then
+    python3 -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["median"]["point_estimate"])' "$file"
+  else
+    echo "-"
+  fi
+}
+
+# The aims of the speed issue, in instructions per evaluation.
+aim() {
+  case "$1/$2" in
+    preflight/pattern) echo 900 ;;
+    actual/pattern) echo 600 ;;
+    preflight/*) echo 600 ;;
+    actual/*) echo 300 ;;
+  esac
+}
+
+printf '| case | kind | instructions | aim | criterion median |\n|---|---|---:|---:|---:|\n'
+for case in $CASES; do
+  for kind in preflight actual; do
+    low=$(count "$case" "$kind" "$LOW")
+    high=$(count "$case" "$kind" "$HIGH")
+    per=$(( (high - low) / (HIGH - LOW) ))
+    printf '| %s | %s | %d | %s | %s |\n' "$case" "$kind" "$per" "$(aim "$kind" "$case")" \
+      "$(median "evaluate_$kind" "$case")"
+  done
+done
