@@ -14,7 +14,11 @@ import struct
 
 FUZZ = pathlib.Path(__file__).resolve().parent
 VECTORS = FUZZ.parent / "tests" / "vectors"
-PROFILES = ["strict", "cors_npm", "starlette", "express"]
+# The profile byte indexes the core's table of profiles (the schema's enum,
+# which core/tests/document.rs holds equal to it), then one name that is no
+# profile (src/input.rs, profile_name).
+SCHEMA = json.loads((FUZZ.parent / "policy.schema.json").read_text())
+PROFILES = SCHEMA["properties"]["profile"]["enum"] + ["express"]
 PER_TARGET = 14
 MAX_VALUE = 2048  # bytes of one request value ({"repeat": ...} is cut here)
 

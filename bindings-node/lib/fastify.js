@@ -82,6 +82,9 @@ function baseKeys(o) {
   out.allowCredentials = Boolean(o.credentials);
   out.preflightContinue = Boolean(o.preflightContinue);
   out.preflightStatus = out.preflightContinue ? 204 : o.optionsSuccessStatus;
+  // Which OPTIONS requests are preflights: none without `preflight`, and
+  // with `strictPreflight` an incomplete one is refused (by the core).
+  out.preflightDetection = o.preflight !== true ? 'never' : o.strictPreflight === true ? 'refuseIncomplete' : 'anyOptions';
   return out;
 }
 
@@ -231,33 +234,35 @@ function settle(entry, request, reply, next, error, value, hooks) {
   return answer(entry, target, request, reply, next, hooks);
 }
 
-/** Judges the request with `target`, writes the answer, and ends a preflight. */
+/** A request header's value, or undefined when absent or empty (@fastify/cors tests them for truthiness). */
+function given(value) {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Judges the request with `target`, writes the core's answer, and ends it when the core answers it. */
 function answer(entry, target, request, reply, next, hooks) {
   const headers = request.headers;
-  // An empty Origin is none: @fastify/cors tests every value for truthiness.
-  const origin = typeof headers.origin === 'string' && headers.origin !== '' ? headers.origin : undefined;
-  const requestMethod = headers['access-control-request-method'];
+  const origin = given(headers.origin);
+  const requestMethod = given(headers['access-control-request-method']);
   const requestHeaders =
     typeof headers['access-control-request-headers'] === 'string' ? headers['access-control-request-headers'] : undefined;
-  const o = entry.options;
-  const preflight = request.raw.method === 'OPTIONS' && o.preflight === true;
-  const incomplete = preflight && o.strictPreflight === true && (!origin || !requestMethod);
-  // Only a preflight @fastify/cors answers as one is given the method; an
-  // OPTIONS it does not (`preflight: false`, or strictPreflight's refusal)
-  // is judged by the core as a request that is not a preflight.
-  const method = preflight && !incomplete ? 'OPTIONS' : undefined;
+  const method = request.raw.method;
   const verdict = target.verdict === null ? undefined : target.verdict(origin);
-  const shape = target.runner.shape(method, origin, undefined, requestHeaders, undefined, verdict);
+  const shape = target.runner.shape(method, origin, requestMethod, requestHeaders, undefined, verdict);
   writeHeaders(shape, headersOf(reply), origin, requestHeaders);
+  const decide = () => target.runner.native.evaluate(undefined, method, origin, requestMethod, requestHeaders, undefined, verdict);
   if (hooks !== null) {
-    const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
-    const failed = reportRefusal(hooks, ask, request, request.url, request.method, origin);
+    const failed = reportRefusal(hooks, decide, request, request.url, request.method, origin);
     if (failed !== null) return next(failed);
   }
-  if (incomplete) {
-    reply.status(400).type('text/plain').send('Invalid Preflight Request');
+  if (shape.body !== null) {
+    // The core's refusal of an incomplete preflight (strictPreflight).
+    reply.status(shape.status).type('text/plain').send(shape.body);
     return;
   }
+  // A preflight the core passes on (preflightContinue) is still one for
+  // the OPTIONS route; only the core's kind tells it from a plain OPTIONS.
+  const preflight = shape.status !== -1 || (method === 'OPTIONS' && decide().kind === 'preflight');
   if (!preflight) return next();
   request.corsPreflightEnabled = true;
   if (entry.cacheControl) reply.header('Cache-Control', entry.cacheControl);

@@ -64,13 +64,57 @@ pub enum Syntax {
     Literal,
 }
 
-/// Which requests are answered as preflights.
+/// Which requests are answered as preflights, and what an `OPTIONS`
+/// request that is not one gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PreflightDetection {
-    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (the Fetch standard).
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (the
+    /// Fetch standard); any other `OPTIONS` is passed on to the application.
     OriginAndMethod,
     /// Every `OPTIONS` request, whatever its headers (the `cors` npm package).
     AnyOptions,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`; any
+    /// other `OPTIONS` is answered `400` with the `text/plain` body
+    /// `Invalid Preflight Request` and the headers of a request that is not
+    /// a preflight (@fastify/cors's `strictPreflight`).
+    RefuseIncomplete,
+    /// `OPTIONS` with `Access-Control-Request-Method`, with or without
+    /// `Origin`: one without `Origin` is a refused preflight
+    /// (django-cors-headers).
+    RequestMethod,
+    /// No request: an `OPTIONS` is judged as any other request and passed on
+    /// (@fastify/cors's `preflight: false`).
+    Never,
+}
+
+impl PreflightDetection {
+    /// Each detection by the name the policy document's
+    /// `preflightDetection` gives it.
+    pub const NAMES: [(&'static str, PreflightDetection); 5] = [
+        ("originAndMethod", PreflightDetection::OriginAndMethod),
+        ("anyOptions", PreflightDetection::AnyOptions),
+        ("refuseIncomplete", PreflightDetection::RefuseIncomplete),
+        ("requestMethod", PreflightDetection::RequestMethod),
+        ("never", PreflightDetection::Never),
+    ];
+
+    /// The detection called `name` in the policy document.
+    ///
+    /// ```
+    /// use corsguard::compat::PreflightDetection;
+    /// assert_eq!(PreflightDetection::named("never"), Some(PreflightDetection::Never));
+    /// assert_eq!(PreflightDetection::named("strict"), None);
+    /// ```
+    pub fn named(name: &str) -> Option<PreflightDetection> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, d)| *d)
+    }
+
+    /// The status and body an `OPTIONS` request that is not a preflight is
+    /// answered with, when the detection answers it.
+    pub const INCOMPLETE_ANSWER: (u16, &'static str) = (400, "Invalid Preflight Request");
 }
 
 /// What a credentialed policy answers when `*` is among its origins.
@@ -164,6 +208,12 @@ pub struct RefusedPreflight {
     /// Whether the CORS headers that do not depend on the verdict are still
     /// sent (the peers do; the strict profile sends none).
     pub keep_headers: bool,
+    /// Whether a preflight from an allowed origin is answered as an allowed
+    /// one (every header, the success status) when only its method, headers
+    /// or Private Network Access are refused: the decision still says it is
+    /// refused and why, and the browser refuses it on the headers it reads
+    /// (django-cors-headers judges the origin only).
+    pub answer_allowed_origin: bool,
 }
 
 /// Where `Access-Control-Allow-Origin` goes in the header order. Peers set
@@ -197,6 +247,12 @@ pub enum HeadersSlot {
 }
 
 /// One position in the order of the headers a decision lists.
+///
+/// In the order of an answer that is not a preflight
+/// ([`Behaviour::actual_order`]), the preflight's own headers say what a
+/// peer adds there: `AllowMethods`, `AllowHeaders` (the configured list) and
+/// `MaxAge` go to `OPTIONS` requests only, and `AllowPrivateNetwork` to
+/// requests asking for Private Network Access when it is allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     /// `Access-Control-Allow-Origin`.
@@ -292,6 +348,7 @@ impl Behaviour {
         refused_preflight: RefusedPreflight {
             status: Some(403),
             keep_headers: false,
+            answer_allowed_origin: false,
         },
         preflight_body: PreflightBody::Empty,
         fixed_origin_always_sent: false,
@@ -355,6 +412,7 @@ impl Behaviour {
         refused_preflight: RefusedPreflight {
             status: None,
             keep_headers: true,
+            answer_allowed_origin: false,
         },
         preflight_body: PreflightBody::Empty,
         fixed_origin_always_sent: true,
@@ -393,6 +451,7 @@ impl Behaviour {
         refused_preflight: RefusedPreflight {
             status: Some(400),
             keep_headers: true,
+            answer_allowed_origin: false,
         },
         preflight_body: PreflightBody::FailureList,
         fixed_origin_always_sent: false,
@@ -426,18 +485,23 @@ impl Behaviour {
 
 impl Behaviour {
     /// The answers of django-cors-headers' `CorsMiddleware`, version 4.9.0:
-    /// preflights answered `200` with an empty body, a refused one with
-    /// `Vary` only; the lists sent as configured; `*` with credentials
-    /// reflects the origin; every answer varies on `Origin`.
+    /// every `OPTIONS` with `Access-Control-Request-Method` answered `200`
+    /// with an empty body, with `Origin` or without; a preflight judged by
+    /// its origin alone (a refused method or header is left for the browser
+    /// to refuse); the lists sent as configured, empty ones too; `*` with
+    /// credentials reflects the origin; every answer varies on `Origin`; an
+    /// `OPTIONS` that is not a preflight gets the preflight's lists too, and
+    /// any request asking for Private Network Access gets it when allowed.
     pub const DJANGO_CORS_HEADERS: Behaviour = Behaviour {
         syntax: Syntax::Literal,
-        preflight_detection: PreflightDetection::OriginAndMethod,
+        preflight_detection: PreflightDetection::RequestMethod,
         check_preflight: true,
         safelisted_methods_implicit: true,
         skip_empty_header_elements: true,
         refused_preflight: RefusedPreflight {
             status: None,
             keep_headers: false,
+            answer_allowed_origin: true,
         },
         preflight_body: PreflightBody::Empty,
         fixed_origin_always_sent: false,
@@ -447,28 +511,16 @@ impl Behaviour {
         vary: VaryStyle::Starlette,
         vary_merge: VaryMerge::Dedup,
         safelisted_headers_added: false,
-        empty_values_sent: false,
-        preflight_order: &[
-            Slot::Vary,
-            Slot::AllowOrigin(OriginSlot::Always),
-            Slot::AllowCredentials,
-            Slot::ExposeHeaders,
-            Slot::AllowHeaders(HeadersSlot::Always),
-            Slot::AllowMethods,
-            Slot::MaxAge,
-            Slot::AllowPrivateNetwork,
-        ],
-        actual_order: &[
-            Slot::Vary,
-            Slot::AllowOrigin(OriginSlot::Always),
-            Slot::AllowCredentials,
-            Slot::ExposeHeaders,
-        ],
+        empty_values_sent: true,
+        preflight_order: DJANGO_ORDER,
+        actual_order: DJANGO_ORDER,
     };
 
     /// The answers of @fastify/cors 11.4.3 (on Fastify 5): those of `cors`
     /// npm, except that lists are joined with `, `, empty values are sent,
-    /// `Vary: Origin` is left out for a fixed origin, and `Vary` comes first.
+    /// `Vary: Origin` is left out for a fixed origin, `Vary` comes first,
+    /// and an `OPTIONS` without `Origin` or `Access-Control-Request-Method`
+    /// is refused (`strictPreflight`, on by default).
     pub const FASTIFY_CORS: Behaviour = Behaviour {
         separator: Separator::CommaSpace,
         vary: VaryStyle::ListedOrigins,
@@ -489,6 +541,7 @@ impl Behaviour {
             Slot::AllowCredentials,
             Slot::ExposeHeaders,
         ],
+        preflight_detection: PreflightDetection::RefuseIncomplete,
         ..Behaviour::CORS_NPM
     };
 
@@ -497,10 +550,35 @@ impl Behaviour {
     /// preflight's method is allowed only when listed, `GET`, `HEAD` and
     /// `POST` included (flask-cors checks every requested method).
     pub const FLASK_CORS: Behaviour = Behaviour {
+        preflight_detection: PreflightDetection::OriginAndMethod,
         safelisted_methods_implicit: false,
+        refused_preflight: RefusedPreflight {
+            status: None,
+            keep_headers: false,
+            answer_allowed_origin: false,
+        },
+        empty_values_sent: false,
+        actual_order: &[
+            Slot::Vary,
+            Slot::AllowOrigin(OriginSlot::Always),
+            Slot::AllowCredentials,
+            Slot::ExposeHeaders,
+        ],
         ..Behaviour::DJANGO_CORS_HEADERS
     };
 }
+
+/// django-cors-headers' header order, the same on every answer.
+const DJANGO_ORDER: &[Slot] = &[
+    Slot::Vary,
+    Slot::AllowOrigin(OriginSlot::Always),
+    Slot::AllowCredentials,
+    Slot::ExposeHeaders,
+    Slot::AllowHeaders(HeadersSlot::Always),
+    Slot::AllowMethods,
+    Slot::MaxAge,
+    Slot::AllowPrivateNetwork,
+];
 
 /// A CORS configuration, built once and turned into a [`Policy`](crate::Policy)
 /// by [`Policy::new`](crate::Policy::new), which validates all of it.

@@ -88,9 +88,10 @@ pub enum RequestKind {
     Actual,
     /// A preflight.
     Preflight,
-    /// `OPTIONS` with `Origin` but no `Access-Control-Request-Method`: a
-    /// cross-origin request whose method happens to be OPTIONS, answered by
-    /// the application like any actual request.
+    /// `OPTIONS` with `Origin` that is not a preflight (no
+    /// `Access-Control-Request-Method`, or a profile that takes no request
+    /// for one): a cross-origin request whose method happens to be OPTIONS,
+    /// answered by the application like any actual request.
     PlainOptions,
 }
 
@@ -505,18 +506,21 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// ```
     pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
         let b = &self.behaviour;
-        let is_options = match b.preflight_detection {
-            PreflightDetection::OriginAndMethod => request.method == b"OPTIONS",
-            PreflightDetection::AnyOptions => request.method.eq_ignore_ascii_case(b"OPTIONS"),
-        };
-        let kind = match (request.origin, is_options) {
-            (_, true) if b.preflight_detection == PreflightDetection::AnyOptions => {
-                RequestKind::Preflight
+        let options = request.method == b"OPTIONS";
+        let (origin, request_method) = (request.origin.is_some(), request.request_method.is_some());
+        let preflight = match b.preflight_detection {
+            PreflightDetection::OriginAndMethod | PreflightDetection::RefuseIncomplete => {
+                options && origin && request_method
             }
-            (Some(_), true) if request.request_method.is_some() => RequestKind::Preflight,
-            (Some(_), true) => RequestKind::PlainOptions,
-            (Some(_), false) => RequestKind::Actual,
-            (None, _) => RequestKind::NotCors,
+            PreflightDetection::AnyOptions => request.method.eq_ignore_ascii_case(b"OPTIONS"),
+            PreflightDetection::RequestMethod => options && request_method,
+            PreflightDetection::Never => false,
+        };
+        let kind = match (preflight, origin, options) {
+            (true, ..) => RequestKind::Preflight,
+            (false, true, true) => RequestKind::PlainOptions,
+            (false, true, false) => RequestKind::Actual,
+            (false, false, _) => RequestKind::NotCors,
         };
         let judgement = self.judge_origin(request);
         let allow_origin = self.allow_origin_value(request, judgement);
@@ -533,8 +537,23 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             self.preflight(request, judgement, allow_origin, &mut decision);
         } else {
             self.actual(request, judgement, allow_origin, &mut decision);
+            if options && b.preflight_detection == PreflightDetection::RefuseIncomplete {
+                // An OPTIONS taken for an incomplete preflight: refused
+                // whatever `preflight_continue` says (@fastify/cors checks
+                // it first).
+                let (status, body) = PreflightDetection::INCOMPLETE_ANSWER;
+                decision.action = Action::Respond { status };
+                decision.body = Some(body);
+            }
         }
         decision
+    }
+
+    /// Whether `value` of `Access-Control-Request-Private-Network` asks for
+    /// Private Network Access: `true` in strict syntax, any value in literal
+    /// syntax.
+    fn asks_private_network(&self, value: &[u8]) -> bool {
+        self.behaviour.syntax == Syntax::Literal || value.eq_ignore_ascii_case(b"true")
     }
 
     fn judge_origin(&self, request: &Request<'_>) -> OriginJudgement {
@@ -642,7 +661,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 }
             }
             if let Some(value) = request.request_private_network {
-                if b.syntax == Syntax::Literal || value.eq_ignore_ascii_case(b"true") {
+                if self.asks_private_network(value) {
                     if self.private_network {
                         private_network = true;
                     } else {
@@ -656,7 +675,11 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             mirrored = request.request_headers.filter(|v| is_safe_value(v));
         }
         let allowed = reason.is_none();
-        let send_all = allowed || b.refused_preflight.keep_headers;
+        // Answered as allowed: nothing failed, or only what the profile
+        // leaves for the browser to refuse.
+        let answered_allowed = allowed
+            || (b.refused_preflight.answer_allowed_origin && judgement == OriginJudgement::Allowed);
+        let send_all = answered_allowed || b.refused_preflight.keep_headers;
         for &slot in b.preflight_order {
             let value: Option<&'a [u8]> = match slot {
                 Slot::Vary => self.vary_preflight.map(|s| self.get(s)),
@@ -682,7 +705,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             };
             push(decision, slot, value, b.empty_values_sent);
         }
-        let status = if allowed {
+        let status = if answered_allowed {
             self.preflight_status
         } else {
             b.refused_preflight.status.unwrap_or(self.preflight_status)
@@ -724,6 +747,14 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             ActualHeaders::WhenAllowed if !send => None,
             _ => allow_origin,
         };
+        // The preflight's own headers, where the order lists them: the lists
+        // on any OPTIONS, Private Network Access to whoever asks for it.
+        let options = request.method == b"OPTIONS";
+        let private_network = self.private_network
+            && request
+                .request_private_network
+                .is_some_and(|v| self.asks_private_network(v));
+        let span = |span: Option<crate::policy::Span>| span.map(|s| self.get(s));
         for &slot in b.actual_order {
             let value: Option<&'a [u8]> = match slot {
                 Slot::Vary => self.vary_actual.map(|s| self.get(s)),
@@ -732,11 +763,11 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 _ if !send => None,
                 Slot::AllowOrigin(which) => self.origin_in_slot(which, origin_value),
                 Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
-                Slot::AllowMethods => self.allow_methods.map(|s| self.get(s)),
-                Slot::AllowHeaders(_) => self.allow_headers.map(|s| self.get(s)),
-                Slot::MaxAge => self.max_age.map(|s| self.get(s)),
+                Slot::AllowMethods => span(self.allow_methods).filter(|_| options),
+                Slot::AllowHeaders(_) => span(self.allow_headers).filter(|_| options),
+                Slot::MaxAge => span(self.max_age).filter(|_| options),
                 Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
-                Slot::AllowPrivateNetwork => None,
+                Slot::AllowPrivateNetwork => private_network.then_some(&b"true"[..]),
             };
             push(decision, slot, value, b.empty_values_sent);
         }

@@ -585,7 +585,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         if set {
             sent.sort_unstable();
         }
-        if !sent.is_empty() {
+        if !sent.is_empty() || self.behaviour.empty_values_sent {
             let span = self.store_list(sent.iter().map(|h| h.as_bytes()))?;
             self.allow_headers = Some(span);
         }

@@ -306,6 +306,14 @@ fn the_schema_and_the_reference_list_every_key_the_loader_reads() {
         schema["properties"]["profile"]["enum"],
         serde_json::json!(profiles)
     );
+    let detections: Vec<&str> = corsguard::compat::PreflightDetection::NAMES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        schema["properties"]["preflightDetection"]["enum"],
+        serde_json::json!(detections)
+    );
     let reference = std::fs::read_to_string(root.join("docs/policy.md")).unwrap();
     for key in corsguard::document::DOCUMENT_KEYS {
         assert!(
@@ -446,4 +454,60 @@ fn every_example_policy_document_loads() {
             panic!("{}: {e}", path.display());
         }
     }
+}
+
+#[test]
+fn preflight_detection_overrides_the_profile_and_is_inherited() {
+    use corsguard::{Action, RequestKind};
+    let set: PolicySet<16, 16, 2048> = PolicySet::from_json(
+        br#"{
+            "version": 1,
+            "profile": "fastify_cors",
+            "fixedOrigin": "*",
+            "preflightDetection": "never",
+            "policies": {"loose": {"preflightDetection": "anyOptions"}, "inherits": {}},
+            "routes": [
+                {"path": "/loose", "policy": "loose"},
+                {"path": "/inherits", "policy": "inherits"},
+                {"path": "/**", "policy": "default"}
+            ]
+        }"#,
+    )
+    .unwrap();
+    let options = Request::new(b"OPTIONS").origin(b"https://a.example");
+    let kinds: Vec<RequestKind> = ["/loose", "/inherits", "/other"]
+        .iter()
+        .map(|p| set.evaluate(p.as_bytes(), &options).unwrap().kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            RequestKind::Preflight,
+            RequestKind::PlainOptions,
+            RequestKind::PlainOptions
+        ]
+    );
+    let plain = set.evaluate(b"/other", &options).unwrap();
+    assert_eq!(plain.action(), Action::Continue);
+}
+
+#[test]
+fn an_unknown_preflight_detection_is_refused_with_the_values() {
+    let errors = Policy::<16, 16, 1024>::from_json(
+        br#"{"version": 1, "allowOrigins": ["*"], "preflightDetection": "fetch"}"#,
+    )
+    .unwrap_err();
+    let problem = &errors.problems()[0];
+    assert_eq!(
+        (problem.path(), problem.code()),
+        ("/preflightDetection", "unknown_value")
+    );
+    assert!(problem
+        .message()
+        .contains("originAndMethod, anyOptions, refuseIncomplete, requestMethod, never"));
+    let errors = Policy::<16, 16, 1024>::from_json(
+        br#"{"version": 1, "allowOrigins": ["*"], "preflightDetection": false}"#,
+    )
+    .unwrap_err();
+    assert_eq!(errors.problems()[0].code(), "wrong_type");
 }

@@ -159,6 +159,7 @@ fn profile_configs() -> Vec<Config<'static>> {
     keep_refused.refused_preflight = RefusedPreflight {
         status: None,
         keep_headers: true,
+        answer_allowed_origin: false,
     };
     vec![
         strict_listed,
@@ -301,6 +302,9 @@ fn any_behaviour() -> impl Strategy<Value = Behaviour> {
             &[
                 PreflightDetection::OriginAndMethod,
                 PreflightDetection::AnyOptions,
+                PreflightDetection::RefuseIncomplete,
+                PreflightDetection::RequestMethod,
+                PreflightDetection::Never,
             ],
         );
         b.check_preflight = r[2] & 1 == 1;
@@ -309,6 +313,7 @@ fn any_behaviour() -> impl Strategy<Value = Behaviour> {
         b.refused_preflight = RefusedPreflight {
             status: pick(r[5], &[None, Some(403), Some(400), Some(200), Some(1000)]),
             keep_headers: r[6] & 1 == 1,
+            answer_allowed_origin: r[6] & 2 == 2,
         };
         b.preflight_body = pick(r[7], &[PreflightBody::Empty, PreflightBody::FailureList]);
         b.fixed_origin_always_sent = r[8] & 1 == 1;
@@ -564,14 +569,17 @@ fn strict_spec() -> impl Strategy<Value = StrictSpec> {
             RefusedPreflight {
                 status: Some(403),
                 keep_headers: false,
+                answer_allowed_origin: false,
             },
             RefusedPreflight {
                 status: Some(200),
                 keep_headers: false,
+                answer_allowed_origin: false,
             },
             RefusedPreflight {
                 status: None,
                 keep_headers: true,
+                answer_allowed_origin: false,
             },
         ]),
         select(vec![Separator::CommaSpace, Separator::Comma]),

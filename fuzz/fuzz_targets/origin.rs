@@ -7,14 +7,14 @@
 
 use arbitrary::Unstructured;
 use corsguard::Request;
-use corsguard_fuzz::input::{byte, text, FuzzConfig, Names, PROFILE_NAMES};
+use corsguard_fuzz::input::{byte, text, FuzzConfig, Names, profile_name};
 use corsguard_fuzz::{check_accepted_config, evaluate_and_check};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let flags = byte(&mut u);
-    let profile = PROFILE_NAMES[usize::from(byte(&mut u)) % PROFILE_NAMES.len()];
+    let profile = profile_name(byte(&mut u));
     let entry = text(&mut u);
     let origin = u.take_rest();
     let cfg = FuzzConfig {

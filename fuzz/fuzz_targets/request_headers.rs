@@ -7,7 +7,7 @@
 
 use arbitrary::Unstructured;
 use corsguard::Request;
-use corsguard_fuzz::input::{byte, list, FuzzConfig, Names, PROFILE_NAMES};
+use corsguard_fuzz::input::{byte, list, FuzzConfig, Names, profile_name};
 use corsguard_fuzz::{check_accepted_config, evaluate_and_check};
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +16,7 @@ const ORIGIN: &str = "https://app.example.com";
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let flags = byte(&mut u);
-    let profile = PROFILE_NAMES[usize::from(byte(&mut u)) % PROFILE_NAMES.len()];
+    let profile = profile_name(byte(&mut u));
     let allowed_headers = match byte(&mut u) % 3 {
         1 => Names::Any,
         2 => Names::Mirror,

@@ -11,10 +11,20 @@
 //! - a list is a count byte and that many strings.
 
 use arbitrary::{Arbitrary, Result, Unstructured};
+use corsguard::Behaviour;
 
-/// The profile names a configuration picks from; the last one is not a
-/// profile, so `Behaviour::named` refuses it and the strict default is used.
-pub const PROFILE_NAMES: [&str; 4] = ["strict", "cors_npm", "starlette", "express"];
+/// A name that is no profile: `Behaviour::named` refuses it, and the
+/// strict default is used.
+pub const NOT_A_PROFILE: &str = "express";
+
+/// The profile name a profile byte selects: the core's presets, in the
+/// order of its table ([`Behaviour::PROFILES`]), then [`NOT_A_PROFILE`].
+pub fn profile_name(selector: u8) -> &'static str {
+    let profiles = &Behaviour::PROFILES;
+    profiles
+        .get(usize::from(selector) % (profiles.len() + 1))
+        .map_or(NOT_A_PROFILE, |(name, _)| name)
+}
 
 /// At most this many entries per list, so one input stays cheap to run.
 const MAX_LIST: usize = 24;
@@ -71,7 +81,7 @@ pub enum FuzzMaxAge {
 ///
 /// Layout: flags byte (bit 0 credentials, 1 private network, 2 origin
 /// verdict, 3 preflight continue, 4 fixed origin, 5 max age, 6 literal max
-/// age, 7 small capacity), profile byte (index into [`PROFILE_NAMES`]),
+/// age, 7 small capacity), profile byte (see [`profile_name`]),
 /// origins list, fixed origin string (when flagged), methods (mode byte: odd
 /// is `*`, else a list follows), allowed headers (mode byte % 3: list, `*`,
 /// mirror), exposed headers (mode byte: odd is `*`, else a list), max age
@@ -98,7 +108,7 @@ impl<'a> Arbitrary<'a> for FuzzConfig {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let flags = byte(u);
         let flag = |bit: u8| flags & (1 << bit) != 0;
-        let profile = PROFILE_NAMES[usize::from(byte(u)) % PROFILE_NAMES.len()];
+        let profile = profile_name(byte(u));
         let origins = list(u);
         let fixed_origin = flag(4).then(|| text(u));
         let methods = match byte(u) % 2 {

@@ -6,7 +6,7 @@ pub mod input;
 pub mod oracle;
 
 use corsguard::{Action, AllowedHeaders, Behaviour, Config, Decision, ExposedHeaders, HeaderName, MaxAge, Methods, Outcome, Policy, Reason, Request, RequestKind};
-use corsguard::compat::{PreflightDetection, Syntax, WildcardWithCredentials};
+use corsguard::compat::{PreflightDetection, Slot, Syntax, WildcardWithCredentials};
 
 use input::{FuzzConfig, FuzzMaxAge, Names};
 use oracle::{OriginVerdict, *};
@@ -94,34 +94,49 @@ pub fn check_decision(cfg: &FuzzConfig, request: &Request<'_>, decision: &Decisi
     }
 
     // The kind, by the documented preflight detection.
-    let is_options = match b.preflight_detection {
-        PreflightDetection::OriginAndMethod => request.method == b"OPTIONS",
-        PreflightDetection::AnyOptions => request.method.eq_ignore_ascii_case(b"OPTIONS"),
-    };
-    let expected_kind = match (request.origin.is_some(), is_options) {
-        (_, true) if b.preflight_detection == PreflightDetection::AnyOptions => {
-            RequestKind::Preflight
+    let options = request.method == b"OPTIONS";
+    let (has_origin, has_method) = (request.origin.is_some(), request.request_method.is_some());
+    let taken = match b.preflight_detection {
+        PreflightDetection::OriginAndMethod | PreflightDetection::RefuseIncomplete => {
+            options && has_origin && has_method
         }
-        (true, true) if request.request_method.is_some() => RequestKind::Preflight,
-        (true, true) => RequestKind::PlainOptions,
-        (true, false) => RequestKind::Actual,
-        (false, _) => RequestKind::NotCors,
+        PreflightDetection::AnyOptions => request.method.eq_ignore_ascii_case(b"OPTIONS"),
+        PreflightDetection::RequestMethod => options && has_method,
+        PreflightDetection::Never => false,
+    };
+    let expected_kind = match (taken, has_origin, options) {
+        (true, ..) => RequestKind::Preflight,
+        (false, true, true) => RequestKind::PlainOptions,
+        (false, true, false) => RequestKind::Actual,
+        (false, false, _) => RequestKind::NotCors,
     };
     assert_eq!(decision.kind(), expected_kind, "kind\n{}", ctx());
     let preflight = decision.kind() == RequestKind::Preflight;
+    // An OPTIONS that is not a preflight, refused as an incomplete one.
+    let incomplete =
+        !preflight && options && b.preflight_detection == PreflightDetection::RefuseIncomplete;
     match decision.action() {
         Action::Continue => assert!(
-            !preflight || cfg.preflight_continue,
+            !incomplete && (!preflight || cfg.preflight_continue),
             "a preflight not passed on must be answered\n{}",
             ctx()
         ),
         Action::Respond { status } => {
-            assert!(
-                preflight && !cfg.preflight_continue,
-                "only preflights are answered\n{}",
-                ctx()
-            );
-            if decision.is_allowed() {
+            if incomplete {
+                assert_eq!(
+                    (status, decision.body()),
+                    (400, Some("Invalid Preflight Request")),
+                    "an incomplete preflight's refusal\n{}",
+                    ctx()
+                );
+            } else {
+                assert!(
+                    preflight && !cfg.preflight_continue,
+                    "only preflights are answered\n{}",
+                    ctx()
+                );
+            }
+            if decision.is_allowed() && preflight {
                 assert_eq!(
                     status,
                     cfg.preflight_status,
@@ -255,7 +270,12 @@ pub fn check_decision(cfg: &FuzzConfig, request: &Request<'_>, decision: &Decisi
             "ACAPN without private network configured\n{}",
             ctx()
         );
-        if !b.refused_preflight.keep_headers {
+        // Only an allowed preflight gets it, unless the profile answers
+        // refused preflights with their headers or grants it on any answer.
+        let refused_answered =
+            b.refused_preflight.keep_headers || b.refused_preflight.answer_allowed_origin;
+        let on_any_answer = b.actual_order.contains(&Slot::AllowPrivateNetwork);
+        if !refused_answered && !on_any_answer {
             assert!(
                 preflight && decision.is_allowed(),
                 "ACAPN on a refusal\n{}",

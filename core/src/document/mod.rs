@@ -44,7 +44,7 @@ pub const DOCUMENT_VERSION: u64 = 1;
 
 /// The top-level keys of a version-1 document, in the order of
 /// `policy.schema.json`.
-pub const DOCUMENT_KEYS: [&str; 18] = [
+pub const DOCUMENT_KEYS: [&str; 19] = [
     "$schema",
     "version",
     "description",
@@ -61,13 +61,14 @@ pub const DOCUMENT_KEYS: [&str; 18] = [
     "allowPrivateNetwork",
     "preflightContinue",
     "preflightStatus",
+    "preflightDetection",
     "policies",
     "routes",
 ];
 
 /// The keys of one policy (the top level's, or a named one's): all but
 /// `$schema`, `version`, `policies` and `routes`.
-const POLICY_KEYS: &[&str] = DOCUMENT_KEYS.split_at(2).1.split_at(14).0;
+const POLICY_KEYS: &[&str] = DOCUMENT_KEYS.split_at(2).1.split_at(15).0;
 
 /// The codes of the problems the loader itself finds, beyond the core's
 /// [`ConfigError`] codes and, among findings, the

@@ -15,7 +15,7 @@ use super::Rebuild;
 use crate::capacity::CapacityClass;
 use crate::config::{
     AllowedHeaders, Behaviour, Capacity, Config, ConfigError, ExposedHeaders, MaxAge, Methods,
-    OptionNames, Setting,
+    OptionNames, PreflightDetection, Setting,
 };
 
 /// The placeholder origin that stands in for an empty origin list while the
@@ -230,6 +230,8 @@ pub(crate) struct PolicyDoc {
     private_network: bool,
     preflight_continue: bool,
     preflight_status: Option<u16>,
+    /// `preflightDetection`, over the profile's.
+    preflight_detection: Option<PreflightDetection>,
     /// Each given key and where it is written.
     places: Vec<(&'static str, Place)>,
     /// Where a key the policy lacks would be written.
@@ -257,6 +259,7 @@ impl PolicyDoc {
             private_network: false,
             preflight_continue: false,
             preflight_status: None,
+            preflight_detection: None,
             places: Vec::new(),
             home,
             origins_unreadable: false,
@@ -348,6 +351,25 @@ impl PolicyDoc {
                     .integer(known, &value, u64::from(u16::MAX), "200 to 299")
                     .map(|n| n as u16)
             }
+            "preflightDetection" => {
+                if let Some(name) = r.string(known, value) {
+                    self.preflight_detection = PreflightDetection::named(&name);
+                    if self.preflight_detection.is_none() {
+                        let names: Vec<&str> =
+                            PreflightDetection::NAMES.iter().map(|(n, _)| *n).collect();
+                        let path = r.at(known, None);
+                        r.report(
+                            path,
+                            "unknown_value",
+                            format!(
+                                "preflightDetection `{name}` is not a detection; use one of {}",
+                                names.join(", ")
+                            ),
+                            0,
+                        );
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -380,6 +402,7 @@ impl PolicyDoc {
                 "allowPrivateNetwork" => merged.private_network = self.private_network,
                 "preflightContinue" => merged.preflight_continue = self.preflight_continue,
                 "preflightStatus" => merged.preflight_status = self.preflight_status,
+                "preflightDetection" => merged.preflight_detection = self.preflight_detection,
                 _ => {}
             }
         }
@@ -473,8 +496,12 @@ impl PolicyDoc {
             Some(Age::Seconds(s)) => Some(MaxAge::Seconds(*s)),
             Some(Age::Literal(value)) => Some(MaxAge::Literal(value)),
         };
+        let mut behaviour = self.profile;
+        if let Some(detection) = self.preflight_detection {
+            behaviour.preflight_detection = detection;
+        }
         let mut config = Config::new()
-            .behaviour(self.profile)
+            .behaviour(behaviour)
             .allowed_origins(&origins)
             .origin_verdict(self.origin_verdict)
             .origin_verdict_probes(self.verdict_probes)
