@@ -250,9 +250,9 @@ function answer(entry, target, request, reply, next, hooks) {
   const verdict = target.verdict === null ? undefined : target.verdict(origin);
   const shape = target.runner.shape(method, origin, requestMethod, requestHeaders, undefined, verdict);
   writeHeaders(shape, headersOf(reply), origin, requestHeaders);
-  const decide = () => target.runner.native.evaluate(undefined, method, origin, requestMethod, requestHeaders, undefined, verdict);
   if (hooks !== null) {
-    const failed = reportRefusal(hooks, decide, request, request.url, request.method, origin);
+    const decide = () => target.runner.native.evaluate(undefined, method, origin, requestMethod, requestHeaders, undefined, verdict);
+    const failed = reportRefusal(hooks, decide, request, request.url, request.method, origin, shape);
     if (failed !== null) return next(failed);
   }
   if (shape.body !== null) {
@@ -261,8 +261,8 @@ function answer(entry, target, request, reply, next, hooks) {
     return;
   }
   // A preflight the core passes on (preflightContinue) is still one for
-  // the OPTIONS route; only the core's kind tells it from a plain OPTIONS.
-  const preflight = shape.status !== -1 || (method === 'OPTIONS' && decide().kind === 'preflight');
+  // the OPTIONS route; the core's kind tells it from a plain OPTIONS.
+  const preflight = shape.status !== -1 || shape.kind === 'preflight';
   if (!preflight) return next();
   request.corsPreflightEnabled = true;
   if (entry.cacheControl) reply.header('Cache-Control', entry.cacheControl);

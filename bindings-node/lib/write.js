@@ -28,6 +28,8 @@ function prepareShape(native, policy, index = 0) {
     body: native.body == null ? null : native.body,
     // The core's reason code when it refused the request, else null.
     refusal: native.refusal == null ? null : native.refusal,
+    // The request's kind as the core judged it: 'preflight', 'actual', ...
+    kind: native.kind,
     names: native.names,
     sources: native.sources,
     values: native.values,

@@ -364,6 +364,8 @@ struct ShapeKey {
     /// The refusal's reason code, when the core refused the request (so a
     /// refusal hook needs no second call to know).
     refusal: Option<&'static str>,
+    /// The request's kind (`preflight`, `actual`, ...), as the core judged it.
+    kind: &'static str,
     len: usize,
     slots: [Slot; MAX_DECISION_HEADERS],
 }
@@ -413,6 +415,7 @@ fn shape_of(decision: &Decision<'_>, request: &Request<'_>) -> Option<ShapeKey> 
         },
         body: decision.body(),
         refusal: decision.reason().map(|r| r.code()),
+        kind: decision.kind().code(),
         len: 0,
         slots: [Slot::default(); MAX_DECISION_HEADERS],
     };
@@ -452,6 +455,8 @@ pub struct NativeShape {
     pub body: Option<String>,
     /// The reason code of a refused request, else `None`.
     pub refusal: Option<String>,
+    /// The request's kind, as the core judged it.
+    pub kind: String,
     pub names: Vec<String>,
     pub sources: Vec<u32>,
     pub values: Vec<Option<String>>,
@@ -686,6 +691,7 @@ impl NativePolicy {
             status: shape.key.status.map_or(-1, i32::from),
             body: shape.key.body.map(str::to_owned),
             refusal: shape.key.refusal.map(str::to_owned),
+            kind: shape.key.kind.to_owned(),
             names: shape.names.iter().map(|n| n.to_string()).collect(),
             sources: shape.key.slots[..shape.key.len]
                 .iter()
@@ -853,6 +859,7 @@ fn literal_shape(decision: &Decision<'_>) -> NativeShape {
         },
         body: decision.body().map(str::to_owned),
         refusal: decision.reason().map(|r| r.code().to_owned()),
+        kind: decision.kind().code().to_owned(),
         names: decision
             .headers()
             .iter()
