@@ -113,8 +113,8 @@ declare namespace e {
     description?: string;
     /** Required; must be 1. */
     version: 1;
-    /** `strict` (default, the Fetch standard), `cors_npm` or `starlette`. */
-    profile?: 'strict' | 'cors_npm' | 'starlette';
+    /** `strict` (default, the Fetch standard), or the answers of a peer library (docs/policy.md). */
+    profile?: 'strict' | 'cors_npm' | 'starlette' | 'django_cors_headers' | 'fastify_cors' | 'flask_cors';
     /** Exact origins, `*`, subdomain patterns (`https://*.example.com`), port patterns, `null`. */
     allowOrigins?: string[];
     /** One origin on its own (in the cors_npm profile: sent to everyone). */
@@ -133,6 +133,8 @@ declare namespace e {
     preflightContinue?: boolean;
     /** @default 204 */
     preflightStatus?: number;
+    /** Which OPTIONS requests are preflights; the profile's choice by default (docs/policy.md). */
+    preflightDetection?: 'originAndMethod' | 'anyOptions' | 'refuseIncomplete' | 'requestMethod' | 'never';
     /**
      * Named policies, each inheriting every top-level key it does not set;
      * they serve requests only through `routes`.
