@@ -9,7 +9,7 @@ Run from anywhere: python3 fuzz/make_corpus.py
 import hashlib
 import json
 import pathlib
-import shutil
+import re
 import struct
 
 FUZZ = pathlib.Path(__file__).resolve().parent
@@ -91,9 +91,59 @@ def request(req):
     return out + b"".join(string(value(req[f])) for f in FIELDS if f in req)
 
 
+# A policy document's keys (docs/policy.md) as the input layout's settings.
+DOCUMENT_KEYS = {
+    "profile": "profile",
+    "allowOrigins": "allowed_origins",
+    "fixedOrigin": "fixed_origin",
+    "allowMethods": "allowed_methods",
+    "allowHeaders": "allowed_headers",
+    "exposeHeaders": "exposed_headers",
+    "allowCredentials": "credentials",
+    "allowPrivateNetwork": "private_network",
+    "originVerdict": "origin_verdict",
+    "preflightContinue": "preflight_continue",
+    "maxAge": "max_age",
+    "preflightStatus": "preflight_status",
+}
+
+
+def settings(document):
+    """The settings of a vector's policy document that the input layout
+    encodes (its top-level policy; a key of an unexpected type is left out,
+    as are the keys the layout has no place for), or None when the case has
+    no document object."""
+    if not isinstance(document, dict):
+        return None
+    cfg = {}
+    for key, name in DOCUMENT_KEYS.items():
+        v = document.get(key)
+        if v is None:
+            continue
+        if name in ("allowed_origins",) and not (isinstance(v, list) and all(isinstance(o, str) for o in v)):
+            continue
+        if name in ("allowed_methods", "allowed_headers", "exposed_headers"):
+            if not (v in ("*", "mirror") or (isinstance(v, list) and all(isinstance(o, str) for o in v))):
+                continue
+        if name in ("credentials", "private_network", "origin_verdict", "preflight_continue") and not isinstance(v, bool):
+            continue
+        if name == "max_age" and (isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, int) and not 0 <= v < 2**32)):
+            continue
+        if name == "preflight_status" and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**16):
+            continue
+        if name in ("profile", "fixed_origin") and not isinstance(v, str):
+            continue
+        if name == "profile" and v not in PROFILES:
+            continue
+        cfg[name] = v
+    return cfg
+
+
 def seeds(case):
     """(target, bytes) pairs for one vector case."""
-    cfg = case["config"]
+    cfg = settings(case.get("policy"))
+    if cfg is None:
+        return []
     out = [("policy_build", config(cfg))]
     req = case.get("request")
     if req is None:
@@ -127,8 +177,12 @@ def main():
                     bucket[hashlib.sha1(data).hexdigest()] = data
     for target, bucket in sorted(picked.items()):
         directory = FUZZ / "corpus" / target
-        shutil.rmtree(directory, ignore_errors=True)
-        directory.mkdir(parents=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        # Only the seeds this script wrote (named by their SHA-1) are
+        # replaced; seeds added by hand under other names stay.
+        for old in directory.iterdir():
+            if re.fullmatch(r"[0-9a-f]{40}", old.name):
+                old.unlink()
         for name, data in bucket.items():
             (directory / name).write_bytes(data)
         print(f"{target}: {len(bucket)} seeds")
