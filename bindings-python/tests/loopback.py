@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server as wsgiref_make_server
 
@@ -14,7 +15,19 @@ from werkzeug.serving import make_server as werkzeug_make_server
 
 from test_asgi_frameworks import Server as Uvicorn
 
-__all__ = ["uvicorn", "werkzeug", "wsgiref"]
+__all__ = ["uvicorn", "werkzeug", "wsgiref", "eventually"]
+
+
+def eventually(check, timeout: float = 5.0):
+    """Polls ``check()`` until it returns a true value, for at most
+    ``timeout`` seconds (a server logs an error after the client already
+    has the response); returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager

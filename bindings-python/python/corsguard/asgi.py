@@ -82,13 +82,11 @@ def apply_headers(headers: list, decision_headers: list, vary_merge: str = "join
         _set(headers, name, value)
 
 
-async def _with_cors_on_errors(
-    app: ASGIApp, scope: Scope, receive: Receive, send: Send, cors_headers: list, vary_merge: str
-) -> None:
-    """Runs ``app`` (whose ``send`` already adds ``cors_headers``); an
-    exception raised before the response started is answered with a 500
-    carrying them, as Starlette's ``ServerErrorMiddleware`` words it, and
-    then raised again, so the server (and any ``ServerErrorMiddleware``
+async def _with_cors_on_errors(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Runs ``app`` with ``send`` (which adds the CORS headers); an
+    exception raised before the response started is answered through it
+    with a 500, worded as Starlette's ``ServerErrorMiddleware`` words it,
+    and then raised again, so the server (and a ``ServerErrorMiddleware``
     outside, which sees the response started) still handles and logs it."""
     started = False
 
@@ -103,16 +101,9 @@ async def _with_cors_on_errors(
     except Exception:
         if not started:
             headers = [(b"content-length", str(len(_SERVER_ERROR)).encode("latin-1")), _TEXT_PLAIN]
-            apply_headers(headers, cors_headers, vary_merge)
             await send({"type": "http.response.start", "status": 500, "headers": headers})
             await send({"type": "http.response.body", "body": _SERVER_ERROR})
         raise
-
-
-def _hook_options(owner: str, on_refusal: Any, hook_errors: Any, cors_on_errors: Any, current: Optional[Hooks]) -> Hooks:
-    if current is None:
-        return Hooks(on_refusal, hook_errors, cors_on_errors, where=owner)
-    return current.replaced(on_refusal, hook_errors, cors_on_errors)
 
 
 class _DropInState:
@@ -332,7 +323,7 @@ class CORSMiddleware:
             await send(message)
 
         if hooks.cors_on_errors:
-            await _with_cors_on_errors(self.app, scope, receive, send_with_cors, headers, "join")
+            await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
         else:
             await self.app(scope, receive, send_with_cors)
 
@@ -506,7 +497,7 @@ class PolicyMiddleware:
             await send(message)
 
         if hooks.cors_on_errors:
-            await _with_cors_on_errors(self.app, scope, receive, send_with_cors, cors_headers, vary_merge)
+            await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
         else:
             await self.app(scope, receive, send_with_cors)
 
