@@ -12,9 +12,9 @@ running one stays."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
-import warnings
 
 import httpx
 import pytest
@@ -174,12 +174,6 @@ def wsgi_app(environ, start_response):
     return [b"items"]
 
 
-def quiet(**options):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return options
-
-
 def test_asgi_dropin_under_uvicorn():
     middleware = corsguard.asgi.CORSMiddleware(asgi_app(), **STARLETTE["a"])
     with loopback.uvicorn(middleware) as base:
@@ -188,7 +182,7 @@ def test_asgi_dropin_under_uvicorn():
 
 
 def test_asgi_policy_middleware_under_uvicorn():
-    policies = {name: corsguard.Policy.from_json(__import__("json").dumps(doc)) for name, doc in DOCUMENTS.items()}
+    policies = {name: corsguard.Policy.from_json(json.dumps(doc)) for name, doc in DOCUMENTS.items()}
     middleware = corsguard.asgi.PolicyMiddleware(asgi_app(), policies["a"])
     with loopback.uvicorn(middleware) as base:
         # Alternately a Policy and the document itself.
@@ -204,7 +198,7 @@ def test_wsgi_dropin_under_threads():
 
 
 def test_wsgi_policy_middleware_under_threads():
-    middleware = corsguard.wsgi.PolicyMiddleware(wsgi_app, corsguard.Policy.from_json(__import__("json").dumps(DOCUMENTS["a"])))
+    middleware = corsguard.wsgi.PolicyMiddleware(wsgi_app, corsguard.Policy.from_json(json.dumps(DOCUMENTS["a"])))
     with loopback.werkzeug(middleware) as base:
         counts = under_load(base, lambda name: middleware.reconfigure(DOCUMENTS[name]))
     print("wsgi.PolicyMiddleware", counts)

@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional
 
 from .. import _document
 from .._dropin import RiskyConfigWarning
-from .._hooks import KEEP, Hooks
+from .._hooks import Hooks
 from .._native import NativePolicy, merge_vary
 from ..wsgi import _NAMES as _WSGI_NAMES
 
