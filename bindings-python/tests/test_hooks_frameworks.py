@@ -263,3 +263,18 @@ def test_flask_hook_on_an_exception_is_called_once():
     r = app.test_client().get("/boom", headers={"Origin": EVIL})
     assert r.status_code == 500
     assert seen == ["origin_not_allowed"]
+
+
+def test_django_hook_in_async_mode(django_settings):
+    import asyncio
+
+    from django.test import AsyncClient
+
+    async def go():
+        client = AsyncClient()
+        await client.get("/api/items", headers={"Origin": APP})
+        await client.get("/api/items", headers={"Origin": EVIL})
+        await client.options("/api/items", headers={"Origin": APP, "Access-Control-Request-Method": "DELETE"})
+
+    asyncio.run(go())
+    assert [fields(r) for _, r in RECORDED] == WANT
