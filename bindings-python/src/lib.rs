@@ -500,7 +500,10 @@ impl NativePolicy {
     /// or `str` (WSGI); the host's verdict on the origin is passed in.
     /// `path` (the request target, bytes or str) picks the policy of a
     /// document with routes. Returns `(status or None, [(lowercase name,
-    /// latin-1 value)], body)`, or `None` when no policy serves `path`.
+    /// latin-1 value)], body, refusal)`, or `None` when no policy serves
+    /// `path`. `refusal` is `None` unless the core refused the request, then
+    /// `(kind, reason code, reason sentence)`, from this same evaluation (the
+    /// refusal hooks need no second call).
     #[pyo3(signature = (method, origin, request_method, request_headers, request_private_network, origin_verdict, path = None))]
     #[allow(clippy::too_many_arguments)]
     fn _evaluate_latin1<'py>(
@@ -545,7 +548,14 @@ impl NativePolicy {
                 }
                 _ => py.None(),
             };
-            PyTuple::new(py, [status, headers.into_any().unbind(), body]).map(Some)
+            let refusal: PyObject = match decision.reason() {
+                Some(reason) => (decision.kind().code(), reason.code(), reason.to_string())
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
+                None => py.None(),
+            };
+            PyTuple::new(py, [status, headers.into_any().unbind(), body, refusal]).map(Some)
         })
     }
 

@@ -39,6 +39,10 @@ def failing(request):
     return HttpResponse("teapot", status=418)
 
 
+def raising(request):
+    raise RuntimeError("django boom")
+
+
 def _urlpatterns():
     from django.urls import re_path
 
@@ -48,6 +52,7 @@ def _urlpatterns():
         re_path(r"^items$", django_view),
         re_path(r"^api/vary$", varies),
         re_path(r"^api/teapot$", failing),
+        re_path(r"^api/boom$", raising),
         re_path(r"^.*$", plain),
     ]
 

@@ -34,7 +34,7 @@ def asgi_get(app, method: str, path: str, headers: dict) -> httpx.Response:
 
 def test_fastapi_quick_start():
     ns: dict = {}
-    exec(block("from fastapi import FastAPI"), ns)
+    exec(block("app.add_middleware(\n    CORSMiddleware,\n"), ns)
     r = asgi_get(ns["app"], "GET", "/items", {"origin": "https://app.example.com"})
     assert r.json() == [{"id": 1}]
     assert r.headers["access-control-allow-origin"] == "https://app.example.com"
@@ -140,3 +140,28 @@ def test_flask_drop_in():
     r = client.get("/public", headers={"Origin": "https://evil.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "```diff\n-from flask_cors import CORS\n+from corsguard.flask import CORS\n```" in README
+
+
+def test_refusal_hook_example(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="myapp.cors"):
+        exec(block("def log_refusal(request, refusal):"), {"__name__": "readme_refusals"})
+    printed = README.split("def log_refusal(request, refusal):", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    got = [f"{r.levelname} {r.getMessage()}" for r in caplog.records if r.name == "myapp.cors"]
+    assert got == printed.splitlines()
+    assert len(got) == 2
+
+
+def test_cors_on_errors_example():
+    ns: dict = {}
+    exec(block("cors_on_errors=True)"), ns)
+
+    async def go():
+        transport = httpx.ASGITransport(app=ns["app"], raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get("/report", headers={"Origin": "https://app.example.com"})
+
+    r = asyncio.run(go())
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert r.headers["access-control-allow-origin"] == "https://app.example.com"

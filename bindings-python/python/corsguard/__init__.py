@@ -34,6 +34,13 @@ Three ways in:
 
 The drop-ins answer exactly as Starlette 1.10 does, through the core's
 Starlette profile; the strict Policy follows the Fetch standard.
+
+Every middleware (these, :mod:`corsguard.django` and :mod:`corsguard.flask`)
+takes a refusal hook, ``on_refusal(request, refusal)``, called with a
+:class:`Refusal` for each request the core refuses; can be given a new
+configuration while it serves (``reconfigure``); and, with
+``cors_on_errors=True``, keeps the CORS headers on the 500 an exception
+produces.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from typing import Any, Callable, Literal, Optional, Pattern, Union
 from . import _document
 from ._document import Problem
 from ._dropin import RiskyConfigWarning
+from ._hooks import HookErrorWarning, Refusal
 from ._native import (
     CAPACITY_CLASSES,
     VERDICT_PROBES,
@@ -63,6 +71,8 @@ __all__ = [
     "DocumentError",
     "Problem",
     "RiskyConfigWarning",
+    "Refusal",
+    "HookErrorWarning",
     "CAPACITY_CLASSES",
     "DEFAULT_CAPACITY",
     "LARGE_CAPACITY",

@@ -237,3 +237,16 @@ def dumps(document: Mapping[str, Any]) -> str:
 
     return json.dumps(document, default=array, allow_nan=False, ensure_ascii=False)
 
+
+def as_policy(policy: Any) -> Any:
+    """A :class:`corsguard.Policy` as given, or one loaded from a policy
+    document: JSON text (``str``/``bytes``) or a ``dict``."""
+    from . import Policy
+
+    if isinstance(policy, (str, bytes, bytearray)):
+        return Policy.from_json(bytes(policy) if isinstance(policy, bytearray) else policy)
+    if isinstance(policy, Mapping):
+        return Policy.from_json(dumps(dict(policy)))
+    if not hasattr(policy, "evaluate") or not hasattr(policy, "has_routes"):
+        raise TypeError(f"expected a corsguard.Policy or a policy document, got {type(policy).__name__}")
+    return policy

@@ -96,7 +96,15 @@ class NativePolicy:
         request_private_network: Optional[_Value],
         origin_verdict: Optional[bool],
         path: Optional[_Value] = None,
-    ) -> Optional[tuple[Optional[int], list[tuple[bytes, bytes]], Optional[bytes]]]: ...
+    ) -> Optional[
+        tuple[
+            Optional[int],
+            list[tuple[bytes, bytes]],
+            Optional[bytes],
+            # (kind, reason code, reason) when the core refused the request
+            Optional[tuple[str, str, str]],
+        ]
+    ]: ...
     def route(self, path: Optional[_Value] = None) -> Optional[str]: ...
     @property
     def policy_names(self) -> tuple[str, ...]: ...

@@ -19,6 +19,12 @@ The constructor takes Starlette's keywords with Starlette's defaults, and the
 answers (status, headers and their order, refusal bodies) are Starlette
 1.10's, computed by the corsguard core's Starlette profile. The deviations,
 all for security, are listed in the package README.
+
+Both middlewares also take corsguard's own keywords: ``on_refusal`` (a hook
+called for every request the core refuses, with a :class:`corsguard.Refusal`),
+``hook_errors`` and ``cors_on_errors`` (an exception from the application is
+answered with a 500 that keeps the CORS headers, then raised again); and both
+can be given a new configuration while serving (``reconfigure``).
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Collection, MutableMapping
 from typing import Any, Callable, Optional
 
+from ._document import as_policy
 from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._hooks import KEEP, Hooks, Refusal
 from ._native import merge_vary
 
-__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning", "Refusal"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,6 +51,7 @@ _ACRH = b"access-control-request-headers"
 _ACRPN = b"access-control-request-private-network"
 _VARY = b"vary"
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
+_SERVER_ERROR = b"Internal Server Error"
 
 
 def _set(headers: list, name: bytes, value: bytes) -> None:
@@ -73,6 +82,42 @@ def apply_headers(headers: list, decision_headers: list, vary_merge: str = "join
         _set(headers, name, value)
 
 
+async def _with_cors_on_errors(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Runs ``app`` with ``send`` (which adds the CORS headers); an
+    exception raised before the response started is answered through it
+    with a 500, worded as Starlette's ``ServerErrorMiddleware`` words it,
+    and then raised again, so the server (and a ``ServerErrorMiddleware``
+    outside, which sees the response started) still handles and logs it."""
+    started = False
+
+    async def send_tracked(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, send_tracked)
+    except Exception:
+        if not started:
+            headers = [(b"content-length", str(len(_SERVER_ERROR)).encode("latin-1")), _TEXT_PLAIN]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": _SERVER_ERROR})
+        raise
+
+
+class _DropInState:
+    """Everything a request needs, swapped as one by ``reconfigure``."""
+
+    __slots__ = ("policy", "evaluate", "fullmatch", "hooks")
+
+    def __init__(self, policy: Any, fullmatch: Any, hooks: Hooks) -> None:
+        self.policy = policy
+        self.evaluate = policy._evaluate_latin1
+        self.fullmatch = fullmatch
+        self.hooks = hooks
+
+
 class CORSMiddleware:
     """CORS for an ASGI application, answering as Starlette's
     ``CORSMiddleware`` does (same keywords, same defaults, same responses).
@@ -95,6 +140,19 @@ class CORSMiddleware:
     :param strict: raise every risky configuration at once, as a
         :class:`corsguard.DocumentError` (a :class:`corsguard.ConfigError`),
         instead of warning (not a Starlette keyword).
+    :param on_refusal: ``on_refusal(scope, refusal)``, called for every
+        request the core refuses (a disallowed origin, a preflight's method
+        or headers, ...) with a :class:`corsguard.Refusal` (``kind``,
+        ``code``, ``reason``, ``origin``, ``method``, ``path``), before the
+        request is answered; for logging or counting. Not a Starlette keyword.
+    :param hook_errors: ``"warn"`` (default): a hook that raises is reported
+        once, as a :class:`corsguard.HookErrorWarning`, and the request is
+        answered as without the hook; ``"raise"``: the error propagates.
+    :param cors_on_errors: an exception from the application before its
+        response started is answered with ``500 Internal Server Error``
+        (``text/plain``) carrying the CORS headers the request's origin is
+        entitled to, then raised again for the server's error handling and
+        logging (default ``False``, as Starlette, whose 500s have none).
 
     The keywords become a policy document with ``"profile": "starlette"``,
     loaded by the core (see :mod:`corsguard._dropin`).
@@ -120,9 +178,39 @@ class CORSMiddleware:
         expose_headers: Collection[str] = (),
         max_age: int = 600,
         strict: bool = False,
+        *,
+        on_refusal: Optional[Callable[[Scope, Refusal], object]] = None,
+        hook_errors: str = "warn",
+        cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self.policy, self._fullmatch = starlette_policy(
+        self._state = self._configure(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            strict,
+            Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.asgi.CORSMiddleware"),
+        )
+
+    @staticmethod
+    def _configure(
+        allow_origins: Collection[str],
+        allow_methods: Collection[str],
+        allow_headers: Collection[str],
+        allow_credentials: bool,
+        allow_origin_regex: Optional[str],
+        allow_private_network: bool,
+        expose_headers: Collection[str],
+        max_age: int,
+        strict: bool,
+        hooks: Hooks,
+    ) -> _DropInState:
+        policy, fullmatch = starlette_policy(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -132,9 +220,52 @@ class CORSMiddleware:
             expose_headers,
             max_age,
             strict=strict,
-            stacklevel=2,
+            stacklevel=3,
         )
-        self._evaluate = self.policy._evaluate_latin1
+        return _DropInState(policy, fullmatch, hooks)
+
+    @property
+    def policy(self) -> Any:
+        """The native policy serving requests now."""
+        return self._state.policy
+
+    def reconfigure(
+        self,
+        allow_origins: Collection[str] = (),
+        allow_methods: Collection[str] = ("GET",),
+        allow_headers: Collection[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Collection[str] = (),
+        max_age: int = 600,
+        strict: bool = False,
+        *,
+        on_refusal: Any = KEEP,
+        hook_errors: Any = KEEP,
+        cors_on_errors: Any = KEEP,
+    ) -> None:
+        """Replaces the configuration of the running middleware: the
+        constructor's keywords, with its defaults (a whole new
+        configuration, as a new middleware would have); ``on_refusal``,
+        ``hook_errors`` and ``cors_on_errors`` keep their values unless
+        given. The new configuration is built and checked first: one the
+        constructor would refuse raises the same error and the running one
+        stays. The swap is one assignment, and each request reads the
+        configuration once, so a request is answered wholly by the old
+        configuration or wholly by the new one."""
+        self._state = self._configure(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            strict,
+            self._state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,19 +292,24 @@ class CORSMiddleware:
                 if private_network is None:
                     private_network = value
 
+        state = self._state  # read once: the whole request is answered by one configuration
         verdict = None
-        if self._fullmatch is not None and origin is not None:
+        if state.fullmatch is not None and origin is not None:
             text = origin.decode("latin-1") if isinstance(origin, (bytes, bytearray)) else str(origin)
-            verdict = self._fullmatch(text) is not None
+            verdict = state.fullmatch(text) is not None
 
-        status, headers, body = self._evaluate(
-            scope.get("method", "GET"),
+        method = scope.get("method", "GET")
+        status, headers, body, refusal = state.evaluate(
+            method,
             origin,
             request_method,
             request_headers,
             private_network,
             verdict,
         )
+        hooks = state.hooks
+        if refusal is not None and hooks.on_refusal is not None:
+            hooks.refused(scope, refusal, origin, method, scope.get("path"))
 
         if status is not None:
             await self._respond(status, headers, body, send)
@@ -186,7 +322,10 @@ class CORSMiddleware:
                 apply_headers(response_headers, headers)
             await send(message)
 
-        await self.app(scope, receive, send_with_cors)
+        if hooks.cors_on_errors:
+            await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
+        else:
+            await self.app(scope, receive, send_with_cors)
 
     @staticmethod
     async def _respond(status: int, headers: list, body: Optional[bytes], send: Send) -> None:
@@ -229,6 +368,15 @@ class PolicyMiddleware:
     :param on_decision: called as ``on_decision(scope, decision)`` for every
         HTTP request, for logging or metrics (a refused request's
         ``decision.reason`` says why).
+    :param on_refusal: ``on_refusal(scope, refusal)``, called for every
+        request the core refuses, with a :class:`corsguard.Refusal`.
+    :param hook_errors: ``"warn"`` (default) or ``"raise"``: what a raising
+        ``on_refusal`` does (see :class:`CORSMiddleware`).
+    :param cors_on_errors: answer an exception of the application with a
+        500 that keeps the CORS headers, then raise it again (see
+        :class:`CORSMiddleware`).
+
+    :meth:`reconfigure` replaces the policy of the running middleware.
 
     ::
 
@@ -245,16 +393,54 @@ class PolicyMiddleware:
         app: ASGIApp,
         policy: Any,
         on_decision: Optional[Callable[[Scope, Any], None]] = None,
+        *,
+        on_refusal: Optional[Callable[[Scope, Refusal], object]] = None,
+        hook_errors: str = "warn",
+        cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self.policy = policy
-        self.on_decision = on_decision
-        self._routed = policy.has_routes
+        self._state = _PolicyState(
+            as_policy(policy),
+            on_decision,
+            Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.asgi.PolicyMiddleware"),
+        )
+
+    @property
+    def policy(self) -> Any:
+        """The policy serving requests now."""
+        return self._state.policy
+
+    @property
+    def on_decision(self) -> Optional[Callable[[Scope, Any], None]]:
+        return self._state.on_decision
+
+    def reconfigure(
+        self,
+        policy: Any,
+        *,
+        on_decision: Any = KEEP,
+        on_refusal: Any = KEEP,
+        hook_errors: Any = KEEP,
+        cors_on_errors: Any = KEEP,
+    ) -> None:
+        """Serves requests with ``policy`` from now on: a
+        :class:`corsguard.Policy`, or a policy document (JSON text or a
+        ``dict``) loaded with :meth:`corsguard.Policy.from_json`, which
+        raises for a refused document and leaves the running policy in
+        place. The hook keywords keep their values unless given. A request
+        is answered wholly by the old policy or wholly by the new one."""
+        state = self._state
+        self._state = _PolicyState(
+            as_policy(policy),
+            state.on_decision if on_decision is KEEP else on_decision,
+            state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        state = self._state  # read once: the whole request is answered by one policy
         origin = request_method = private_network = None
         request_headers: list = []
         for item in scope.get("headers") or ():
@@ -273,19 +459,23 @@ class PolicyMiddleware:
             elif key == _ACRPN:
                 if private_network is None:
                     private_network = bytes(value)
-        decision = self.policy.evaluate(
-            scope.get("method", "GET"),
+        method = scope.get("method", "GET")
+        decision = state.policy.evaluate(
+            method,
             origin,
             request_method,
             b",".join(request_headers) if request_headers else None,
             private_network,
-            path=_scope_path(scope) if self._routed else None,
+            path=_scope_path(scope) if state.routed else None,
         )
-        if self.on_decision is not None:
-            self.on_decision(scope, decision)
+        if state.on_decision is not None:
+            state.on_decision(scope, decision)
         if decision is None:
             await self.app(scope, receive, send)
             return
+        hooks = state.hooks
+        if hooks.on_refusal is not None and decision.reason_code is not None:
+            hooks.refused(scope, (decision.kind, decision.reason_code, decision.reason), origin, method, scope.get("path"))
         vary_merge = decision.vary_merge
         cors_headers = [(name.lower(), value) for name, value in decision.raw_headers]
 
@@ -306,4 +496,19 @@ class PolicyMiddleware:
                 apply_headers(response_headers, cors_headers, vary_merge)
             await send(message)
 
-        await self.app(scope, receive, send_with_cors)
+        if hooks.cors_on_errors:
+            await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
+        else:
+            await self.app(scope, receive, send_with_cors)
+
+
+class _PolicyState:
+    """Everything a request needs, swapped as one by ``reconfigure``."""
+
+    __slots__ = ("policy", "routed", "on_decision", "hooks")
+
+    def __init__(self, policy: Any, on_decision: Optional[Callable[..., Any]], hooks: Hooks) -> None:
+        self.policy = policy
+        self.routed = policy.has_routes
+        self.on_decision = on_decision
+        self.hooks = hooks

@@ -20,19 +20,31 @@ The keywords, defaults and answers are those of Starlette's
 header names in their canonical capitalization, matched case-insensitively.
 :class:`PolicyMiddleware` puts a strict :class:`corsguard.Policy` in front of
 a WSGI application instead.
+
+Both take corsguard's ``on_refusal``, ``hook_errors`` and ``cors_on_errors``
+keywords and have a ``reconfigure`` method, as the ASGI middlewares do. With
+``cors_on_errors=True``, an exception the application raises before it
+starts its response is answered with ``500 Internal Server Error`` carrying
+the CORS headers; the exception is then raised from the response body's
+iterator once the 500 is written, where the server's own error handling
+logs it (wsgiref prints the traceback, Werkzeug logs ``Error on request``,
+Gunicorn ``Error handling request``) and closes the connection.
 """
 
 from __future__ import annotations
 
 import http
+import sys
 import urllib.parse
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, Callable, Optional
 
+from ._document import as_policy
 from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._hooks import KEEP, Hooks, Refusal
 from ._native import merge_vary
 
-__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning"]
+__all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning", "Refusal"]
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -81,10 +93,53 @@ def apply_headers(headers: list, decision_headers: list, vary_merge: str = "join
             headers.append((name, value))
 
 
+_SERVER_ERROR = b"Internal Server Error"
+
+
+def _raised_after(body: bytes, error: BaseException) -> Iterator[bytes]:
+    """The 500's body, then the application's exception, raised where the
+    server iterates the response: its error handling logs it."""
+    yield body
+    raise error
+
+
+def _run(app: WSGIApp, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    """Calls ``app`` with ``start_response`` (which adds the CORS headers);
+    an exception raised by the call is answered with a 500 through it, then
+    raised from the body's iterator (see the module docstring)."""
+    try:
+        return app(environ, start_response)
+    except Exception as error:
+        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_SERVER_ERROR)))]
+        # With exc_info, as PEP 3333 asks of an error response: it replaces
+        # headers the application set but the server has not sent (and
+        # re-raises the error when they were sent).
+        start_response("500 Internal Server Error", headers, sys.exc_info())
+        return _raised_after(_SERVER_ERROR, error)
+
+
+class _DropInState:
+    """Everything a request needs, swapped as one by ``reconfigure``."""
+
+    __slots__ = ("policy", "evaluate", "fullmatch", "hooks")
+
+    def __init__(self, policy: Any, fullmatch: Any, hooks: Hooks) -> None:
+        self.policy = policy
+        self.evaluate = policy._evaluate_latin1
+        self.fullmatch = fullmatch
+        self.hooks = hooks
+
+
+def _path(environ: dict) -> str:
+    return (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "") or "/"
+
+
 class CORSMiddleware:
     """CORS for a WSGI application (Flask, Django, ...), with the keywords,
     defaults and answers of Starlette's ``CORSMiddleware``; see
-    :class:`corsguard.asgi.CORSMiddleware` for the options."""
+    :class:`corsguard.asgi.CORSMiddleware` for the options, corsguard's
+    ``on_refusal(environ, refusal)``, ``hook_errors``, ``cors_on_errors``
+    (see the module docstring) and :meth:`reconfigure`."""
 
     def __init__(
         self,
@@ -98,9 +153,39 @@ class CORSMiddleware:
         expose_headers: Collection[str] = (),
         max_age: int = 600,
         strict: bool = False,
+        *,
+        on_refusal: Optional[Callable[[dict, Refusal], object]] = None,
+        hook_errors: str = "warn",
+        cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self.policy, self._fullmatch = starlette_policy(
+        self._state = self._configure(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            strict,
+            Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.wsgi.CORSMiddleware"),
+        )
+
+    @staticmethod
+    def _configure(
+        allow_origins: Collection[str],
+        allow_methods: Collection[str],
+        allow_headers: Collection[str],
+        allow_credentials: bool,
+        allow_origin_regex: Optional[str],
+        allow_private_network: bool,
+        expose_headers: Collection[str],
+        max_age: int,
+        strict: bool,
+        hooks: Hooks,
+    ) -> _DropInState:
+        policy, fullmatch = starlette_policy(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -110,25 +195,68 @@ class CORSMiddleware:
             expose_headers,
             max_age,
             strict=strict,
-            stacklevel=2,
+            stacklevel=3,
         )
-        self._evaluate = self.policy._evaluate_latin1
+        return _DropInState(policy, fullmatch, hooks)
+
+    @property
+    def policy(self) -> Any:
+        """The native policy serving requests now."""
+        return self._state.policy
+
+    def reconfigure(
+        self,
+        allow_origins: Collection[str] = (),
+        allow_methods: Collection[str] = ("GET",),
+        allow_headers: Collection[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Collection[str] = (),
+        max_age: int = 600,
+        strict: bool = False,
+        *,
+        on_refusal: Any = KEEP,
+        hook_errors: Any = KEEP,
+        cors_on_errors: Any = KEEP,
+    ) -> None:
+        """Replaces the configuration of the running middleware, as
+        :meth:`corsguard.asgi.CORSMiddleware.reconfigure` does: checked
+        first (a refused one raises and the running one stays), then swapped
+        in one assignment; each request reads it once."""
+        self._state = self._configure(
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+            strict,
+            self._state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
+        )
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        state = self._state  # read once: the whole request is answered by one configuration
         # PEP 3333: header values are str decoded from latin-1; the server
         # has already joined repeated lines with ",".
         origin = environ.get("HTTP_ORIGIN")
         verdict = None
-        if self._fullmatch is not None and origin is not None:
-            verdict = self._fullmatch(str(origin)) is not None
-        status, headers, body = self._evaluate(
-            environ.get("REQUEST_METHOD", "GET"),
+        if state.fullmatch is not None and origin is not None:
+            verdict = state.fullmatch(str(origin)) is not None
+        method = environ.get("REQUEST_METHOD", "GET")
+        status, headers, body, refusal = state.evaluate(
+            method,
             origin,
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
             verdict,
         )
+        hooks = state.hooks
+        if refusal is not None and hooks.on_refusal is not None:
+            hooks.refused(environ, refusal, origin, method, _path(environ))
 
         if status is not None:
             body = body or b""
@@ -146,6 +274,8 @@ class CORSMiddleware:
                 return start_response(status_line, response_headers)
             return start_response(status_line, response_headers, exc_info)
 
+        if hooks.cors_on_errors:
+            return _run(self.app, environ, start_with_cors)
         return self.app(environ, start_with_cors)
 
 
@@ -202,25 +332,66 @@ class PolicyMiddleware:
         app: WSGIApp,
         policy: Any,
         on_decision: Optional[Callable[[dict, Any], None]] = None,
+        *,
+        on_refusal: Optional[Callable[[dict, Refusal], object]] = None,
+        hook_errors: str = "warn",
+        cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self.policy = policy
-        self.on_decision = on_decision
-        self._routed = policy.has_routes
+        self._state = _PolicyState(
+            as_policy(policy),
+            on_decision,
+            Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.wsgi.PolicyMiddleware"),
+        )
+
+    @property
+    def policy(self) -> Any:
+        """The policy serving requests now."""
+        return self._state.policy
+
+    @property
+    def on_decision(self) -> Optional[Callable[[dict, Any], None]]:
+        return self._state.on_decision
+
+    def reconfigure(
+        self,
+        policy: Any,
+        *,
+        on_decision: Any = KEEP,
+        on_refusal: Any = KEEP,
+        hook_errors: Any = KEEP,
+        cors_on_errors: Any = KEEP,
+    ) -> None:
+        """Serves requests with ``policy`` from now on, as
+        :meth:`corsguard.asgi.PolicyMiddleware.reconfigure` does (a
+        :class:`corsguard.Policy` or a policy document; the hook keywords
+        keep their values unless given)."""
+        state = self._state
+        self._state = _PolicyState(
+            as_policy(policy),
+            state.on_decision if on_decision is KEEP else on_decision,
+            state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
+        )
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        decision = self.policy.evaluate(
-            _latin1(environ.get("REQUEST_METHOD")) or b"GET",
-            _latin1(environ.get("HTTP_ORIGIN")),
+        state = self._state  # read once: the whole request is answered by one policy
+        method = _latin1(environ.get("REQUEST_METHOD")) or b"GET"
+        origin = _latin1(environ.get("HTTP_ORIGIN"))
+        decision = state.policy.evaluate(
+            method,
+            origin,
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")),
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")),
             _latin1(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")),
-            path=_environ_path(environ) if self._routed else None,
+            path=_environ_path(environ) if state.routed else None,
         )
-        if self.on_decision is not None:
-            self.on_decision(environ, decision)
+        if state.on_decision is not None:
+            state.on_decision(environ, decision)
         if decision is None:
             return self.app(environ, start_response)
+        hooks = state.hooks
+        if hooks.on_refusal is not None and decision.reason_code is not None:
+            hooks.refused(environ, (decision.kind, decision.reason_code, decision.reason), origin, method, _path(environ))
         vary_merge = decision.vary_merge
         headers = [(name.lower(), value) for name, value in decision.raw_headers]
 
@@ -241,4 +412,18 @@ class PolicyMiddleware:
                 return start_response(status_line, response_headers)
             return start_response(status_line, response_headers, exc_info)
 
+        if hooks.cors_on_errors:
+            return _run(self.app, environ, start_with_cors)
         return self.app(environ, start_with_cors)
+
+
+class _PolicyState:
+    """Everything a request needs, swapped as one by ``reconfigure``."""
+
+    __slots__ = ("policy", "routed", "on_decision", "hooks")
+
+    def __init__(self, policy: Any, on_decision: Optional[Callable[..., Any]], hooks: Hooks) -> None:
+        self.policy = policy
+        self.routed = policy.has_routes
+        self.on_decision = on_decision
+        self.hooks = hooks

@@ -7,58 +7,137 @@ answered by the corsguard core's ``django_cors_headers`` profile::
 The middleware runs inside Django, so Django's test ``Client`` sees its
 headers. The deviations from django-cors-headers 4.9.0, all for safety or
 cache correctness, are listed in the package README.
+
+corsguard's own additions:
+
+- refusals: every request the core refuses sends the signal
+  :data:`corsguard.django.signals.request_refused` (``sender`` the
+  middleware class, ``request``, ``refusal``: a :class:`corsguard.Refusal`)
+  and calls ``CORSGUARD_ON_REFUSAL`` (a callable or its dotted path, called
+  as ``hook(request, refusal)``), both robustly: a receiver or hook that
+  raises is reported once as a :class:`corsguard.HookErrorWarning`, unless
+  ``CORSGUARD_HOOK_ERRORS = "raise"``;
+- :func:`reconfigure`: new ``CORS_*`` settings for the running process,
+  checked first and swapped atomically;
+- errors: a view's exception becomes Django's 500 inside the middleware, so
+  the 500 already carries the CORS headers (no setting needed).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 
+from .._hooks import Hooks
 from ..wsgi import _NAMES as _WSGI_NAMES
 from . import settings as cors_settings
-from .signals import request_enabled
+from .signals import request_enabled, request_refused
 
-__all__ = ["CorsMiddleware"]
+__all__ = ["CorsMiddleware", "reconfigure"]
 
 # The WSGI middleware's header names, without `Vary`: Django's own
 # patch_vary_headers merges that one.
 _NAMES = {name: shown for name, shown in _WSGI_NAMES.items() if name != b"vary"}
 
 _lock = threading.Lock()
-_current: Optional[cors_settings.Translated] = None
 
 
-def _translated() -> cors_settings.Translated:
+@dataclass(frozen=True)
+class _State:
+    """Everything a request needs: one value, swapped whole."""
+
+    translated: cors_settings.Translated
+    hooks: Hooks
+
+
+_current: Optional[_State] = None
+
+
+def _hooks() -> Hooks:
+    hook = getattr(django_settings, "CORSGUARD_ON_REFUSAL", None)
+    if isinstance(hook, str):
+        hook = import_string(hook)
+    return Hooks(
+        hook,
+        getattr(django_settings, "CORSGUARD_HOOK_ERRORS", "warn"),
+        where="corsguard.django",
+    )
+
+
+def _build() -> _State:
+    try:
+        return _State(cors_settings.translate(), _hooks())
+    except (TypeError, ValueError, ImportError) as error:
+        raise ImproperlyConfigured(f"corsguard.django: {error}") from error
+
+
+def _translated() -> _State:
     """The settings as loaded by the core, built once (again after a
-    ``CORS_*`` setting changes, as ``override_settings`` does)."""
+    ``CORS_*`` or ``CORSGUARD_*`` setting changes, as ``override_settings``
+    does, or on :func:`reconfigure`)."""
     global _current
     current = _current
     if current is None:
         with _lock:
             current = _current
             if current is None:
-                try:
-                    current = cors_settings.translate()
-                except (TypeError, ValueError) as error:
-                    raise ImproperlyConfigured(f"corsguard.django: {error}") from error
-                _current = current
+                current = _current = _build()
     return current
 
 
 def _reset(setting: str = "", **kwargs: Any) -> None:
     global _current
-    if setting.startswith("CORS_"):
+    if setting.startswith(("CORS_", "CORSGUARD_")):
         with _lock:
             _current = None
 
 
 setting_changed.connect(_reset, dispatch_uid="corsguard.django.reset")
+
+_MISSING = object()
+
+
+def reconfigure(**settings: Any) -> None:
+    """Replaces ``CORS_*`` (and ``CORSGUARD_*``) settings of the running
+    process, without a restart::
+
+        corsguard.django.reconfigure(CORS_ALLOWED_ORIGINS=["https://new.example.com"])
+
+    The settings given are set on ``django.conf.settings`` (the others stay
+    as they are) and the middleware's policy is rebuilt from them first: a
+    configuration the middleware would refuse raises
+    ``ImproperlyConfigured`` and the settings and the running policy stay
+    as they were. Then the policy is swapped in one assignment, and each
+    request reads it once: a request in flight is answered wholly by the
+    old settings or wholly by the new ones.
+    """
+    global _current
+    for name in settings:
+        if not name.startswith(("CORS_", "CORSGUARD_")):
+            raise TypeError(f"corsguard.django.reconfigure: {name} is not a CORS_* or CORSGUARD_* setting")
+    with _lock:
+        before = {name: getattr(django_settings, name, _MISSING) for name in settings}
+        for name, value in settings.items():
+            setattr(django_settings, name, value)
+        try:
+            state = _build()
+        except BaseException:
+            for name, value in before.items():
+                if value is _MISSING:
+                    delattr(django_settings, name)
+                else:
+                    setattr(django_settings, name, value)
+            raise
+        _current = state
 
 
 class _Lazy:
@@ -123,7 +202,8 @@ class CorsMiddleware:
     def _judge(request: HttpRequest) -> Optional[tuple]:
         """The core's (status or None, headers) for a served request; None
         for a request CORS is not enabled for."""
-        current = _translated()
+        state = _translated()  # read once: the whole request is answered by one configuration
+        current = state.translated
         signal = _Lazy(request)
         if not (current.urls.match(request.path_info) or signal):
             return None
@@ -144,7 +224,9 @@ class CorsMiddleware:
         )
         if answer is None:
             return None
-        status, headers, _body = answer
+        status, headers, _body, refusal = answer
+        if refusal is not None:
+            _refused(state.hooks, request, refusal, origin)
         return status, headers
 
     @staticmethod
@@ -156,3 +238,17 @@ class CorsMiddleware:
                 patch_vary_headers(response, [t.strip() for t in text.split(",") if t.strip()])
             else:
                 response[_NAMES[name]] = text
+
+
+def _refused(hooks: Hooks, request: HttpRequest, refusal: tuple, origin: Optional[str]) -> None:
+    """Tells the hook and the signal's receivers about a refusal."""
+    method, path = request.method or "GET", request.path
+    hooks.refused(request, refusal, origin, method, path)
+    if request_refused.has_listeners(CorsMiddleware):
+        from .._hooks import Refusal
+
+        kind, code, reason = refusal
+        sent = Refusal(kind, code, reason, origin, method, path)
+        for _receiver, result in request_refused.send_robust(CorsMiddleware, request=request, refusal=sent):
+            if isinstance(result, Exception):
+                hooks.failed(result)

@@ -12,6 +12,15 @@ judge: the origin regexes (``fullmatch``, whose verdict goes to the core)
 and the translation of ``resources`` into the core's path rules. The
 deviations from flask-cors, all for safety, are listed in the package
 README.
+
+corsguard's own options, beside flask-cors's (as keywords or config keys):
+``on_refusal`` / ``CORS_ON_REFUSAL`` (``hook(request, refusal)``, called
+with a :class:`corsguard.Refusal` for every request the core refuses),
+``hook_errors`` / ``CORS_HOOK_ERRORS`` (``"warn"`` or ``"raise"``), and
+``cors_on_errors``, another name for ``intercept_exceptions`` (on by
+default, as in flask-cors: the 500 of an unhandled exception, made and
+logged by Flask, gets the CORS headers). :meth:`CORS.reconfigure` replaces
+the options of a running app.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from typing import Any, Callable, Optional
 
 from .. import _document
 from .._dropin import RiskyConfigWarning
+from .._hooks import Hooks
 from .._native import NativePolicy, merge_vary
 from ..wsgi import _NAMES as _WSGI_NAMES
 
@@ -53,6 +63,10 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 #: The app config keys flask-cors reads (``CORS_ORIGINS`` -> ``origins``).
 CONFIG_OPTIONS = ["CORS_" + name.upper() for name in DEFAULT_OPTIONS]
 
+#: corsguard's own options (not flask-cors's), and their config keys.
+HOOK_OPTIONS: dict[str, Any] = {"on_refusal": None, "hook_errors": "warn"}
+HOOK_CONFIG = {"on_refusal": "CORS_ON_REFUSAL", "hook_errors": "CORS_HOOK_ERRORS"}
+
 # The WSGI middleware's header names, without `Vary`, which Flask's own
 # response merges.
 _NAMES = {name: shown for name, shown in _WSGI_NAMES.items() if name != b"vary"}
@@ -60,6 +74,7 @@ _NAMES = {name: shown for name, shown in _WSGI_NAMES.items() if name != b"vary"}
 # flask-cors's heuristic: a string holding one of these is a regex.
 _REGEX_HINTS = frozenset("*\\]?$^[]()")
 _EVALUATED = "_corsguard_flask_evaluated"
+_SEEN = "_corsguard_flask_seen"
 
 
 def _is_regex(value: Any) -> bool:
@@ -267,8 +282,9 @@ class _Compiled:
         for finding in self.findings:
             warnings.warn(f"corsguard.flask: {finding}", RiskyConfigWarning, stacklevel=stacklevel + 1)
 
-    def headers(self, request: Any) -> Optional[list]:
-        """The decision's headers for a Flask request, or None."""
+    def headers(self, request: Any, hooks: Optional[Hooks] = None) -> Optional[list]:
+        """The decision's headers for a Flask request, or None; a refusal
+        goes to ``hooks``."""
         environ = request.environ
         path = _request_path(environ)
         name = self.native.route(path) if self.native.has_routes else "default"
@@ -288,7 +304,12 @@ class _Compiled:
             verdict,
             path if self.native.has_routes else None,
         )
-        return None if answer is None else answer[1]
+        if answer is None:
+            return None
+        refusal = answer[3]
+        if refusal is not None and hooks is not None and hooks.on_refusal is not None:
+            hooks.refused(request, refusal, origin, request.method, request.path)
+        return answer[1]
 
 
 def _request_path(environ: dict) -> bytes:
@@ -310,8 +331,27 @@ def _apply(response: Any, headers: list) -> None:
             response.headers[_NAMES[name]] = value
 
 
+def _own(options: Mapping[str, Any]) -> tuple[dict, dict]:
+    """flask-cors's options, and corsguard's (``cors_on_errors`` read as
+    ``intercept_exceptions``)."""
+    theirs = {k: v for k, v in options.items() if k not in HOOK_OPTIONS and k != "cors_on_errors"}
+    if "cors_on_errors" in options:
+        theirs["intercept_exceptions"] = options["cors_on_errors"]
+    return theirs, {k: v for k, v in options.items() if k in HOOK_OPTIONS}
+
+
+def _hooks_of(app: Any, *layers: Mapping[str, Any]) -> Hooks:
+    config = getattr(app, "config", {}) or {}
+    options = dict(HOOK_OPTIONS)
+    options.update({k: config[key] for k, key in HOOK_CONFIG.items() if config.get(key) is not None})
+    for layer in layers:
+        options.update(_own(layer)[1])
+    return Hooks(options["on_refusal"], options["hook_errors"], where="corsguard.flask")
+
+
 def compile_options(app: Any, *layers: Mapping[str, Any]) -> _Compiled:
     """The options of ``CORS(app, ...)`` as a loaded routed document."""
+    layers = tuple(_own(layer)[0] for layer in layers)
     options = merged(app, *layers)
     doc: dict[str, Any] = {"version": 1, "profile": "flask_cors", "policies": {}, "routes": []}
     verdicts: dict[str, Optional[Callable[[str], bool]]] = {}
@@ -327,17 +367,35 @@ def compile_options(app: Any, *layers: Mapping[str, Any]) -> _Compiled:
     return _Compiled(doc, verdicts)
 
 
+class _Installed:
+    """What the hooks on one app read per request, swapped as one value
+    (``state``) by :meth:`CORS.reconfigure`."""
+
+    __slots__ = ("app", "kwargs", "state")
+
+    def __init__(self, app: Any, kwargs: dict, state: tuple) -> None:
+        self.app = app
+        self.kwargs = kwargs
+        #: (compiled options, hooks, intercept_exceptions)
+        self.state = state
+
+
 class CORS:
     """flask-cors's extension: ``CORS(app, **options)`` or
     ``CORS(**options).init_app(app, **more)``. Headers are set in an
     ``after_request`` hook (and on the responses of the app's exception
     handlers, unless ``intercept_exceptions=False``), on the response Flask
-    made: Flask's own automatic ``OPTIONS`` answer for preflights."""
+    made: Flask's own automatic ``OPTIONS`` answer for preflights.
+
+    Beside flask-cors's options: ``on_refusal`` (``CORS_ON_REFUSAL``),
+    ``hook_errors`` (``CORS_HOOK_ERRORS``) and ``cors_on_errors`` (another
+    name for ``intercept_exceptions``); see the module docstring."""
 
     def __init__(self, app: Any = None, **kwargs: Any) -> None:
         self._options = kwargs
+        self._installed: list[_Installed] = []
         if app is not None:
-            self._init(app, kwargs, stacklevel=3)
+            self._init(app, {}, stacklevel=3)
 
     def init_app(self, app: Any, **kwargs: Any) -> None:
         """Installs the hooks on ``app`` (a Flask app or blueprint), with
@@ -345,28 +403,58 @@ class CORS:
         ``RiskyConfigWarning`` for each of the core's findings."""
         self._init(app, kwargs, stacklevel=3)
 
+    def reconfigure(self, **kwargs: Any) -> None:
+        """Replaces the constructor's options (flask-cors's keywords, over
+        the app config, as ``CORS(app, **kwargs)`` takes them; the options
+        given to ``init_app`` stay over them) on every app this extension
+        serves, while they serve. ``on_refusal`` and ``hook_errors`` keep
+        their values unless given. Every app's new options are checked
+        first: options ``CORS(...)`` would refuse raise the same error and
+        the running ones stay. Each request reads its app's options once, so
+        it is answered wholly by the old options or wholly by the new."""
+        options = {k: v for k, v in self._options.items() if k in HOOK_OPTIONS}
+        options.update(kwargs)
+        states = [compiled_state(installed.app, options, installed.kwargs) for installed in self._installed]
+        for installed, state in zip(self._installed, states):
+            installed.state = state
+        self._options = options
+        if states:
+            self.document = states[-1][0].document
+            self.findings = states[-1][0].findings
+
     def _init(self, app: Any, kwargs: dict, stacklevel: int) -> None:
-        compiled = compile_options(app, self._options, kwargs)
-        compiled.warn(stacklevel=stacklevel + 1)
-        self.document = compiled.document
-        self.findings = compiled.findings
-        options = merged(app, self._options, kwargs)
+        state = compiled_state(app, self._options, kwargs)
+        state[0].warn(stacklevel=stacklevel + 1)
+        self.document = state[0].document
+        self.findings = state[0].findings
+        installed = _Installed(app, kwargs, state)
+        self._installed.append(installed)
 
         def after_request(response: Any) -> Any:
             from flask import request
 
             if getattr(response, _EVALUATED, False) or response.headers.get("Access-Control-Allow-Origin"):
                 return response
-            headers = compiled.headers(request)
+            # Flask runs after_request on an exception's 500, and so does
+            # the handler wrapped below: judge (and report) it once.
+            seen = response.__dict__.setdefault(_SEEN, set())
+            if installed in seen:
+                return response
+            seen.add(installed)
+            compiled, hooks, _intercept = installed.state
+            headers = compiled.headers(request, hooks)
             if headers:
                 _apply(response, headers)
             return response
 
         app.after_request(after_request)
-        if options.get("intercept_exceptions") and hasattr(app, "handle_exception"):
+        if hasattr(app, "handle_exception"):
             def wrap(handler: Callable[..., Any]) -> Callable[..., Any]:
                 def wrapped(*args: Any, **kw: Any) -> Any:
-                    return after_request(app.make_response(handler(*args, **kw)))
+                    response = handler(*args, **kw)
+                    if not installed.state[2]:
+                        return response
+                    return after_request(app.make_response(response))
 
                 return wrapped
 
@@ -374,10 +462,20 @@ class CORS:
             app.handle_user_exception = wrap(app.handle_user_exception)
 
 
+def compiled_state(app: Any, options: Mapping[str, Any], kwargs: Mapping[str, Any]) -> tuple:
+    """(compiled options, hooks, intercept_exceptions) for ``CORS(app,
+    **options).init_app``-style ``kwargs``."""
+    compiled = compile_options(app, options, kwargs)
+    hooks = _hooks_of(app, options, kwargs)
+    intercept = bool(merged(app, _own(options)[0], _own(kwargs)[0]).get("intercept_exceptions"))
+    return compiled, hooks, intercept
+
+
 def cross_origin(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """flask-cors's view decorator: the view's responses (and, with
     ``automatic_options``, Flask's default ``OPTIONS`` answer) get the
-    headers of these options over the app's ``CORS_*`` config."""
+    headers of these options over the app's ``CORS_*`` config
+    (``on_refusal`` and ``hook_errors`` too)."""
     options = dict(kwargs)
     if args:
         raise TypeError("cross_origin takes keyword options only")
@@ -391,20 +489,21 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Ca
             required.add("OPTIONS")
             view.required_methods = required  # type: ignore[attr-defined]
             view.provide_automatic_options = False  # type: ignore[attr-defined]
-        cache: dict[int, _Compiled] = {}
+        cache: dict[int, tuple] = {}
 
         def wrapped(*a: Any, **kw: Any) -> Any:
             app = current_app._get_current_object()
-            compiled = cache.get(id(app))
-            if compiled is None:
+            state = cache.get(id(app))
+            if state is None:
                 layer = dict(options)
                 layer["resources"] = "/*"
-                compiled = cache[id(app)] = compile_options(app, layer)
-            if merged(app, options).get("automatic_options") and request.method == "OPTIONS":
+                state = cache[id(app)] = (compile_options(app, layer), _hooks_of(app, layer))
+            compiled, hooks = state
+            if merged(app, _own(options)[0]).get("automatic_options") and request.method == "OPTIONS":
                 response = app.make_default_options_response()
             else:
                 response = make_response(view(*a, **kw))
-            headers = compiled.headers(request)
+            headers = compiled.headers(request, hooks)
             if headers:
                 _apply(response, headers)
             setattr(response, _EVALUATED, True)
