@@ -61,6 +61,13 @@ case " $RUNTIMES " in
     timeout "$BUILD_TIMEOUT" "$ROOT/examples/demo/build.sh" python
     ;;
 esac
+# The error-response test (tests/errors.test.js) runs Express from here, the
+# tower layer's `errors` example, and FastAPI, Flask and Django on the demo's
+# Python.
+step "the error-response servers: cargo build -p corsguard-tower --example errors; FastAPI, Flask, Django"
+(cd "$ROOT" && timeout "$BUILD_TIMEOUT" cargo build --quiet -p corsguard-tower --example errors)
+timeout "$BUILD_TIMEOUT" "${CARGO_TARGET_DIR:-$ROOT/target}/demo/python" -m pip install --quiet \
+  --disable-pip-version-check -r "$E2E/fixtures/errors/requirements.txt"
 
 # --- run ------------------------------------------------------------------------
 # Every server the tests start is noted here; whatever happens to the test
