@@ -15,6 +15,10 @@
 const { prepareShape } = require('./write');
 
 const UNCACHED = 0xffffffff;
+// The memo's key for a present Origin when the served policy answers every
+// origin alike (the core says so: `originMatters`), so that a request from
+// a new origin is still a memo hit. Not a string: no Origin can equal it.
+const ANY_ORIGIN = Symbol('any origin');
 const MEMO_LIMIT = 4096;
 // Bytes a memo may hold: its keys at two bytes per character, plus an
 // estimate of the Map nodes and id arrays around each entry.
@@ -37,6 +41,8 @@ class Runner {
     this.hits = 0;
     // Calls left to make without the memo after it proved useless.
     this.bypass = 0;
+    // Per served policy: true when its answers do not depend on the Origin's value.
+    this.originFree = [];
   }
 
   /** The most bytes the memo holds (what a cache of runners charges for it). */
@@ -64,7 +70,14 @@ class Runner {
    * are strings or undefined; `verdict` is undefined, false or true.
    */
   shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict, index = 0) {
-    const chars = length(method) + length(origin) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
+    let free = this.originFree[index];
+    if (free === undefined) {
+      free = this.native.originMatters(index) === false;
+      this.originFree[index] = free;
+    }
+    const key = free && origin !== undefined ? ANY_ORIGIN : origin;
+    const chars =
+      length(method) + (free ? 0 : length(origin)) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
     if (this.bypass > 0 || chars > MEMO_KEY_CHARS) {
       if (this.bypass > 0) this.bypass--;
       return this.shapeOf(this.native.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict), index);
@@ -73,7 +86,7 @@ class Runner {
     // Access-Control-Request-Method and -Private-Network share one key,
     // built only when either is present (the drop-in never passes them).
     const rest = requestMethod !== undefined || privateNetwork !== undefined ? JSON.stringify([requestMethod, privateNetwork]) : null;
-    const known = this.lookup(index, method, origin, requestHeaders, rest, slot);
+    const known = this.lookup(index, method, key, requestHeaders, rest, slot);
     if (known !== -1) {
       this.hits++;
       return this.shapes[known];
@@ -84,7 +97,7 @@ class Runner {
     if (id === UNCACHED) return shape;
     const cost = 2 * chars + ENTRY_OVERHEAD;
     if (this.memoSize >= MEMO_LIMIT || this.memoBytes + cost > MEMO_BYTES) this.reset();
-    this.store(index, method, origin, requestHeaders, rest, slot, id);
+    this.store(index, method, key, requestHeaders, rest, slot, id);
     this.memoSize++;
     this.memoBytes += cost;
     return shape;

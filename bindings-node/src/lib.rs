@@ -766,6 +766,16 @@ impl NativePolicy {
         self.policies.iter().map(|p| p.class().name).collect()
     }
 
+    /// Whether the answers of served policy `index` depend on the value of
+    /// a request's `Origin` (the core's `answer_depends_on_origin`): when
+    /// not, the runner's memo keys them on its presence alone.
+    #[napi]
+    pub fn origin_matters(&self, index: u32) -> bool {
+        self.policies
+            .get(index as usize)
+            .is_none_or(|policy| with_policy!(policy, p => p.answer_depends_on_origin()))
+    }
+
     /// The largest capacity class of the served policies (`small` when the
     /// document serves none).
     #[napi(getter)]

@@ -26,6 +26,8 @@ native.load = (...args) => {
   return realLoad(...args);
 };
 const MIRROR_ANY = JSON.stringify({ version: 1, profile: 'cors_npm', fixedOrigin: '*', allowHeaders: 'mirror' });
+// Answers that depend on the origin (each unlisted origin is its own memo key).
+const MIRROR_LISTED = JSON.stringify({ version: 1, profile: 'cors_npm', allowOrigins: ['https://app.example.com'], allowHeaders: 'mirror' });
 const cors = require('..');
 const { Runner } = require('../lib/runner');
 const { BoundedCache } = require('../lib/cache');
@@ -73,7 +75,7 @@ test('BoundedCache: evicts the least recently used entry at its count bound and 
 });
 
 test('the answer memo has a byte budget and never keeps long inputs', () => {
-  const runner = new Runner(realLoad(MIRROR_ANY));
+  const runner = new Runner(realLoad(MIRROR_LISTED));
   // 400-character origins: about 900 bytes each, so the byte budget binds
   // long before the 4096-entry bound.
   const pad = 'a'.repeat(380);
@@ -88,6 +90,37 @@ test('the answer memo has a byte budget and never keeps long inputs', () => {
   assert.equal(shape.status, 204);
   assert.equal(fresh.memoSize, 0);
   assert.equal(fresh.memo.size, 0);
+});
+
+test('where the answer cannot depend on the origin, a new origin is still a memo hit: no native call', () => {
+  for (const [document, free] of [
+    [MIRROR_ANY, true],
+    [JSON.stringify({ version: 1, profile: 'cors_npm', allowOrigins: ['*'] }), true],
+    [MIRROR_LISTED, false],
+  ]) {
+    const policy = realLoad(document);
+    assert.equal(policy.originMatters(0), !free, document);
+    let runs = 0;
+    const run = policy.run.bind(policy);
+    policy.run = (...args) => {
+      runs += 1;
+      return run(...args);
+    };
+    const runner = new Runner(policy);
+    const answers = new Set();
+    for (let i = 0; i < 200; i++) {
+      const shape = runner.shape('GET', `https://never-${i}.example`, undefined, undefined, undefined, undefined);
+      answers.add(JSON.stringify([shape.status, shape.names, shape.values, shape.refusal, shape.kind]));
+    }
+    // Without Origin: a request of another kind, asked of the core once.
+    runner.shape('GET', undefined, undefined, undefined, undefined, undefined);
+    if (free) {
+      assert.equal(runs, 2, `${document}: one native call per kind of request`);
+      assert.equal(answers.size, 1);
+    } else {
+      assert.ok(runs > 200, `${document}: ${runs} native calls`);
+    }
+  }
 });
 
 test('a warning about request-derived origins is emitted once per rule, with the value shortened', async () => {

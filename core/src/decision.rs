@@ -782,6 +782,27 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
     }
 
+    /// Whether the value of a request's `Origin` can change its decision.
+    /// `false` when the policy allows every origin and answers them all
+    /// with the same `Access-Control-Allow-Origin` (`*`, or a fixed origin
+    /// sent to everyone): then two requests that differ only in the value
+    /// of a present `Origin` get equal decisions, so a host may memoize an
+    /// answer without keying it on the origin. Whether `Origin` is present
+    /// still matters.
+    ///
+    /// ```
+    /// use corsguard::{Config, Policy};
+    /// let any: Policy = Policy::new(&Config::new().allowed_origins(&["*"])).unwrap();
+    /// assert!(!any.answer_depends_on_origin());
+    /// let listed: Policy = Policy::new(&Config::new().allowed_origins(&["https://a.example"])).unwrap();
+    /// assert!(listed.answer_depends_on_origin());
+    /// ```
+    pub fn answer_depends_on_origin(&self) -> bool {
+        let fixed_for_all = self.fixed_origin.is_some() && self.behaviour.fixed_origin_always_sent;
+        let same_for_all = self.any_origin && !self.reflects_any_origin();
+        !(same_for_all && (self.fixed_origin.is_none() || fixed_for_all))
+    }
+
     /// Whether `*` is answered with the request's origin (`*` with
     /// credentials under [`WildcardWithCredentials::Reflect`]).
     ///

@@ -256,6 +256,33 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(cases(2000))]
+
+    /// A policy that says its answer does not depend on the origin
+    /// (`answer_depends_on_origin() == false`, what a host's memo relies on
+    /// to skip keying answers on the origin) gives equal decisions to two
+    /// requests that differ only in the value of a present `Origin`, for
+    /// any bytes in either. The profile policies include some of each kind.
+    #[test]
+    fn an_origin_free_policy_answers_every_origin_alike(
+        request in raw_request(),
+        first in bytes_field(),
+        second in bytes_field(),
+    ) {
+        let policies = profile_policies();
+        let free: Vec<&Policy> = policies.iter().filter(|p| !p.answer_depends_on_origin()).collect();
+        prop_assert!(free.len() >= 2, "the profile policies include origin-free ones");
+        for policy in free {
+            let mut a = request.as_request();
+            let mut b = request.as_request();
+            a.origin = Some(&first);
+            b.origin = Some(&second);
+            prop_assert_eq!(policy.evaluate(&a), policy.evaluate(&b));
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Never panicking
 // ---------------------------------------------------------------------------
