@@ -250,20 +250,62 @@ impl Prebuilt {
         headers: &mut HeaderMap,
     ) {
         write(policy, decision, headers, |value| {
-            let cached = policy.offset_of(value).and_then(|offset| {
-                self.values
-                    .iter()
-                    .find(|(o, v)| *o == offset && v.as_bytes() == value)
-                    .map(|(_, v)| v.clone())
-            });
-            cached.or_else(|| match value {
-                b"*" => Some(HeaderValue::from_static("*")),
-                b"true" => Some(HeaderValue::from_static("true")),
-                b"Origin" => Some(HeaderValue::from_static("Origin")),
-                _ => HeaderValue::from_bytes(value).ok(),
-            })
+            self.value(policy, value)
+                .or_else(|| HeaderValue::from_bytes(value).ok())
         });
     }
+
+    /// Like [`Prebuilt::apply`] for a decision judged from `request`'s
+    /// headers (read with [`RequestHeaders`]): a value the decision takes
+    /// from the request (a reflected origin, mirrored request headers) is
+    /// the request's own `HeaderValue`, cloned (a reference-count increment
+    /// where the request's bytes are shared, as hyper's are), not copied.
+    pub fn apply_for<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        decision: &Decision<'_>,
+        request: &HeaderMap,
+        headers: &mut HeaderMap,
+    ) {
+        write(policy, decision, headers, |value| {
+            self.value(policy, value)
+                .or_else(|| from_request(request, value))
+                .or_else(|| HeaderValue::from_bytes(value).ok())
+        });
+    }
+
+    /// The prebuilt or static value for `value`, if there is one.
+    fn value<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        value: &[u8],
+    ) -> Option<HeaderValue> {
+        let cached = policy.offset_of(value).and_then(|offset| {
+            self.values
+                .iter()
+                .find(|(o, v)| *o == offset && v.as_bytes() == value)
+                .map(|(_, v)| v.clone())
+        });
+        cached.or(match value {
+            b"*" => Some(HeaderValue::from_static("*")),
+            b"true" => Some(HeaderValue::from_static("true")),
+            b"Origin" => Some(HeaderValue::from_static("Origin")),
+            _ => None,
+        })
+    }
+}
+
+/// The request's own `Origin` or `Access-Control-Request-Headers` value,
+/// when `value` is exactly its bytes (the same memory, not only equal).
+fn from_request(request: &HeaderMap, value: &[u8]) -> Option<HeaderValue> {
+    [ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS]
+        .iter()
+        .filter_map(|name| request.get(name))
+        .find(|v| {
+            let bytes = v.as_bytes();
+            bytes.as_ptr() == value.as_ptr() && bytes.len() == value.len()
+        })
+        .cloned()
 }
 
 /// Adds `tokens` (a comma-separated list) to the response's `Vary`, as
@@ -404,6 +446,42 @@ mod tests {
             apply(policy, &decision, &mut expected);
             prebuilt.apply(policy, &decision, &mut written);
             assert_eq!(written, expected);
+        }
+    }
+
+    #[test]
+    fn apply_for_shares_the_request_s_origin_instead_of_copying_it() {
+        let config = Config::new()
+            .allowed_origins(&["https://app.example.com"])
+            .allowed_methods(Methods::List(&["PUT"]))
+            .allowed_headers(AllowedHeaders::Mirror);
+        let policy: Policy<8, 8, 1024> = Policy::new(&config).unwrap();
+        let prebuilt = Prebuilt::new(&policy);
+        let request = http::Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", "x-a")
+            .body(())
+            .unwrap();
+        let cors = RequestHeaders::from_request(&request);
+        let decision = policy.evaluate(&cors.request());
+        assert!(decision.is_allowed());
+        let (mut expected, mut written) = (HeaderMap::new(), HeaderMap::new());
+        apply(&policy, &decision, &mut expected);
+        prebuilt.apply_for(&policy, &decision, request.headers(), &mut written);
+        assert_eq!(written, expected);
+        for (response, request_header) in [
+            ("access-control-allow-origin", "origin"),
+            (
+                "access-control-allow-headers",
+                "access-control-request-headers",
+            ),
+        ] {
+            assert_eq!(
+                written[response].as_bytes().as_ptr(),
+                request.headers()[request_header].as_bytes().as_ptr(),
+                "{response} is the request's own value"
+            );
         }
     }
 

@@ -210,7 +210,7 @@ impl Policies {
                         reason: reason.to_string(),
                     });
                     match self.prebuilt.get(index) {
-                        Some(prebuilt) => prebuilt.apply(policy, &decision, answer),
+                        Some(prebuilt) => prebuilt.apply_for(policy, &decision, request.headers(), answer),
                         None => corsguard::http::apply(policy, &decision, answer),
                     }
                     Verdict {
