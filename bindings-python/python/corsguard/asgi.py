@@ -33,8 +33,9 @@ from collections.abc import Awaitable, Collection, MutableMapping
 from typing import Any, Callable, Optional
 
 from ._document import as_policy
-from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._dropin import ALL_METHODS, RiskyConfigWarning
 from ._hooks import KEEP, Hooks, Refusal
+from ._state import PolicyState, dropin_state
 from ._native import merge_vary
 
 __all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning", "Refusal"]
@@ -106,18 +107,6 @@ async def _with_cors_on_errors(app: ASGIApp, scope: Scope, receive: Receive, sen
         raise
 
 
-class _DropInState:
-    """Everything a request needs, swapped as one by ``reconfigure``."""
-
-    __slots__ = ("policy", "evaluate", "fullmatch", "hooks")
-
-    def __init__(self, policy: Any, fullmatch: Any, hooks: Hooks) -> None:
-        self.policy = policy
-        self.evaluate = policy._evaluate_latin1
-        self.fullmatch = fullmatch
-        self.hooks = hooks
-
-
 class CORSMiddleware:
     """CORS for an ASGI application, answering as Starlette's
     ``CORSMiddleware`` does (same keywords, same defaults, same responses).
@@ -184,7 +173,7 @@ class CORSMiddleware:
         cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self._state = self._configure(
+        self._state = dropin_state(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -196,33 +185,6 @@ class CORSMiddleware:
             strict,
             Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.asgi.CORSMiddleware"),
         )
-
-    @staticmethod
-    def _configure(
-        allow_origins: Collection[str],
-        allow_methods: Collection[str],
-        allow_headers: Collection[str],
-        allow_credentials: bool,
-        allow_origin_regex: Optional[str],
-        allow_private_network: bool,
-        expose_headers: Collection[str],
-        max_age: int,
-        strict: bool,
-        hooks: Hooks,
-    ) -> _DropInState:
-        policy, fullmatch = starlette_policy(
-            allow_origins,
-            allow_methods,
-            allow_headers,
-            allow_credentials,
-            allow_origin_regex,
-            allow_private_network,
-            expose_headers,
-            max_age,
-            strict=strict,
-            stacklevel=3,
-        )
-        return _DropInState(policy, fullmatch, hooks)
 
     @property
     def policy(self) -> Any:
@@ -254,7 +216,7 @@ class CORSMiddleware:
         stays. The swap is one assignment, and each request reads the
         configuration once, so a request is answered wholly by the old
         configuration or wholly by the new one."""
-        self._state = self._configure(
+        self._state = dropin_state(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -399,7 +361,7 @@ class PolicyMiddleware:
         cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self._state = _PolicyState(
+        self._state = PolicyState(
             as_policy(policy),
             on_decision,
             Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.asgi.PolicyMiddleware"),
@@ -430,7 +392,7 @@ class PolicyMiddleware:
         place. The hook keywords keep their values unless given. A request
         is answered wholly by the old policy or wholly by the new one."""
         state = self._state
-        self._state = _PolicyState(
+        self._state = PolicyState(
             as_policy(policy),
             state.on_decision if on_decision is KEEP else on_decision,
             state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
@@ -500,15 +462,3 @@ class PolicyMiddleware:
             await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
         else:
             await self.app(scope, receive, send_with_cors)
-
-
-class _PolicyState:
-    """Everything a request needs, swapped as one by ``reconfigure``."""
-
-    __slots__ = ("policy", "routed", "on_decision", "hooks")
-
-    def __init__(self, policy: Any, on_decision: Optional[Callable[..., Any]], hooks: Hooks) -> None:
-        self.policy = policy
-        self.routed = policy.has_routes
-        self.on_decision = on_decision
-        self.hooks = hooks

@@ -40,8 +40,9 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import Any, Callable, Optional
 
 from ._document import as_policy
-from ._dropin import ALL_METHODS, RiskyConfigWarning, starlette_policy
+from ._dropin import ALL_METHODS, RiskyConfigWarning
 from ._hooks import KEEP, Hooks, Refusal
+from ._state import PolicyState, dropin_state
 from ._native import merge_vary
 
 __all__ = ["CORSMiddleware", "PolicyMiddleware", "ALL_METHODS", "RiskyConfigWarning", "Refusal"]
@@ -118,18 +119,6 @@ def _run(app: WSGIApp, environ: dict, start_response: StartResponse) -> Iterable
         return _raised_after(_SERVER_ERROR, error)
 
 
-class _DropInState:
-    """Everything a request needs, swapped as one by ``reconfigure``."""
-
-    __slots__ = ("policy", "evaluate", "fullmatch", "hooks")
-
-    def __init__(self, policy: Any, fullmatch: Any, hooks: Hooks) -> None:
-        self.policy = policy
-        self.evaluate = policy._evaluate_latin1
-        self.fullmatch = fullmatch
-        self.hooks = hooks
-
-
 def _path(environ: dict) -> str:
     return (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "") or "/"
 
@@ -159,7 +148,7 @@ class CORSMiddleware:
         cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self._state = self._configure(
+        self._state = dropin_state(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -171,33 +160,6 @@ class CORSMiddleware:
             strict,
             Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.wsgi.CORSMiddleware"),
         )
-
-    @staticmethod
-    def _configure(
-        allow_origins: Collection[str],
-        allow_methods: Collection[str],
-        allow_headers: Collection[str],
-        allow_credentials: bool,
-        allow_origin_regex: Optional[str],
-        allow_private_network: bool,
-        expose_headers: Collection[str],
-        max_age: int,
-        strict: bool,
-        hooks: Hooks,
-    ) -> _DropInState:
-        policy, fullmatch = starlette_policy(
-            allow_origins,
-            allow_methods,
-            allow_headers,
-            allow_credentials,
-            allow_origin_regex,
-            allow_private_network,
-            expose_headers,
-            max_age,
-            strict=strict,
-            stacklevel=3,
-        )
-        return _DropInState(policy, fullmatch, hooks)
 
     @property
     def policy(self) -> Any:
@@ -224,7 +186,7 @@ class CORSMiddleware:
         :meth:`corsguard.asgi.CORSMiddleware.reconfigure` does: checked
         first (a refused one raises and the running one stays), then swapped
         in one assignment; each request reads it once."""
-        self._state = self._configure(
+        self._state = dropin_state(
             allow_origins,
             allow_methods,
             allow_headers,
@@ -338,7 +300,7 @@ class PolicyMiddleware:
         cors_on_errors: bool = False,
     ) -> None:
         self.app = app
-        self._state = _PolicyState(
+        self._state = PolicyState(
             as_policy(policy),
             on_decision,
             Hooks(on_refusal, hook_errors, cors_on_errors, where="corsguard.wsgi.PolicyMiddleware"),
@@ -367,7 +329,7 @@ class PolicyMiddleware:
         :class:`corsguard.Policy` or a policy document; the hook keywords
         keep their values unless given)."""
         state = self._state
-        self._state = _PolicyState(
+        self._state = PolicyState(
             as_policy(policy),
             state.on_decision if on_decision is KEEP else on_decision,
             state.hooks.replaced(on_refusal, hook_errors, cors_on_errors),
@@ -415,15 +377,3 @@ class PolicyMiddleware:
         if hooks.cors_on_errors:
             return _run(self.app, environ, start_with_cors)
         return self.app(environ, start_with_cors)
-
-
-class _PolicyState:
-    """Everything a request needs, swapped as one by ``reconfigure``."""
-
-    __slots__ = ("policy", "routed", "on_decision", "hooks")
-
-    def __init__(self, policy: Any, on_decision: Optional[Callable[..., Any]], hooks: Hooks) -> None:
-        self.policy = policy
-        self.routed = policy.has_routes
-        self.on_decision = on_decision
-        self.hooks = hooks
