@@ -497,9 +497,10 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Ca
             if state is None:
                 layer = dict(options)
                 layer["resources"] = "/*"
-                state = cache[id(app)] = (compile_options(app, layer), _hooks_of(app, layer))
-            compiled, hooks = state
-            if merged(app, _own(options)[0]).get("automatic_options") and request.method == "OPTIONS":
+                answers_options = bool(merged(app, _own(options)[0]).get("automatic_options"))
+                state = cache[id(app)] = (compile_options(app, layer), _hooks_of(app, layer), answers_options)
+            compiled, hooks, answers_options = state
+            if answers_options and request.method == "OPTIONS":
                 response = app.make_default_options_response()
             else:
                 response = make_response(view(*a, **kw))
