@@ -4,13 +4,11 @@ use core::fmt;
 
 use heapless::Vec;
 
-use crate::config::{
-    ActualHeaders, HeadersSlot, OriginSlot, PreflightBody, PreflightDetection, Slot, Syntax,
-    VaryStyle,
-};
+use crate::config::{ActualHeaders, PreflightBody, PreflightDetection, Syntax, VaryStyle};
 use crate::headers::{is_safe_value, is_token, ListElements};
 use crate::origin::{any_pattern_key, parse_request_origin};
-use crate::policy::{HeaderMode, Policy, MAX_DECISION_HEADERS};
+use crate::policy::{common_method_bit, HeaderMode, Policy, MAX_DECISION_HEADERS};
+use crate::template::Dynamic;
 
 /// The CORS-relevant parts of a request, as raw bytes (not necessarily UTF-8).
 ///
@@ -432,6 +430,22 @@ pub struct Decision<'a> {
     body: Option<&'static str>,
 }
 
+impl Default for Decision<'_> {
+    /// The decision on a request without `Origin`: not CORS, no headers, as
+    /// [`Policy::evaluate_into`] finds it before writing.
+    fn default() -> Self {
+        Decision {
+            kind: RequestKind::NotCors,
+            outcome: Outcome::NotCors,
+            reason: None,
+            failures: Failures::default(),
+            action: Action::Continue,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+}
+
 impl<'a> Decision<'a> {
     /// The kind of request.
     pub fn kind(&self) -> RequestKind {
@@ -504,7 +518,29 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     ///     .origin(b"http://localhost:3000").request_method(b"DELETE"));
     /// assert_eq!(refused.reason(), Some(Reason::MethodNotAllowed { method: b"DELETE" }));
     /// ```
+    #[inline]
     pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
+        let mut decision = Decision::default();
+        self.evaluate_into(request, &mut decision);
+        decision
+    }
+
+    /// Judges one request into `decision`, replacing everything it held:
+    /// the same answer as [`Policy::evaluate`], written where the caller
+    /// keeps it (a host that reuses one `Decision` per connection, or one
+    /// in a `static`, copies nothing).
+    ///
+    /// ```
+    /// use corsguard::{Config, Decision, Outcome, Policy, Request};
+    /// let policy: Policy = Policy::new(&Config::new().allowed_origins(&["https://a.example"]))?;
+    /// let mut decision = Decision::default();
+    /// policy.evaluate_into(&Request::new(b"GET").origin(b"https://a.example"), &mut decision);
+    /// assert_eq!(decision.outcome(), Outcome::Allowed);
+    /// policy.evaluate_into(&Request::new(b"GET"), &mut decision);
+    /// assert_eq!(decision, policy.evaluate(&Request::new(b"GET")));
+    /// # Ok::<(), corsguard::ConfigError<'static>>(())
+    /// ```
+    pub fn evaluate_into<'a>(&'a self, request: &Request<'a>, decision: &mut Decision<'a>) {
         let b = &self.behaviour;
         let options = request.method == b"OPTIONS";
         let (origin, request_method) = (request.origin.is_some(), request.request_method.is_some());
@@ -524,19 +560,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         };
         let judgement = self.judge_origin(request);
         let allow_origin = self.allow_origin_value(request, judgement);
-        let mut decision = Decision {
-            kind,
-            outcome: Outcome::NotCors,
-            reason: None,
-            failures: Failures::default(),
-            action: Action::Continue,
-            headers: Vec::new(),
-            body: None,
-        };
+        decision.kind = kind;
+        decision.outcome = Outcome::NotCors;
+        decision.reason = None;
+        decision.failures = Failures::default();
+        decision.action = Action::Continue;
+        decision.headers.clear();
+        decision.body = None;
         if kind == RequestKind::Preflight {
-            self.preflight(request, judgement, allow_origin, &mut decision);
+            self.preflight(request, judgement, allow_origin, decision);
         } else {
-            self.actual(request, judgement, allow_origin, &mut decision);
+            self.actual(request, judgement, allow_origin, decision);
             if options && b.preflight_detection == PreflightDetection::RefuseIncomplete {
                 // An OPTIONS taken for an incomplete preflight: refused
                 // whatever `preflight_continue` says (@fastify/cors checks
@@ -546,7 +580,6 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 decision.body = Some(body);
             }
         }
-        decision
     }
 
     /// Whether `value` of `Access-Control-Request-Private-Network` asks for
@@ -680,31 +713,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         let answered_allowed = allowed
             || (b.refused_preflight.answer_allowed_origin && judgement == OriginJudgement::Allowed);
         let send_all = answered_allowed || b.refused_preflight.keep_headers;
-        for &slot in b.preflight_order {
-            let value: Option<&'a [u8]> = match slot {
-                Slot::Vary => self.vary_preflight.map(|s| self.get(s)),
-                Slot::VaryOrigin => self.vary_origin_token(),
-                Slot::VaryRequestHeaders => (self.header_mode == HeaderMode::Mirror
-                    && matches!(b.vary, VaryStyle::CorsNpm | VaryStyle::ListedOrigins))
-                .then_some(&b"Access-Control-Request-Headers"[..]),
-                _ if !send_all => None,
-                Slot::AllowOrigin(which) => self.origin_in_slot(which, allow_origin),
-                Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
-                Slot::AllowMethods => self.allow_methods.map(|s| self.get(s)),
-                Slot::AllowHeaders(which) => {
-                    let listed = self.allow_headers.map(|s| self.get(s));
-                    match which {
-                        HeadersSlot::Always => listed.or(mirrored),
-                        HeadersSlot::Listed => listed,
-                        HeadersSlot::Mirrored => mirrored,
-                    }
-                }
-                Slot::MaxAge => self.max_age.map(|s| self.get(s)),
-                Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
-                Slot::AllowPrivateNetwork => private_network.then_some(&b"true"[..]),
-            };
-            push(decision, slot, value, b.empty_values_sent);
-        }
+        let template = if send_all {
+            &self.templates.preflight
+        } else {
+            &self.templates.preflight_refused
+        };
+        let dynamic = Dynamic {
+            origin: allow_origin,
+            mirrored,
+            private_network,
+        };
+        self.fill_template(template, dynamic, &mut decision.headers);
         let status = if answered_allowed {
             self.preflight_status
         } else {
@@ -743,10 +762,6 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             ActualHeaders::Always => true,
             ActualHeaders::WhenOriginPresent => request.origin.is_some(),
         };
-        let origin_value = match b.actual_headers {
-            ActualHeaders::WhenAllowed if !send => None,
-            _ => allow_origin,
-        };
         // The preflight's own headers, where the order lists them: the lists
         // on any OPTIONS, Private Network Access to whoever asks for it.
         let options = request.method == b"OPTIONS";
@@ -754,23 +769,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             && request
                 .request_private_network
                 .is_some_and(|v| self.asks_private_network(v));
-        let span = |span: Option<crate::policy::Span>| span.map(|s| self.get(s));
-        for &slot in b.actual_order {
-            let value: Option<&'a [u8]> = match slot {
-                Slot::Vary => self.vary_actual.map(|s| self.get(s)),
-                Slot::VaryOrigin => self.vary_origin_token(),
-                Slot::VaryRequestHeaders => None,
-                _ if !send => None,
-                Slot::AllowOrigin(which) => self.origin_in_slot(which, origin_value),
-                Slot::AllowCredentials => self.credentials.then_some(&b"true"[..]),
-                Slot::AllowMethods => span(self.allow_methods).filter(|_| options),
-                Slot::AllowHeaders(_) => span(self.allow_headers).filter(|_| options),
-                Slot::MaxAge => span(self.max_age).filter(|_| options),
-                Slot::ExposeHeaders => self.expose_headers.map(|s| self.get(s)),
-                Slot::AllowPrivateNetwork => private_network.then_some(&b"true"[..]),
-            };
-            push(decision, slot, value, b.empty_values_sent);
-        }
+        let template = match (send, options) {
+            (false, _) => &self.templates.actual_refused,
+            (true, false) => &self.templates.actual,
+            (true, true) => &self.templates.actual_options,
+        };
+        let dynamic = Dynamic {
+            origin: allow_origin,
+            mirrored: None,
+            private_network,
+        };
+        self.fill_template(template, dynamic, &mut decision.headers);
         match judgement {
             OriginJudgement::Absent => {}
             OriginJudgement::Allowed => decision.outcome = Outcome::Allowed,
@@ -816,12 +825,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
 
     /// Whether `Access-Control-Allow-Origin` carries the request's origin
     /// rather than a value of the policy's own.
-    fn reflects_origin(&self) -> bool {
+    pub(crate) fn reflects_origin(&self) -> bool {
         let fixed = self.fixed_origin.is_some() && self.behaviour.fixed_origin_always_sent;
         !fixed && (!self.any_origin || self.reflects_any_origin())
     }
 
-    fn vary_origin_token(&self) -> Option<&'static [u8]> {
+    pub(crate) fn vary_origin_token(&self) -> Option<&'static [u8]> {
         let depends = match self.behaviour.vary {
             VaryStyle::CorsNpm => !self.any_origin || self.fixed_origin.is_some(),
             VaryStyle::ListedOrigins => !self.any_origin && self.fixed_origin.is_none(),
@@ -830,22 +839,14 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         depends.then_some(&b"Origin"[..])
     }
 
-    fn origin_in_slot<'a>(&self, which: OriginSlot, value: Option<&'a [u8]>) -> Option<&'a [u8]> {
-        let keep = match which {
-            OriginSlot::Always => true,
-            OriginSlot::AnyPolicy => self.any_origin,
-            OriginSlot::ListedPolicy => !self.any_origin,
-            OriginSlot::Constant => !self.reflects_origin(),
-            OriginSlot::Reflected => self.reflects_origin(),
-        };
-        value.filter(|_| keep)
-    }
-
     fn method_allowed(&self, method: &[u8]) -> bool {
         // Listed methods are tokens in strict syntax, so only the wildcard
         // needs the token check.
         (self.behaviour.safelisted_methods_implicit && matches!(method, b"GET" | b"HEAD" | b"POST"))
-            || self.methods.iter().any(|&m| self.get(m) == method)
+            || match common_method_bit(method) {
+                0 => self.methods.iter().any(|&m| self.get(m) == method),
+                bit => self.method_bits & bit != 0,
+            }
             || (self.any_method && (self.behaviour.syntax == Syntax::Literal || is_token(method)))
     }
 
@@ -885,26 +886,4 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
         Ok(())
     }
-}
-
-fn push<'a>(decision: &mut Decision<'a>, slot: Slot, value: Option<&'a [u8]>, empty_sent: bool) {
-    let Some(value) = value.filter(|v| empty_sent || !v.is_empty()) else {
-        return;
-    };
-    let name = match slot {
-        Slot::AllowOrigin(_) => HeaderName::AllowOrigin,
-        Slot::AllowCredentials => HeaderName::AllowCredentials,
-        Slot::AllowMethods => HeaderName::AllowMethods,
-        Slot::AllowHeaders(_) => HeaderName::AllowHeaders,
-        Slot::MaxAge => HeaderName::MaxAge,
-        Slot::ExposeHeaders => HeaderName::ExposeHeaders,
-        Slot::AllowPrivateNetwork => HeaderName::AllowPrivateNetwork,
-        Slot::Vary | Slot::VaryOrigin | Slot::VaryRequestHeaders => HeaderName::Vary,
-    };
-    // Every value is precomputed from a validated configuration, or a
-    // request value that matched a validated entry or passed
-    // `is_safe_value` before it got here; the property tests hold this.
-    debug_assert!(is_safe_value(value));
-    // The order's length is checked at construction, so this never fills.
-    let _ = decision.headers.push(Header { name, value });
 }

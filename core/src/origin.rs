@@ -472,21 +472,45 @@ fn text(bytes: &[u8]) -> &str {
 /// A 64-bit hash of a byte string (a multiply-xorshift over 8-byte words).
 /// The keys are configured origins, so the table's shape is fixed at
 /// construction; a request can only choose which bucket it probes.
+///
+/// The last word of a string longer than 8 bytes overlaps the one before
+/// it, and a shorter string is read as two overlapping halves, so every
+/// read is a whole word and no byte is copied one at a time. The length is
+/// mixed in first, so two strings that read as the same words differ.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = (bytes.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(K);
-        h ^= h >> 29;
+    fn mix(h: u64, word: u64) -> u64 {
+        let h = (h ^ word).wrapping_mul(K);
+        h ^ (h >> 29)
     }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..tail.len()].copy_from_slice(tail);
-        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(K);
-        h ^= h >> 29;
+    fn word8(bytes: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    fn word4(bytes: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    }
+    let n = bytes.len();
+    let mut h: u64 = (n as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
+    match n {
+        0 => {}
+        1..=3 => {
+            let w =
+                u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16;
+            h = mix(h, w);
+        }
+        4..=8 => h = mix(h, word4(bytes, 0) | word4(bytes, n - 4) << 32),
+        _ => {
+            let mut at = 0;
+            while at + 8 < n {
+                h = mix(h, word8(bytes, at));
+                at += 8;
+            }
+            h = mix(h, word8(bytes, n - 8));
+        }
     }
     h = h.wrapping_mul(K);
     h ^ (h >> 32)
@@ -875,5 +899,18 @@ mod tests {
     fn hash_differs_for_near_identical_origins() {
         assert_ne!(hash(b"https://example.com"), hash(b"https://example.con"));
         assert_ne!(hash(b""), hash(b"\0"));
+        // Every length of the word-reading paths, and strings that read
+        // as overlapping words of each other.
+        let long = b"https://app1234.example42.com:8443";
+        for n in 0..long.len() {
+            for m in 0..n {
+                assert_ne!(hash(&long[..n]), hash(&long[..m]), "{n} {m}");
+                if m > 0 {
+                    assert_ne!(hash(&long[m..n]), hash(&long[..n]), "{n} {m}");
+                }
+            }
+        }
+        assert_ne!(hash(b"abcdabcd"), hash(b"abcdabcda"));
+        assert_ne!(hash(b"aaaaaaaaa"), hash(b"aaaaaaaaaa"));
     }
 }

@@ -13,15 +13,58 @@ use crate::headers::{
     is_safe_value, is_token, SAFELISTED_REQUEST_HEADERS,
 };
 use crate::origin::{classify_entry, hash, EntryKind};
+use crate::template::Templates;
 
 /// The most headers a single decision can list.
 pub const MAX_DECISION_HEADERS: usize = 12;
+
+/// The bit of `method` in `Policy::method_bits` when it is one of the seven
+/// methods requests name most, or 0 (then the list is searched). Methods
+/// are compared case-sensitively, as everywhere.
+pub(crate) fn common_method_bit(method: &[u8]) -> u8 {
+    match method {
+        b"GET" => 1,
+        b"HEAD" => 2,
+        b"POST" => 4,
+        b"PUT" => 8,
+        b"DELETE" => 16,
+        b"PATCH" => 32,
+        b"OPTIONS" => 64,
+        _ => 0,
+    }
+}
+
+/// Slots of the allowed request-header name index (a power of two).
+const NAME_INDEX_SLOTS: usize = 64;
+/// The most names the index holds (half its slots, so a probe always meets
+/// an empty slot); a longer list is binary-searched instead.
+const NAME_INDEX_MAX: usize = NAME_INDEX_SLOTS / 2;
+
+/// The index slot where the probe for `name` starts: a hash of its length
+/// and of its first and last bytes, case-folded (`| 0x20` maps two bytes
+/// that are equal ignoring ASCII case to the same byte). Computing it does
+/// not look at the rest of the name; the comparison after it does.
+fn name_slot(name: &[u8]) -> usize {
+    let (first, last) = match name {
+        [] => (0, 0),
+        [first, .., last] => (*first | 0x20, *last | 0x20),
+        [only] => (*only | 0x20, *only | 0x20),
+    };
+    let key = (name.len() as u32) ^ (u32::from(first) << 8) ^ (u32::from(last) << 16);
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - NAME_INDEX_SLOTS.trailing_zeros())) as usize
+}
 
 /// A range of the policy's byte arena.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Span {
     start: u32,
     len: u32,
+}
+
+impl Span {
+    pub(crate) const fn is_empty(self) -> bool {
+        self.len == 0
+    }
 }
 
 /// One stored origin (exact or pattern), found by its hash. Pattern keys
@@ -66,15 +109,22 @@ pub struct Policy<const ORIGINS: usize = 256, const NAMES: usize = 64, const BYT
     pub(crate) preflight_status: u16,
     pub(crate) any_method: bool,
     pub(crate) methods: Vec<Span, NAMES>,
+    /// The listed methods that have a [`common_method_bit`].
+    pub(crate) method_bits: u8,
     pub(crate) header_mode: HeaderMode,
     /// Allowed request-header names, lowercase, sorted.
     pub(crate) header_names: Vec<Span, NAMES>,
+    /// An open-addressing index of `header_names` (position + 1, 0 for an
+    /// empty slot), used when there are at most [`NAME_INDEX_MAX`] names.
+    pub(crate) header_index: [u8; NAME_INDEX_SLOTS],
     pub(crate) allow_methods: Option<Span>,
     pub(crate) allow_headers: Option<Span>,
     pub(crate) expose_headers: Option<Span>,
     pub(crate) max_age: Option<Span>,
     pub(crate) vary_preflight: Option<Span>,
     pub(crate) vary_actual: Option<Span>,
+    /// The answers' header orders, compiled (`template.rs`).
+    pub(crate) templates: Templates,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,14 +174,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             preflight_status: 204,
             any_method: false,
             methods: Vec::new(),
+            method_bits: 0,
             header_mode: HeaderMode::List,
             header_names: Vec::new(),
+            header_index: [0; NAME_INDEX_SLOTS],
             allow_methods: None,
             allow_headers: None,
             expose_headers: None,
             max_age: None,
             vary_preflight: None,
             vary_actual: None,
+            templates: Templates::new(),
         }
     }
 
@@ -212,14 +265,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         self.preflight_status = config.preflight_status;
         self.any_method = false;
         self.methods.clear();
+        self.method_bits = 0;
         self.header_mode = HeaderMode::List;
         self.header_names.clear();
+        self.header_index = [0; NAME_INDEX_SLOTS];
         self.allow_methods = None;
         self.allow_headers = None;
         self.expose_headers = None;
         self.max_age = None;
         self.vary_preflight = None;
         self.vary_actual = None;
+        self.templates = Templates::new();
     }
 
     fn fill<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {
@@ -230,7 +286,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         self.add_allowed_headers(config)?;
         self.add_exposed_headers(config)?;
         self.add_max_age(config)?;
-        self.add_vary()
+        self.add_vary()?;
+        self.compile_templates();
+        Ok(())
     }
 
     /// The behaviour settings this policy was built with.
@@ -470,8 +528,37 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     /// Whether `name` is an allowed request-header name, compared
-    /// ASCII-case-insensitively: a binary search on (length, lowercase bytes).
+    /// ASCII-case-insensitively: a probe of the name index for up to
+    /// [`NAME_INDEX_MAX`] names, else a binary search on (length, lowercase
+    /// bytes). Either way the work per name is bounded by the policy's
+    /// shape, which the request cannot change.
     pub(crate) fn lists_header(&self, name: &[u8]) -> bool {
+        let matches = |span: Span| {
+            let stored = self.get(span);
+            stored.len() == name.len() && (stored == name || stored.eq_ignore_ascii_case(name))
+        };
+        if self.header_names.len() <= NAME_INDEX_MAX {
+            let mut slot = name_slot(name);
+            // At most half the slots are taken: the probe ends at an empty
+            // one long before the bound.
+            for _ in 0..NAME_INDEX_SLOTS {
+                let Some(&at) = self.header_index.get(slot) else {
+                    return false;
+                };
+                if at == 0 {
+                    return false;
+                }
+                if self
+                    .header_names
+                    .get(usize::from(at) - 1)
+                    .is_some_and(|&s| matches(s))
+                {
+                    return true;
+                }
+                slot = (slot + 1) % NAME_INDEX_SLOTS;
+            }
+            return false;
+        }
         // Browsers send lowercase names: compare those as plain bytes, and
         // lowercase on the fly only for the rare name with uppercase letters.
         let lowercase = !name.iter().any(u8::is_ascii_uppercase);
@@ -517,6 +604,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 });
             }
             let span = self.store(&[bytes])?;
+            self.method_bits |= common_method_bit(bytes);
             self.methods
                 .push(span)
                 .map_err(|_| ConfigError::CapacityExceeded {
@@ -612,6 +700,16 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         let get = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
         self.header_names
             .sort_unstable_by(|a, b| a.len.cmp(&b.len).then_with(|| get(a).cmp(get(b))));
+        if self.header_names.len() <= NAME_INDEX_MAX {
+            for (i, span) in self.header_names.iter().enumerate() {
+                let mut slot = name_slot(get(span));
+                while self.header_index[slot] != 0 {
+                    slot = (slot + 1) % NAME_INDEX_SLOTS;
+                }
+                // At most NAME_INDEX_MAX (32) names: the position fits.
+                self.header_index[slot] = (i + 1) as u8;
+            }
+        }
         Ok(())
     }
 
@@ -810,4 +908,68 @@ pub(crate) fn check_name<'a>(
         return Err(ConfigError::Duplicate { option, entry });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AllowedHeaders;
+
+    /// `n` distinct header names, several of each length and sharing first
+    /// and last bytes, so that the index's probes collide.
+    fn names(n: usize) -> Vec<heapless::String<16>, 64> {
+        use core::fmt::Write;
+        (0..n)
+            .map(|i| {
+                let mut name = heapless::String::new();
+                let pad = &"aaaa"[..i % 5];
+                write!(name, "x-{pad}{i}-z").unwrap();
+                name
+            })
+            .collect()
+    }
+
+    #[test]
+    fn listed_header_names_are_found_in_any_case_and_near_misses_are_not() {
+        // Up to NAME_INDEX_MAX names use the index, more the binary search.
+        for n in [0, 1, 2, 7, NAME_INDEX_MAX, NAME_INDEX_MAX + 1, 60] {
+            let names = names(n);
+            let list: Vec<&str, 64> = names.iter().map(|s| s.as_str()).collect();
+            let config = Config::new()
+                .allowed_origins(&["https://a.example"])
+                .allowed_headers(AllowedHeaders::List(&list));
+            let policy: Policy<8, 64, 8192> = Policy::new(&config).unwrap();
+            for name in &names {
+                assert!(policy.lists_header(name.as_bytes()), "{n}: {name}");
+                let mut upper: Vec<u8, 16> = Vec::from_slice(name.as_bytes()).unwrap();
+                upper.make_ascii_uppercase();
+                assert!(policy.lists_header(&upper), "{n}: {upper:?}");
+                let mut longer: Vec<u8, 17> = Vec::from_slice(name.as_bytes()).unwrap();
+                longer.push(b'z').unwrap();
+                assert!(!policy.lists_header(&longer), "{n}: {longer:?}");
+                assert!(!policy.lists_header(&name.as_bytes()[1..]), "{n}: {name}");
+                let mut changed = upper.clone();
+                changed[1] = b'#';
+                assert!(!policy.lists_header(&changed), "{n}: {changed:?}");
+            }
+            assert!(!policy.lists_header(b""));
+            assert!(!policy.lists_header(b"x-z"));
+        }
+    }
+
+    #[test]
+    fn common_method_bits_are_distinct_and_only_for_their_method() {
+        let common: [&[u8]; 7] = [
+            b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH", b"OPTIONS",
+        ];
+        let mut seen = 0u8;
+        for m in common {
+            let bit = common_method_bit(m);
+            assert_eq!(bit.count_ones(), 1);
+            assert_eq!(seen & bit, 0);
+            seen |= bit;
+            assert_eq!(common_method_bit(&m.to_ascii_lowercase()), 0);
+        }
+        assert_eq!(common_method_bit(b"PROPFIND"), 0);
+    }
 }
