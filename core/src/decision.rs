@@ -6,7 +6,7 @@ use heapless::Vec;
 
 use crate::config::{ActualHeaders, PreflightBody, PreflightDetection, Syntax, VaryStyle};
 use crate::headers::{is_safe_value, is_token, ListElements};
-use crate::origin::{any_pattern_key, parse_request_origin};
+use crate::origin::parse_request_origin;
 use crate::policy::{common_method_bit, HeaderMode, Policy, MAX_DECISION_HEADERS};
 use crate::template::Dynamic;
 
@@ -614,7 +614,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             return OriginJudgement::Denied(Reason::MalformedOrigin);
         }
         if let Some(parts) = parts {
-            if self.has_patterns && any_pattern_key(&parts, |key| self.contains_origin(key, true)) {
+            if self.has_patterns && self.matches_pattern(&parts) {
                 return OriginJudgement::Allowed;
             }
         }

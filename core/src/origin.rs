@@ -181,17 +181,23 @@ pub(crate) struct OriginParts<'a> {
     pub port: Option<&'a [u8]>,
 }
 
-fn is_host_char(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_'
-}
-
 fn is_ipv4(host: &[u8]) -> bool {
     !host.is_empty() && host.iter().all(|b| b.is_ascii_digit() || *b == b'.')
 }
 
+/// Whether a host is an IPv4 or IPv6 address (which has no subdomains).
+pub(crate) fn is_ip_host(host: &[u8]) -> bool {
+    is_ipv4(host) || host.starts_with(b"[")
+}
+
 /// Splits `scheme://host[:port]` without judging the characters of the host.
-fn split(s: &[u8]) -> Option<OriginParts<'_>> {
-    let sep = s.windows(3).position(|w| w == b"://")?;
+pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
+    // The first `:` starts the separator in every origin (a scheme has no
+    // `:`); search on for `://` only when it does not.
+    let sep = match s.iter().position(|&b| b == b':') {
+        Some(i) if s[i..].starts_with(b"://") => i,
+        _ => s.windows(3).position(|w| w == b"://")?,
+    };
     let (scheme, authority) = (&s[..sep], &s[sep + 3..]);
     let (host, port) = if let Some(rest) = authority.strip_prefix(b"[") {
         let close = rest.iter().position(|&b| b == b']')?;
@@ -235,10 +241,36 @@ fn valid_host(host: &[u8]) -> bool {
     }
     // One trailing dot is part of the host: `example.com.` is its own origin.
     let name = host.strip_suffix(b".").unwrap_or(host);
-    !name.is_empty()
-        && name.iter().all(|&b| is_host_char(b))
-        && name.split(|&b| b == b'.').all(|label| !label.is_empty())
+    // One pass: host characters only, and no empty label (which also
+    // refuses an empty name).
+    let mut label_empty = true;
+    for &b in name {
+        if b == b'.' {
+            if label_empty {
+                return false;
+            }
+            label_empty = true;
+        } else if HOST_CHARS[usize::from(b)] {
+            label_empty = false;
+        } else {
+            return false;
+        }
+    }
+    !label_empty
 }
+
+/// `HOST_CHARS[b]`: whether `b` may appear in a label of a host a browser
+/// serializes (lowercase letters, digits, `-`, `_`).
+static HOST_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// Schemes whose URLs a page never sends as its origin (`Origin: null`, or
 /// for `blob:` the origin of the page that created the URL).
@@ -538,7 +570,7 @@ pub(crate) fn any_pattern_key(
     if key.fits() && found(key.bytes()) {
         return true;
     }
-    if is_ipv4(parts.host) || parts.host.starts_with(b"[") {
+    if is_ip_host(parts.host) {
         return false;
     }
     // Each strict parent domain, with the same port and with any port.

@@ -12,7 +12,9 @@ use crate::headers::{
     cmp_ignore_ascii_case, is_forbidden_request_header, is_forbidden_response_header,
     is_safe_value, is_token, SAFELISTED_REQUEST_HEADERS,
 };
-use crate::origin::{classify_entry, hash, EntryKind};
+use crate::origin::{
+    any_pattern_key, classify_entry, hash, is_ip_host, split, EntryKind, OriginParts,
+};
 use crate::template::Templates;
 
 /// The most headers a single decision can list.
@@ -32,6 +34,33 @@ pub(crate) fn common_method_bit(method: &[u8]) -> u8 {
         b"OPTIONS" => 64,
         _ => 0,
     }
+}
+
+/// The most patterns matched part by part; a policy with more looks each
+/// candidate key of a request origin up in its origin table instead.
+pub(crate) const PATTERN_INDEX_MAX: usize = 8;
+
+/// A pattern origin (`scheme://*.domain[:port|:*]` or `scheme://host:*`),
+/// its parts as spans of the stored entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PatternRef {
+    scheme: Span,
+    /// The domain after `*.`, or the host of a port-wildcard pattern.
+    host: Span,
+    /// `*.domain`: strict subdomains of `host`; otherwise `host` itself.
+    subdomains: bool,
+    port: PatternPort,
+}
+
+/// The port part of a pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PatternPort {
+    /// No port: only origins without one.
+    Absent,
+    /// `:*`: any port, or none.
+    Any,
+    /// This port.
+    Exact(Span),
 }
 
 /// Slots of the allowed request-header name index (a power of two).
@@ -101,6 +130,11 @@ pub struct Policy<const ORIGINS: usize = 256, const NAMES: usize = 64, const BYT
     pub(crate) origins: Vec<OriginEntry, ORIGINS>,
     pub(crate) any_origin: bool,
     pub(crate) has_patterns: bool,
+    /// Every pattern, split into its parts, when there are at most
+    /// [`PATTERN_INDEX_MAX`]; more are looked up by key in `origins` only.
+    pub(crate) patterns: Vec<PatternRef, PATTERN_INDEX_MAX>,
+    /// Whether `patterns` holds every pattern of the policy.
+    pub(crate) patterns_indexed: bool,
     pub(crate) fixed_origin: Option<Span>,
     pub(crate) origin_verdict: bool,
     pub(crate) credentials: bool,
@@ -166,6 +200,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             origins: Vec::new(),
             any_origin: false,
             has_patterns: false,
+            patterns: Vec::new(),
+            patterns_indexed: true,
             fixed_origin: None,
             origin_verdict: false,
             credentials: false,
@@ -257,6 +293,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         self.origins.clear();
         self.any_origin = false;
         self.has_patterns = false;
+        self.patterns.clear();
+        self.patterns_indexed = true;
         self.fixed_origin = None;
         self.origin_verdict = config.origin_verdict;
         self.credentials = config.credentials;
@@ -430,6 +468,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 EntryKind::Pattern => {
                     self.has_patterns = true;
                     self.insert_origin(entry, true)?;
+                    self.index_pattern(entry);
                 }
                 EntryKind::Null | EntryKind::Exact => self.insert_origin(entry, false)?,
             }
@@ -499,6 +538,71 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
         self.origins.truncate(kept);
         Ok(())
+    }
+
+    /// Adds the pattern just stored to `patterns`, split into its parts, or
+    /// gives the index up when it is full.
+    fn index_pattern(&mut self, entry: &str) {
+        let Some(stored) = self.origins.last().map(|e| e.span) else {
+            return;
+        };
+        let Some(parts) = split(entry.as_bytes()) else {
+            // A classified pattern always splits; if it did not, the keyed
+            // lookup still finds it.
+            self.patterns_indexed = false;
+            return;
+        };
+        // The parts are subslices of `entry`, which was stored at `stored`.
+        let base = entry.as_ptr() as usize;
+        let span = |part: &[u8]| Span {
+            start: stored.start + (part.as_ptr() as usize - base) as u32,
+            len: part.len() as u32,
+        };
+        let (subdomains, host) = match parts.host.strip_prefix(b"*.") {
+            Some(parent) => (true, parent),
+            None => (false, parts.host),
+        };
+        let port = match parts.port {
+            None => PatternPort::Absent,
+            Some(b"*") => PatternPort::Any,
+            Some(port) => PatternPort::Exact(span(port)),
+        };
+        let pattern = PatternRef {
+            scheme: span(parts.scheme),
+            host: span(host),
+            subdomains,
+            port,
+        };
+        if self.patterns.push(pattern).is_err() {
+            self.patterns_indexed = false;
+        }
+    }
+
+    /// Whether a request origin matches a pattern of the policy.
+    pub(crate) fn matches_pattern(&self, parts: &OriginParts<'_>) -> bool {
+        if !self.patterns_indexed {
+            return any_pattern_key(parts, |key| self.contains_origin(key, true));
+        }
+        let ip = is_ip_host(parts.host);
+        self.patterns.iter().any(|p| {
+            let host = self.get(p.host);
+            let host_matches = if p.subdomains {
+                // A strict subdomain: at least one label, then `.`, then
+                // the pattern's domain; IP addresses have no subdomains.
+                let n = parts.host.len();
+                !ip && n > host.len() + 1
+                    && parts.host.ends_with(host)
+                    && parts.host[n - host.len() - 1] == b'.'
+            } else {
+                parts.host == host
+            };
+            let port_matches = match p.port {
+                PatternPort::Absent => parts.port.is_none(),
+                PatternPort::Any => true,
+                PatternPort::Exact(port) => parts.port == Some(self.get(port)),
+            };
+            host_matches && port_matches && self.get(p.scheme) == parts.scheme
+        })
     }
 
     fn insert_origin<'a>(&mut self, entry: &'a str, pattern: bool) -> Result<(), ConfigError<'a>> {
@@ -971,5 +1075,82 @@ mod tests {
             assert_eq!(common_method_bit(&m.to_ascii_lowercase()), 0);
         }
         assert_eq!(common_method_bit(b"PROPFIND"), 0);
+    }
+
+    #[test]
+    fn the_pattern_index_agrees_with_the_keyed_lookup() {
+        let patterns = [
+            "https://*.example.com",
+            "https://*.example.org:8443",
+            "http://*.dev.example.net:*",
+            "http://localhost:*",
+            "https://*.a.b",
+        ];
+        let requests = [
+            "https://a.example.com",
+            "https://a.b.example.com",
+            "https://example.com",
+            "https://.example.com",
+            "https://aexample.com",
+            "https://a.example.com:443",
+            "https://a.example.com.",
+            "http://a.example.com",
+            "https://x.example.org:8443",
+            "https://x.example.org",
+            "https://x.example.org:443",
+            "http://x.dev.example.net",
+            "http://x.dev.example.net:1",
+            "http://dev.example.net:1",
+            "http://localhost",
+            "http://localhost:3000",
+            "http://a.localhost:3000",
+            "https://localhost:3000",
+            "https://c.a.b",
+            "https://a.b",
+            "https://1.2.3.4",
+            "https://[::1]:8443",
+        ];
+        let config = Config::new().allowed_origins(&patterns);
+        let mut policy: Policy<16, 8, 1024> = Policy::new(&config).unwrap();
+        assert!(policy.patterns_indexed);
+        assert_eq!(policy.patterns.len(), patterns.len());
+        let mut indexed = [false; 22];
+        for (i, r) in requests.iter().enumerate() {
+            let parts = crate::origin::parse_request_origin(r.as_bytes());
+            indexed[i] = parts.is_some_and(|p| policy.matches_pattern(&p));
+        }
+        policy.patterns_indexed = false;
+        for (i, r) in requests.iter().enumerate() {
+            let parts = crate::origin::parse_request_origin(r.as_bytes());
+            let keyed = parts.is_some_and(|p| policy.matches_pattern(&p));
+            assert_eq!(keyed, indexed[i], "{r}");
+        }
+        // The expected answers, so that neither path can be wrong alike.
+        let allowed = [0, 1, 8, 11, 12, 14, 15, 18];
+        for (i, r) in requests.iter().enumerate() {
+            assert_eq!(indexed[i], allowed.contains(&i), "{r}");
+        }
+    }
+
+    #[test]
+    fn more_patterns_than_the_index_holds_are_all_found() {
+        let mut names: Vec<heapless::String<32>, 12> = Vec::new();
+        for i in 0..12 {
+            use core::fmt::Write;
+            let mut s = heapless::String::new();
+            write!(s, "https://*.site{i}.example").unwrap();
+            names.push(s).unwrap();
+        }
+        let list: Vec<&str, 12> = names.iter().map(|s| s.as_str()).collect();
+        let policy: Policy<16, 8, 1024> =
+            Policy::new(&Config::new().allowed_origins(&list)).unwrap();
+        assert!(!policy.patterns_indexed);
+        for i in 0..12 {
+            let mut origin: heapless::String<32> = heapless::String::new();
+            use core::fmt::Write;
+            write!(origin, "https://a.site{i}.example").unwrap();
+            let parts = crate::origin::parse_request_origin(origin.as_bytes()).unwrap();
+            assert!(policy.matches_pattern(&parts), "{origin}");
+        }
     }
 }
