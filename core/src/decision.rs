@@ -812,6 +812,35 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         !(same_for_all && (self.fixed_origin.is_none() || fixed_for_all))
     }
 
+    /// Whether the value of a request's `Origin` can change what is written:
+    /// the headers, the action and the body of its decision. `false`
+    /// wherever [`Policy::answer_depends_on_origin`] is, and also for a fixed
+    /// origin sent to everyone (the `cors` package's `origin: "https://..."`)
+    /// when the profile answers a refused origin with the same headers: the
+    /// verdict then still differs (an unlisted origin is refused, and a
+    /// refusal hook must hear of it), but a host that only writes headers
+    /// may reuse them for every present `Origin`.
+    ///
+    /// ```
+    /// use corsguard::{Behaviour, Config, Policy};
+    /// let fixed = Config::new().behaviour(Behaviour::CORS_NPM).fixed_origin("https://a.example");
+    /// let policy: Policy = Policy::new(&fixed).unwrap();
+    /// assert!(policy.answer_depends_on_origin());
+    /// assert!(!policy.headers_depend_on_origin());
+    /// ```
+    pub fn headers_depend_on_origin(&self) -> bool {
+        if !self.answer_depends_on_origin() {
+            return false;
+        }
+        let b = &self.behaviour;
+        let constant_value = self.fixed_origin.is_some() && b.fixed_origin_always_sent;
+        let refused_alike = b.actual_headers != ActualHeaders::WhenAllowed
+            && b.refused_preflight.keep_headers
+            && b.refused_preflight.status.is_none()
+            && b.preflight_body != PreflightBody::FailureList;
+        !(constant_value && refused_alike && !self.origin_verdict)
+    }
+
     /// Whether `*` is answered with the request's origin (`*` with
     /// credentials under [`WildcardWithCredentials::Reflect`]).
     ///

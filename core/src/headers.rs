@@ -76,6 +76,7 @@ impl<'a> ListElements<'a> {
 impl<'a> Iterator for ListElements<'a> {
     type Item = &'a [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         match find_comma(rest) {
@@ -93,6 +94,7 @@ impl<'a> Iterator for ListElements<'a> {
 
 /// The position of the first `,` in `s`: eight bytes at a time, then one
 /// at a time for the last few.
+#[inline]
 fn find_comma(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);

@@ -281,6 +281,32 @@ proptest! {
             prop_assert_eq!(policy.evaluate(&a), policy.evaluate(&b));
         }
     }
+
+    /// A policy whose headers cannot depend on the origin
+    /// (`headers_depend_on_origin() == false`) writes the same headers,
+    /// action and body for two requests that differ only in the value of a
+    /// present `Origin`.
+    #[test]
+    fn origin_free_headers_are_written_alike_for_every_origin(
+        request in raw_request(),
+        first in bytes_field(),
+        second in bytes_field(),
+    ) {
+        let policies = profile_policies();
+        let free: Vec<&Policy> = policies.iter().filter(|p| !p.headers_depend_on_origin()).collect();
+        let only_headers = free.iter().filter(|p| p.answer_depends_on_origin()).count();
+        prop_assert!(only_headers >= 1, "the profile policies include a fixed origin sent to all");
+        for policy in free {
+            let mut a = request.as_request();
+            let mut b = request.as_request();
+            a.origin = Some(&first);
+            b.origin = Some(&second);
+            let (x, y) = (policy.evaluate(&a), policy.evaluate(&b));
+            prop_assert_eq!(x.headers(), y.headers());
+            prop_assert_eq!(x.action(), y.action());
+            prop_assert_eq!(x.body(), y.body());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
