@@ -4,12 +4,12 @@
 //   node bench/run.js [--micro] [--http] [--fresh-options] [--quick]
 //                     [--json FILE] [--rounds R] [--duration S]
 // 1. --micro: both middlewares on the same mock requests, ns per call.
-//    Each scenario runs R rounds (11; --quick 3), each round timing cors
+//    Each scenario runs R rounds (11; --quick 5), each round timing cors
 //    and corsguard back to back, the order alternating from round to
 //    round; the ratio of each round is cors time / corsguard time.
 // 2. --http: Express 4 + cors and Express 4 + corsguard on loopback, each
 //    server in its own process (both started once), load from autocannon;
-//    requests per second, R rounds (5; --quick 2) alternating which server
+//    requests per second, R rounds (5; --quick 1) alternating which server
 //    is measured first, S seconds each (3; --quick 1).
 // 3. --fresh-options (only with that flag): delegates and origin callbacks
 //    returning a fresh but equal options object or origin array on every
@@ -34,12 +34,12 @@ const runFresh = only('--fresh-options');
 const runMicro = only('--micro') || (!runFresh && !only('--http'));
 const runHttp = only('--http') || (!runFresh && !only('--micro'));
 const JSON_FILE = value('--json', null);
-const MICRO_ROUNDS = Number(value('--rounds', QUICK ? 3 : 11));
-const HTTP_ROUNDS = Math.max(QUICK ? 2 : 5, Number(value('--rounds', 0)));
+const MICRO_ROUNDS = Number(value('--rounds', QUICK ? 5 : 11));
+const HTTP_ROUNDS = Math.max(QUICK ? 1 : 5, Number(value('--rounds', 0)));
 const DURATION = Number(value('--duration', QUICK ? 1 : 3));
 // Wall time one timing of one middleware aims at (the iteration count is
 // calibrated per scenario from a warm-up).
-const TARGET_NS = (QUICK ? 15 : 120) * 1e6;
+const TARGET_NS = (QUICK ? 8 : 120) * 1e6;
 const MICRO_AIM = 2.0;
 const HTTP_AIM = 1.0;
 
@@ -318,7 +318,7 @@ function micro() {
   console.log('scenario'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
   for (const s of SCENARIOS) {
     const reqs = requestsOf(s);
-    const t = compare(cors(s.options), corsguard(s.options), reqs, MICRO_ROUNDS, QUICK ? 20000 : 100000);
+    const t = compare(cors(s.options), corsguard(s.options), reqs, MICRO_ROUNDS, QUICK ? 10000 : 100000);
     printRow(s.name, record('micro', s.name, 'ns/call', t.ours, t.peer, t.ratios, MICRO_AIM));
   }
 }
@@ -369,7 +369,8 @@ function startServer(lib) {
   });
 }
 
-async function load(port, request, duration) {
+/** Loads `port` with `request` for `how`: `{ duration }` (seconds) or `{ amount }` (requests); requests/s. */
+async function load(port, request, how) {
   const autocannon = require('autocannon');
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${request.path}`,
@@ -377,10 +378,12 @@ async function load(port, request, duration) {
     headers: request.headers,
     connections: 32,
     pipelining: 1,
-    duration,
+    ...how,
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${request.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  // Every request over the whole run (autocannon's per-second average
+  // leaves out a last partial second).
+  return result.requests.total / result.duration;
 }
 
 async function httpBench() {
@@ -404,13 +407,13 @@ async function httpBench() {
     servers.ours = await startServer('corsguard');
     for (const r of requests) {
       // Warm both (JIT, connections) before the rounds count.
-      await load(servers.peer.port, r, QUICK ? 0.3 : 1);
-      await load(servers.ours.port, r, QUICK ? 0.3 : 1);
+      await load(servers.peer.port, r, { amount: QUICK ? 1000 : 5000 });
+      await load(servers.ours.port, r, { amount: QUICK ? 1000 : 5000 });
       const rates = { peer: [], ours: [], ratios: [] };
       for (let round = 0; round < HTTP_ROUNDS; round++) {
         const order = round % 2 === 0 ? ['peer', 'ours'] : ['ours', 'peer'];
         const got = {};
-        for (const lib of order) got[lib] = await load(servers[lib].port, r, DURATION);
+        for (const lib of order) got[lib] = await load(servers[lib].port, r, { duration: DURATION });
         rates.peer.push(got.peer);
         rates.ours.push(got.ours);
         rates.ratios.push(got.ours / got.peer);
