@@ -1,27 +1,82 @@
 'use strict';
 
-// Benchmark (not a test): cors@2.8.6 against corsguard.
-//   node bench/run.js [--micro] [--http] [--fresh-options] [--duration 5]
-// 1. Middleware-call microbenchmark: both middlewares on the same mock
-//    requests, many iterations, ns per call.
-// 2. HTTP: Express 4 + cors vs Express 4 + corsguard on loopback, each
-//    server in its own process, load from autocannon; requests per second.
-// 3. --fresh-options (only that): delegates and origin callbacks that
-//    return a fresh but equal options object or origin array on every
+// Benchmark (not a test): cors@2.8.6 against corsguard, in one run.
+//   node bench/run.js [--micro] [--http] [--fresh-options] [--quick]
+//                     [--json FILE] [--rounds R] [--duration S]
+// 1. --micro: both middlewares on the same mock requests, ns per call.
+//    Each scenario runs R rounds (11; --quick 5), each round timing cors
+//    and corsguard back to back, the order alternating from round to
+//    round; the ratio of each round is cors time / corsguard time.
+// 2. --http: Express 4 + cors and Express 4 + corsguard on loopback, each
+//    server in its own process (both started once), load from autocannon;
+//    requests per second, R rounds (5; --quick 1) alternating which server
+//    is measured first, S seconds each (3; --quick 1).
+// 3. --fresh-options (only with that flag): delegates and origin callbacks
+//    returning a fresh but equal options object or origin array on every
 //    call, which corsguard answers from its policy cache; ns per call.
+// Without --micro, --http or --fresh-options: --micro and --http.
+// --json FILE writes every result (the issue-15 bench interface: medians,
+// the median per-round ratio and its spread) besides printing the tables.
 
 const { fork } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
+function value(flag, fallback) {
+  const at = args.indexOf(flag);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+}
+const QUICK = only('--quick');
 const runFresh = only('--fresh-options');
-const runMicro = !runFresh && (only('--micro') || !only('--http'));
-const runHttp = !runFresh && (only('--http') || !only('--micro'));
-const durationArg = args.indexOf('--duration');
-const DURATION = durationArg >= 0 ? Number(args[durationArg + 1]) : 5;
+const runMicro = only('--micro') || (!runFresh && !only('--http'));
+const runHttp = only('--http') || (!runFresh && !only('--micro'));
+const JSON_FILE = value('--json', null);
+const MICRO_ROUNDS = Number(value('--rounds', QUICK ? 5 : 11));
+const HTTP_ROUNDS = Math.max(QUICK ? 1 : 5, Number(value('--rounds', 0)));
+const DURATION = Number(value('--duration', QUICK ? 1 : 3));
+// Wall time one timing of one middleware aims at (the iteration count is
+// calibrated per scenario from a warm-up).
+const TARGET_NS = (QUICK ? 8 : 120) * 1e6;
+const MICRO_AIM = 2.0;
+const HTTP_AIM = 1.0;
 
 process.removeAllListeners('warning');
+
+const results = [];
+
+function median(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A result row of the JSON report; `ratios` per round, >1: corsguard is faster. */
+function record(group, scenario, unit, ours, peer, ratios, aim) {
+  const row = {
+    group,
+    scenario,
+    unit,
+    ours: median(ours),
+    peer: median(peer),
+    ratio: median(ratios),
+    ratio_min: Math.min(...ratios),
+    ratio_max: Math.max(...ratios),
+    rounds: ratios.length,
+    aim,
+  };
+  results.push(row);
+  return row;
+}
+
+const LIST_16 = Array.from({ length: 16 }, (_, i) => `https://app-${i}.example.com`);
+const LIST_1000 = Array.from({ length: 1000 }, (_, i) => `https://app-${i}.example.com`);
+const PREVIEW = /^https:\/\/[a-z0-9-]+\.preview\.example\.com$/;
+// Distinct origins for the "new Origin" scenarios: far more than the answer
+// memo holds, so that (as under hostile traffic) no call is a memo hit.
+const DISTINCT = 65536;
 
 const SCENARIOS = [
   {
@@ -41,15 +96,58 @@ const SCENARIOS = [
     },
   },
   {
+    name: 'defaults, GET, a new Origin every call',
+    options: undefined,
+    method: 'GET',
+    headers: { origin: 'https://app.example.com' },
+    distinct: true,
+  },
+  {
+    name: 'defaults, preflight, new Origin each',
+    options: undefined,
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' },
+    distinct: true,
+  },
+  {
+    name: 'fixed origin string, GET',
+    options: { origin: 'https://app.example.com' },
+    method: 'GET',
+    headers: { origin: 'https://app.example.com' },
+    distinct: true,
+  },
+  {
     name: 'origin list + credentials, GET allowed',
     options: { origin: ['https://admin.example.com', 'https://app.example.com'], credentials: true, exposedHeaders: ['X-Total'] },
     method: 'GET',
     headers: { origin: 'https://app.example.com' },
   },
   {
+    name: '16-origin list + credentials, GET',
+    options: { origin: LIST_16, credentials: true, maxAge: 600 },
+    method: 'GET',
+    headers: { origin: 'https://app-11.example.com' },
+  },
+  {
+    name: '16-origin list + credentials, preflight',
+    options: { origin: LIST_16, credentials: true, maxAge: 600 },
+    method: 'OPTIONS',
+    headers: {
+      origin: 'https://app-11.example.com',
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'content-type,x-request-id',
+    },
+  },
+  {
+    name: '1,000-origin list, GET',
+    options: { origin: LIST_1000 },
+    method: 'GET',
+    headers: { origin: 'https://app-777.example.com' },
+  },
+  {
     name: 'origin list + RegExp, preflight',
     options: {
-      origin: ['https://app.example.com', /^https:\/\/[a-z0-9-]+\.preview\.example\.com$/],
+      origin: ['https://app.example.com', PREVIEW],
       credentials: true,
       allowedHeaders: ['Content-Type', 'Authorization'],
       maxAge: 600,
@@ -58,23 +156,18 @@ const SCENARIOS = [
     headers: { origin: 'https://pr-42.preview.example.com', 'access-control-request-method': 'PUT' },
   },
   {
-    // 8192 distinct origins, twice the answer memo's size: nearly every call
-    // misses the memo and crosses into Rust, as under hostile traffic.
-    name: 'defaults, GET, a new Origin every call',
-    options: undefined,
+    name: 'list + RegExp, GET, new Origin each',
+    options: { origin: ['https://app.example.com', PREVIEW], credentials: true },
     method: 'GET',
-    headers: { origin: 'https://app.example.com' },
-    distinctOrigins: 8192,
+    headers: { origin: 'https://pr-42.preview.example.com' },
+    distinct: true,
   },
   {
     name: 'list + RegExp, preflight, new Origin each',
-    options: {
-      origin: ['https://app.example.com', /^https:\/\/[a-z0-9-]+\.preview\.example\.com$/],
-      credentials: true,
-    },
+    options: { origin: ['https://app.example.com', PREVIEW], credentials: true },
     method: 'OPTIONS',
     headers: { origin: 'https://pr-42.preview.example.com', 'access-control-request-method': 'PUT' },
-    distinctOrigins: 8192,
+    distinct: true,
   },
   {
     name: 'origin callback, GET',
@@ -84,58 +177,149 @@ const SCENARIOS = [
   },
 ];
 
-function timer() {
-  const res = {
-    statusCode: 200,
-    headers: Object.create(null),
-    setHeader(name, value) {
-      this.headers[name.toLowerCase()] = value;
-    },
-    getHeader(name) {
-      return this.headers[name.toLowerCase()];
-    },
-    end() {},
-  };
+/**
+ * A fresh response per call. Headers are kept in two short arrays (the
+ * lowercased names and the [name, value] entries), so that the mock's own
+ * cost stays small beside the middlewares'; real Node's setHeader costs
+ * more (validation and a dictionary store per call), which the HTTP rounds
+ * include. writeHead is Node's own (ServerResponse.prototype.writeHead:
+ * status checks, status line), with `_storeHeader` recording instead of
+ * serializing; end() goes through it as Node's does, so both middlewares
+ * pay for one writeHead per answered preflight.
+ */
+class MockResponse {
+  constructor() {
+    this.statusCode = 200;
+    this.statusMessage = undefined;
+    this.keys = null;
+    this.entries = null;
+    this._header = null;
+    this.head = null;
+    this.headersSent = false;
+    this.finished = false;
+  }
+
+  setHeader(name, value) {
+    const key = name.toLowerCase();
+    if (this.keys === null) {
+      this.keys = [key];
+      this.entries = [[name, value]];
+      return this;
+    }
+    const at = this.keys.indexOf(key);
+    if (at === -1) {
+      this.keys.push(key);
+      this.entries.push([name, value]);
+    } else {
+      this.entries[at] = [name, value];
+    }
+    return this;
+  }
+
+  getHeader(name) {
+    if (this.keys === null) return undefined;
+    const at = this.keys.indexOf(name.toLowerCase());
+    return at === -1 ? undefined : this.entries[at][1];
+  }
+
+  getHeaderNames() {
+    return this.keys === null ? [] : this.keys.slice();
+  }
+
+  _storeHeader(statusLine, headers) {
+    this._header = statusLine;
+    this.head = headers === undefined ? this.entries : headers;
+    this.headersSent = true;
+  }
+
+  end() {
+    if (this._header === null) this.writeHead(this.statusCode);
+    this.finished = true;
+  }
+}
+MockResponse.prototype.writeHead = require('node:http').ServerResponse.prototype.writeHead;
+
+function requestsOf(s) {
+  const reqs = [];
+  for (let i = 0; i < (s.distinct ? DISTINCT : 1); i++) {
+    // A new origin per call: the same host with a numbered label in front,
+    // which the list's strings never match and the RegExp does.
+    const origin = s.distinct ? s.headers.origin.replace('://', `://n${i}-`) : s.headers.origin;
+    reqs.push({ method: s.method, headers: { ...s.headers, origin }, url: '/' });
+  }
+  return reqs;
+}
+
+/**
+ * Calls `mw` on `n` requests (cycling through `reqs`) with fresh
+ * responses; CPU ns per call. CPU time (the process's, user and system),
+ * not wall time: on a shared machine, time spent waiting for a core is
+ * not either middleware's.
+ */
+function time(mw, reqs, n, from) {
+  const mask = reqs.length - 1; // a power of two
   const next = () => {};
-  return (mw, reqs, N) => {
-    const mask = reqs.length - 1; // a power of two
-    for (let i = 0; i < 20000; i++) {
-      res.headers = Object.create(null);
-      mw(reqs[i & mask], res, next);
-    }
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) {
-      res.headers = Object.create(null);
-      mw(reqs[i & mask], res, next);
-    }
-    return Number(process.hrtime.bigint() - start) / N;
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) mw(reqs[(from + i) & mask], new MockResponse(), next);
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / n;
+}
+
+/**
+ * Times `peer` and `ours` on `reqs` for `rounds` alternating rounds;
+ * returns per-round times. Every timing starts where the last one of the
+ * same middleware stopped in `reqs`, so that a new-Origin scenario never
+ * replays origins a middleware saw recently.
+ */
+function compare(peer, ours, reqs, rounds, warm) {
+  const at = { peer: 0, ours: 0 };
+  const run = (name, mw, n) => {
+    const t = time(mw, reqs, n, at[name]);
+    at[name] += n;
+    return t;
   };
+  const warmPeer = run('peer', peer, warm);
+  const warmOurs = run('ours', ours, warm);
+  const n = Math.max(2000, Math.min(2000000, Math.round(TARGET_NS / Math.max(warmPeer, warmOurs))));
+  const times = { peer: [], ours: [], ratios: [] };
+  for (let round = 0; round < rounds; round++) {
+    let tp;
+    let to;
+    if (round % 2 === 0) {
+      tp = run('peer', peer, n);
+      to = run('ours', ours, n);
+    } else {
+      to = run('ours', ours, n);
+      tp = run('peer', peer, n);
+    }
+    times.peer.push(tp);
+    times.ours.push(to);
+    times.ratios.push(tp / to);
+  }
+  return { ...times, n };
+}
+
+function printRow(name, row, digits = 0) {
+  console.log(
+    name.padEnd(44),
+    row.peer.toFixed(digits).padStart(9),
+    row.ours.toFixed(digits).padStart(10),
+    (row.ratio.toFixed(2) + 'x').padStart(8),
+    `${row.ratio_min.toFixed(2)}-${row.ratio_max.toFixed(2)}`.padStart(11)
+  );
 }
 
 function micro() {
   const cors = require('cors');
   const corsguard = require('..');
-  const N = 400000;
-  const timed = timer();
-  const time = (mw, reqs) => timed(mw, reqs, N);
-  console.log(`\nMiddleware calls (mock req/res, ${N} iterations, ns per call; lower is better)`);
-  console.log('scenario'.padEnd(42), 'cors'.padStart(8), 'corsguard'.padStart(10), 'speed-up'.padStart(9));
+  console.log(
+    `\nMiddleware calls (mock req/res, ${MICRO_ROUNDS} alternating rounds, CPU ns per call: medians; lower is better)`
+  );
+  console.log('scenario'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
   for (const s of SCENARIOS) {
-    const reqs = [];
-    for (let i = 0; i < (s.distinctOrigins || 1); i++) {
-      const origin = s.distinctOrigins ? s.headers.origin.replace('://', `://n${i}-`) : s.headers.origin;
-      reqs.push({ method: s.method, headers: { ...s.headers, origin }, url: '/' });
-    }
-    const a = cors(s.options);
-    const b = corsguard(s.options);
-    // Alternate to spread noise; keep the best of three for each.
-    let ta = Infinity;
-    let tb = Infinity;
-    for (let round = 0; round < 3; round++) {
-      ta = Math.min(ta, time(a, reqs));
-      tb = Math.min(tb, time(b, reqs));
-    }
-    console.log(s.name.padEnd(42), ta.toFixed(0).padStart(8), tb.toFixed(0).padStart(10), (ta / tb).toFixed(2).padStart(8) + 'x');
+    const reqs = requestsOf(s);
+    const t = compare(cors(s.options), corsguard(s.options), reqs, MICRO_ROUNDS, QUICK ? 10000 : 100000);
+    printRow(s.name, record('micro', s.name, 'ns/call', t.ours, t.peer, t.ratios, MICRO_AIM));
   }
 }
 
@@ -166,24 +350,13 @@ const FRESH = [
 function fresh() {
   const cors = require('cors');
   const corsguard = require('..');
-  const N = 50000;
-  const ROUNDS = 9;
-  const time = timer();
-  console.log(
-    `\nFresh but equal options on every call (mock req/res, best of ${ROUNDS} alternating rounds of ${N} calls, ns per call; lower is better)`
-  );
-  console.log('scenario'.padEnd(44), 'cors'.padStart(8), 'corsguard'.padStart(10), 'corsguard/cors'.padStart(15));
+  const rounds = Math.max(MICRO_ROUNDS, QUICK ? 3 : 9);
+  console.log(`\nFresh but equal options on every call (mock req/res, ${rounds} alternating rounds, CPU ns per call: medians; lower is better)`);
+  console.log('scenario'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
   for (const s of FRESH) {
     const reqs = [{ method: 'GET', headers: { origin: s.origin }, url: '/' }];
-    const a = s.make(cors);
-    const b = s.make(corsguard);
-    let ta = Infinity;
-    let tb = Infinity;
-    for (let round = 0; round < ROUNDS; round++) {
-      ta = Math.min(ta, time(a, reqs, N));
-      tb = Math.min(tb, time(b, reqs, N));
-    }
-    console.log(s.name.padEnd(44), ta.toFixed(0).padStart(8), tb.toFixed(0).padStart(10), (tb / ta).toFixed(2).padStart(14) + 'x');
+    const t = compare(s.make(cors), s.make(corsguard), reqs, rounds, QUICK ? 2000 : 10000);
+    printRow(s.name, record('fresh-options', s.name, 'ns/call', t.ours, t.peer, t.ratios, null));
   }
 }
 
@@ -196,7 +369,8 @@ function startServer(lib) {
   });
 }
 
-async function load(port, request) {
+/** Loads `port` with `request` for `how`: `{ duration }` (seconds) or `{ amount }` (requests); requests/s. */
+async function load(port, request, how) {
   const autocannon = require('autocannon');
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${request.path}`,
@@ -204,9 +378,12 @@ async function load(port, request) {
     headers: request.headers,
     connections: 32,
     pipelining: 1,
-    duration: DURATION,
+    ...how,
   });
-  return result.requests.average;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${request.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  // Every request over the whole run (autocannon's per-second average
+  // leaves out a last partial second).
+  return result.requests.total / result.duration;
 }
 
 async function httpBench() {
@@ -220,35 +397,54 @@ async function httpBench() {
     },
     { name: 'GET /open (defaults)', path: '/open', method: 'GET', headers: { origin: 'https://app.example.com' } },
   ];
-  console.log(`\nExpress 4 over HTTP (autocannon, 32 connections, ${DURATION}s each, best of 3 alternating rounds, requests/s; higher is better)`);
-  console.log('request'.padEnd(42), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(7));
-  for (const r of requests) {
-    const rates = { cors: 0, corsguard: 0 };
-    // Alternating rounds; the best round of each counts, so that load from
-    // other processes on the machine penalizes neither side.
-    for (const lib of ['cors', 'corsguard', 'corsguard', 'cors', 'cors', 'corsguard']) {
-      const { child, port } = await startServer(lib);
-      try {
-        rates[lib] = Math.max(rates[lib], await load(port, r));
-      } finally {
-        child.removeAllListeners('exit');
-        child.kill();
+  console.log(
+    `\nExpress 4 over HTTP (autocannon, 32 connections, ${DURATION}s each, ${HTTP_ROUNDS} rounds alternating which server goes first, requests/s: medians; higher is better)`
+  );
+  console.log('request'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
+  const servers = {};
+  try {
+    servers.peer = await startServer('cors');
+    servers.ours = await startServer('corsguard');
+    for (const r of requests) {
+      // Warm both (JIT, connections) before the rounds count.
+      await load(servers.peer.port, r, { amount: QUICK ? 1000 : 5000 });
+      await load(servers.ours.port, r, { amount: QUICK ? 1000 : 5000 });
+      const rates = { peer: [], ours: [], ratios: [] };
+      for (let round = 0; round < HTTP_ROUNDS; round++) {
+        const order = round % 2 === 0 ? ['peer', 'ours'] : ['ours', 'peer'];
+        const got = {};
+        for (const lib of order) got[lib] = await load(servers[lib].port, r, { duration: DURATION });
+        rates.peer.push(got.peer);
+        rates.ours.push(got.ours);
+        rates.ratios.push(got.ours / got.peer);
       }
+      printRow(r.name, record('http', r.name, 'req/s', rates.ours, rates.peer, rates.ratios, HTTP_AIM));
     }
-    console.log(
-      r.name.padEnd(42),
-      rates.cors.toFixed(0).padStart(9),
-      rates.corsguard.toFixed(0).padStart(10),
-      (rates.corsguard / rates.cors).toFixed(2).padStart(6) + 'x'
-    );
+  } finally {
+    for (const s of Object.values(servers)) {
+      s.child.removeAllListeners('exit');
+      s.child.kill();
+    }
   }
 }
 
+function writeJson(file) {
+  const report = {
+    suite: 'node',
+    peer: `cors ${require('cors/package.json').version}`,
+    machine: `${os.machine()}, ${os.cpus().length} cores, node ${process.version}`,
+    results,
+  };
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nwrote ${file}`);
+}
+
 (async () => {
-  console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs`);
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs${QUICK ? ', --quick' : ''}`);
   if (runFresh) fresh();
   if (runMicro) micro();
   if (runHttp) await httpBench();
+  if (JSON_FILE !== null) writeJson(JSON_FILE);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

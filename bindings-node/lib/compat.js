@@ -8,7 +8,7 @@
 
 const native = require('./native');
 const { Runner } = require('./runner');
-const { writeHeaders, respond } = require('./write');
+const { writeHeaders, respond, answerPreflight } = require('./write');
 const { problemsOf, originProblems, report } = require('./lint');
 const { BoundedCache } = require('./cache');
 const { hooksOf, reportRefusal, keepOnErrors } = require('./hooks');
@@ -490,9 +490,11 @@ function collectStrings(allowed, out, depth) {
   }
 }
 
+const NO_HEADERS = Object.freeze({});
+
 /** Judges the request with `target` and writes the answer; `hooks` as hooksOf gives. */
 function answer(target, req, res, next, hooks) {
-  const headers = req.headers || {};
+  const headers = req.headers || NO_HEADERS;
   const rawOrigin = headers.origin;
   // Only strings reach the core. An empty Origin needs no case of its own:
   // the cors_npm profile never sends an empty header value, as cors does not.
@@ -500,18 +502,24 @@ function answer(target, req, res, next, hooks) {
   let requestHeaders = headers['access-control-request-headers'];
   if (typeof requestHeaders !== 'string') requestHeaders = undefined;
   const method = typeof req.method === 'string' ? req.method : undefined;
-  const verdict =
-    target.verdict === null ? undefined : target.verdict(typeof rawOrigin === 'string' ? rawOrigin : undefined);
-  const shape = target.runner.shape(method, origin, undefined, requestHeaders, undefined, verdict);
-  writeHeaders(shape, res, origin, requestHeaders);
-  if (hooks !== null) {
-    const url = typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url;
-    const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
-    const failed = reportRefusal(hooks, ask, req, url, method, origin, shape);
-    if (failed !== null) {
-      next(failed);
-      return;
+  const verdict = target.verdict === null ? undefined : target.verdict(origin);
+  const shape = target.runner.answer(method, origin, requestHeaders, verdict);
+  if (hooks === null) {
+    if (shape.status === -1) {
+      writeHeaders(shape, res, origin, requestHeaders);
+      next();
+    } else {
+      answerPreflight(shape, res, origin, requestHeaders);
     }
+    return;
+  }
+  writeHeaders(shape, res, origin, requestHeaders);
+  const url = typeof req.originalUrl === 'string' && req.originalUrl !== '' ? req.originalUrl : req.url;
+  const ask = () => target.runner.native.evaluate(undefined, method === undefined ? '' : method, origin, undefined, requestHeaders, undefined, verdict);
+  const failed = reportRefusal(hooks, ask, req, url, method, origin, shape);
+  if (failed !== null) {
+    next(failed);
+    return;
   }
   if (shape.status === -1) {
     keepOnErrors(hooks, shape, res, origin, requestHeaders);

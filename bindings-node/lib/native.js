@@ -137,6 +137,12 @@ function findings(json, probes = 0, names = 'document') {
 /** Origins no real policy means to allow: a host verdict is tried on them. */
 const VERDICT_PROBES = Object.freeze(native.verdictProbes());
 
+/**
+ * The request methods the addon's `answer` takes as a number (name ->
+ * code); any other method is passed as a string (code 0).
+ */
+const METHOD_CODES = new Map(native.methodCodes().map((name, code) => [name, code]).filter(([name]) => name !== ''));
+
 /** Which of the core's probe origins `verdict` admits (bit i for probe i). */
 function probeMask(verdict) {
   let mask = 0;
@@ -157,6 +163,7 @@ module.exports = {
   PolicyRangeError,
   NativePolicy: native.NativePolicy,
   VERDICT_PROBES,
+  METHOD_CODES,
   // Internal (tests): the addon file that loaded, and its module.
   ADDON_FILE,
   addon: native,

@@ -12,7 +12,7 @@
 const { isUtf8 } = require('node:buffer');
 const { load, probeMask, policyError, problemOf, jsProblem } = require('./native');
 const { Runner } = require('./runner');
-const { writeHeaders, respond } = require('./write');
+const { writeHeaders, respond, answerPreflight } = require('./write');
 const { hooksOf, reportRefusal, keepOnErrors } = require('./hooks');
 
 // The options `new Policy()` took before they became the document's keys.
@@ -271,6 +271,10 @@ class Policy {
       const privateNetwork = headerString(h['access-control-request-private-network']);
       const verdict = judge(origin);
       const shape = runner.shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict, index);
+      if (hooks === null && shape.status !== -1) {
+        answerPreflight(shape, res, origin, requestHeaders);
+        return;
+      }
       writeHeaders(shape, res, origin, requestHeaders);
       const failed = reportRefusal(
         hooks,

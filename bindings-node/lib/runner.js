@@ -13,6 +13,7 @@
 // than the native calls it saves. So hostile inputs cannot grow it.
 
 const { prepareShape } = require('./write');
+const { METHOD_CODES } = require('./native');
 
 const UNCACHED = 0xffffffff;
 // The memo's key for a present Origin when the served policy answers every
@@ -43,6 +44,10 @@ class Runner {
     this.bypass = 0;
     // Per served policy: true when its answers do not depend on the Origin's value.
     this.originFree = [];
+    // The last answer and its inputs (one request's strings, at most
+    // MEMO_KEY_CHARS of them): a request like the one before is answered
+    // with a few comparisons, before any memo lookup.
+    this.last = { index: -1, method: undefined, origin: undefined, requestHeaders: undefined, rest: null, slot: 0, shape: null };
   }
 
   /** The most bytes the memo holds (what a cache of runners charges for it). */
@@ -64,42 +69,94 @@ class Runner {
     return shape;
   }
 
+  /** Whether the answers of served policy `index` do not depend on the Origin's value (asked of the core once). */
+  originFreeOf(index) {
+    let free = this.originFree[index];
+    if (free === undefined) {
+      free = this.native.originMatters(index) === false;
+      this.originFree[index] = free;
+    }
+    return free;
+  }
+
+  /** The native answer id: one call, its inputs packed as the addon's `answer` takes them. */
+  run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
+    const methodCode = method === undefined ? undefined : METHOD_CODES.get(method);
+    const code = (index << 8) | ((methodCode === undefined ? 0 : methodCode) << 2) | (verdict === undefined ? 0 : verdict ? 2 : 1);
+    if (requestMethod === undefined && privateNetwork === undefined) {
+      return methodCode === undefined
+        ? this.native.answer(code, origin, requestHeaders, method)
+        : this.native.answer(code, origin, requestHeaders);
+    }
+    return this.native.answer(code, origin, requestHeaders, method, requestMethod, privateNetwork);
+  }
+
   /**
    * The shape of the answer of served policy `index` (0, the only one
    * without routes; with routes, what `native.route(path)` gave). Arguments
    * are strings or undefined; `verdict` is undefined, false or true.
    */
   shape(method, origin, requestMethod, requestHeaders, privateNetwork, verdict, index = 0) {
-    let free = this.originFree[index];
-    if (free === undefined) {
-      free = this.native.originMatters(index) === false;
-      this.originFree[index] = free;
-    }
-    const key = free && origin !== undefined ? ANY_ORIGIN : origin;
-    const chars =
-      length(method) + (free ? 0 : length(origin)) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
-    if (this.bypass > 0 || chars > MEMO_KEY_CHARS) {
-      if (this.bypass > 0) this.bypass--;
-      return this.shapeOf(this.native.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict), index);
-    }
-    const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
     // Access-Control-Request-Method and -Private-Network share one key,
     // built only when either is present (the drop-in never passes them).
     const rest = requestMethod !== undefined || privateNetwork !== undefined ? JSON.stringify([requestMethod, privateNetwork]) : null;
-    const known = this.lookup(index, method, key, requestHeaders, rest, slot);
-    if (known !== -1) {
-      this.hits++;
-      return this.shapes[known];
-    }
+    return this.answer(method, origin, requestHeaders, verdict, index, requestMethod, privateNetwork, rest);
+  }
 
-    const id = this.native.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
-    const shape = this.shapeOf(id, index);
-    if (id === UNCACHED) return shape;
-    const cost = 2 * chars + ENTRY_OVERHEAD;
-    if (this.memoSize >= MEMO_LIMIT || this.memoBytes + cost > MEMO_BYTES) this.reset();
-    this.store(index, method, key, requestHeaders, rest, slot, id);
-    this.memoSize++;
-    this.memoBytes += cost;
+  /**
+   * `shape` for a request without Access-Control-Request-Method and
+   * -Private-Network (the drop-in's), or with `rest`, their key.
+   */
+  answer(method, origin, requestHeaders, verdict, index = 0, requestMethod = undefined, privateNetwork = undefined, rest = null) {
+    const free = this.originFreeOf(index);
+    const key = free && origin !== undefined ? ANY_ORIGIN : origin;
+    const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
+    const last = this.last;
+    if (
+      last.index === index &&
+      last.method === method &&
+      last.origin === key &&
+      last.requestHeaders === requestHeaders &&
+      last.slot === slot &&
+      last.rest === rest
+    ) {
+      this.hits++;
+      return last.shape;
+    }
+    const chars =
+      length(method) + (free ? 0 : length(origin)) + length(requestHeaders) + length(requestMethod) + length(privateNetwork);
+    if (chars > MEMO_KEY_CHARS) {
+      return this.shapeOf(this.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict), index);
+    }
+    let shape;
+    if (this.bypass > 0) {
+      this.bypass--;
+      const id = this.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
+      shape = this.shapeOf(id, index);
+      if (id === UNCACHED) return shape;
+    } else {
+      const known = this.lookup(index, method, key, requestHeaders, rest, slot);
+      if (known !== -1) {
+        this.hits++;
+        shape = this.shapes[known];
+      } else {
+        const id = this.run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict);
+        shape = this.shapeOf(id, index);
+        if (id === UNCACHED) return shape;
+        const cost = 2 * chars + ENTRY_OVERHEAD;
+        if (this.memoSize >= MEMO_LIMIT || this.memoBytes + cost > MEMO_BYTES) this.reset();
+        this.store(index, method, key, requestHeaders, rest, slot, id);
+        this.memoSize++;
+        this.memoBytes += cost;
+      }
+    }
+    last.index = index;
+    last.method = method;
+    last.origin = key;
+    last.requestHeaders = requestHeaders;
+    last.rest = rest;
+    last.slot = slot;
+    last.shape = shape;
     return shape;
   }
 

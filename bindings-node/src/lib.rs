@@ -28,7 +28,7 @@ use corsguard::{
     Action, Decision, Document, DocumentErrors, HeaderName, OptionNames, Policy, Problem, Request,
 };
 use napi::bindgen_prelude::{Buffer, Either};
-use napi::{Env, JsString, JsUnknown, ValueType};
+use napi::{Env, JsUnknown, ValueType};
 use napi_derive::napi;
 
 // ---------------------------------------------------------------------------
@@ -218,8 +218,9 @@ fn parse(json: &str, probes: Option<u32>) -> Result<Document, DocumentErrors> {
 const INLINE: usize = 256;
 
 /// The UTF-8 bytes of a JS string: inline when short, on the heap when long.
+/// The inline buffer is left uninitialized: N-API writes the bytes read.
 struct Utf8Buf {
-    inline: [u8; INLINE],
+    inline: [std::mem::MaybeUninit<u8>; INLINE],
     len: usize,
     heap: Vec<u8>,
     on_heap: bool,
@@ -228,7 +229,7 @@ struct Utf8Buf {
 impl Utf8Buf {
     fn new() -> Self {
         Utf8Buf {
-            inline: [0; INLINE],
+            inline: [std::mem::MaybeUninit::uninit(); INLINE],
             len: 0,
             heap: Vec::new(),
             on_heap: false,
@@ -239,64 +240,79 @@ impl Utf8Buf {
         if self.on_heap {
             &self.heap
         } else {
-            &self.inline[..self.len]
+            // SAFETY: `fill` had N-API write `len` bytes at the start of
+            // `inline` (`len` stays 0 until then).
+            unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<u8>(), self.len) }
         }
     }
 
-    /// Copies `value` (a JS string) in. Lone surrogates become U+FFFD, as
-    /// N-API's UTF-8 conversion does.
-    fn fill(&mut self, env: &Env, value: &JsString) -> napi::Result<()> {
-        use napi::NapiRaw;
-        let raw_env = env.raw();
-        // SAFETY: `value` is a live JS string handle of this env; the buffer
-        // pointer and capacity describe `self.inline`, which N-API writes at
-        // most `INLINE - 1` bytes plus a NUL into.
+    /// Copies the string `value` in (lone surrogates become U+FFFD, as
+    /// N-API's UTF-8 conversion does) and returns N-API's status: for any
+    /// other type `napi_string_expected`, which callers read as "absent".
+    ///
+    /// # Safety
+    /// `env` is the current env and `value` a live handle of it.
+    unsafe fn fill_raw(
+        &mut self,
+        env: napi::sys::napi_env,
+        value: napi::sys::napi_value,
+    ) -> napi::sys::napi_status {
+        // SAFETY (all three calls): the buffer pointer and capacity describe
+        // memory of `self` that N-API writes at most capacity - 1 bytes plus
+        // a NUL into; a NULL buffer asks for the length only.
         let mut written = 0usize;
         let status = unsafe {
             napi::sys::napi_get_value_string_utf8(
-                raw_env,
-                value.raw(),
+                env,
+                value,
                 self.inline.as_mut_ptr().cast(),
                 INLINE,
                 &mut written,
             )
         };
-        check(status)?;
+        if status != napi::sys::Status::napi_ok {
+            return status;
+        }
         if written < INLINE - 4 {
             // Room to spare: the string was not truncated (a truncated copy
             // fills the buffer to within one UTF-8 sequence).
             self.len = written;
             self.on_heap = false;
-            return Ok(());
+            return status;
         }
         let mut total = 0usize;
-        // SAFETY: a NULL buffer asks N-API for the length only.
         let status = unsafe {
-            napi::sys::napi_get_value_string_utf8(
-                raw_env,
-                value.raw(),
-                std::ptr::null_mut(),
-                0,
-                &mut total,
-            )
+            napi::sys::napi_get_value_string_utf8(env, value, std::ptr::null_mut(), 0, &mut total)
         };
-        check(status)?;
+        if status != napi::sys::Status::napi_ok {
+            return status;
+        }
         self.heap.clear();
         self.heap.resize(total + 1, 0);
-        // SAFETY: `self.heap` has `total + 1` bytes, room for the copy and NUL.
         let status = unsafe {
             napi::sys::napi_get_value_string_utf8(
-                raw_env,
-                value.raw(),
+                env,
+                value,
                 self.heap.as_mut_ptr().cast(),
                 total + 1,
                 &mut written,
             )
         };
-        check(status)?;
         self.heap.truncate(written);
         self.on_heap = true;
-        Ok(())
+        status
+    }
+}
+
+/// Reads `value` into `buf` when it is a string: true then, false for any
+/// other type (undefined included), an error only for a failed read.
+fn read_string(env: &Env, value: &JsUnknown, buf: &mut Utf8Buf) -> napi::Result<bool> {
+    use napi::NapiRaw;
+    // SAFETY: `value` is a live handle of this env.
+    match unsafe { buf.fill_raw(env.raw(), value.raw()) } {
+        napi::sys::Status::napi_ok => Ok(true),
+        napi::sys::Status::napi_string_expected => Ok(false),
+        status => check(status).map(|()| false),
     }
 }
 
@@ -314,14 +330,10 @@ fn check(status: napi::sys::napi_status) -> napi::Result<()> {
 /// Reads an optional string argument: `undefined`/`null` are absent; any
 /// other non-string is absent too (the JS side only passes strings).
 fn read_opt(env: &Env, value: Option<JsUnknown>, buf: &mut Utf8Buf) -> napi::Result<bool> {
-    let Some(value) = value else { return Ok(false) };
-    if value.get_type()? != ValueType::String {
-        return Ok(false);
+    match value {
+        Some(value) => read_string(env, &value, buf),
+        None => Ok(false),
     }
-    // SAFETY-free cast: the type was checked just above.
-    let s: JsString = unsafe { value.cast() };
-    buf.fill(env, &s)?;
-    Ok(true)
 }
 
 /// Bytes in, text out: UTF-8 when valid, otherwise Latin-1 (one char per
@@ -500,6 +512,22 @@ pub fn verdict_probes() -> Vec<&'static str> {
     corsguard::VERDICT_PROBES.to_vec()
 }
 
+/// The methods `answer` takes as a code (their index; 0 stands for the
+/// `method` argument): request methods as Node's parser gives them, so a
+/// request's method crosses as a number, not a string.
+const METHODS: [&[u8]; 8] = [
+    b"", b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH", b"OPTIONS",
+];
+
+/// The method names of `answer`'s method codes, in code order (`""` for 0).
+#[napi]
+pub fn method_codes() -> Vec<&'static str> {
+    METHODS
+        .iter()
+        .map(|m| std::str::from_utf8(m).unwrap_or_default())
+        .collect()
+}
+
 /// Loads a policy document (JSON text): every policy it serves (one
 /// without `routes`), each in the smallest capacity class that holds it,
 /// with `probes` the verdict probes the host's rule admits, and messages
@@ -672,6 +700,65 @@ impl NativePolicy {
         request.request_headers = get(3);
         request.request_private_network = get(4);
         request.origin_verdict = verdict;
+        Ok(with_policy!(policy, p => {
+            let decision = p.evaluate(&request);
+            self.intern(index as usize, &decision, &request)
+        }))
+    }
+
+    /// The per-request path of the middlewares, with the fewest arguments
+    /// to convert: as `run`, but `code` packs the served policy's index
+    /// (bits 8 and up), the method (bits 2 to 4: an index into
+    /// `methodCodes()`, 0 for the `method` argument) and the host's verdict
+    /// (bits 0 and 1: 0 none, 1 false, 2 true). Arguments that are not
+    /// strings (undefined, or left out) count as absent.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn answer(
+        &self,
+        env: Env,
+        code: u32,
+        origin: JsUnknown,
+        request_headers: JsUnknown,
+        method: JsUnknown,
+        request_method: JsUnknown,
+        request_private_network: JsUnknown,
+    ) -> napi::Result<u32> {
+        let index = code >> 8;
+        let Some(policy) = self.policies.get(index as usize) else {
+            return Err(napi::Error::new(
+                napi::Status::InvalidArg,
+                format!("no served policy {index}"),
+            ));
+        };
+        let verdict = match code & 3 {
+            1 => Some(false),
+            2 => Some(true),
+            _ => None,
+        };
+        let mut method_buf = Utf8Buf::new();
+        let method: &[u8] = match METHODS.get(((code >> 2) & 7) as usize) {
+            Some(known) if !known.is_empty() => known,
+            _ if read_string(&env, &method, &mut method_buf)? => method_buf.bytes(),
+            _ => b"",
+        };
+        let mut origin_buf = Utf8Buf::new();
+        let mut headers_buf = Utf8Buf::new();
+        let has_origin = read_string(&env, &origin, &mut origin_buf)?;
+        let has_headers = read_string(&env, &request_headers, &mut headers_buf)?;
+        let mut request = Request::new(method);
+        request.origin = has_origin.then(|| origin_buf.bytes());
+        request.request_headers = has_headers.then(|| headers_buf.bytes());
+        request.origin_verdict = verdict;
+        // The Policy API's headers: read only when given.
+        let mut method_header_buf = Utf8Buf::new();
+        let mut network_buf = Utf8Buf::new();
+        if read_string(&env, &request_method, &mut method_header_buf)? {
+            request.request_method = Some(method_header_buf.bytes());
+        }
+        if read_string(&env, &request_private_network, &mut network_buf)? {
+            request.request_private_network = Some(network_buf.bytes());
+        }
         Ok(with_policy!(policy, p => {
             let decision = p.evaluate(&request);
             self.intern(index as usize, &decision, &request)
