@@ -503,7 +503,9 @@ function answer(target, req, res, next, hooks) {
   if (typeof requestHeaders !== 'string') requestHeaders = undefined;
   const method = typeof req.method === 'string' ? req.method : undefined;
   const verdict = target.verdict === null ? undefined : target.verdict(origin);
-  const shape = target.runner.answer(method, origin, requestHeaders, verdict);
+  // Without hooks only the headers are used: an answer whose headers are
+  // the same for every Origin may be reused across origins.
+  const shape = target.runner.answer(method, origin, requestHeaders, verdict, 0, undefined, undefined, null, hooks === null);
   if (hooks === null) {
     if (shape.status === -1) {
       writeHeaders(shape, res, origin, requestHeaders);

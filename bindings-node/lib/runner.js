@@ -20,6 +20,11 @@ const UNCACHED = 0xffffffff;
 // origin alike (the core says so: `originMatters`), so that a request from
 // a new origin is still a memo hit. Not a string: no Origin can equal it.
 const ANY_ORIGIN = Symbol('any origin');
+// The same for a caller that writes headers only (no refusal hook), when
+// the core says the headers cannot depend on the origin although the
+// verdict can (`headersMatter`: a fixed origin sent to everyone). Its own
+// key, so that a caller that needs the verdict never reuses such an answer.
+const ANY_ORIGIN_HEADERS = Symbol('any origin, headers only');
 const MEMO_LIMIT = 4096;
 // Bytes a memo may hold: its keys at two bytes per character, plus an
 // estimate of the Map nodes and id arrays around each entry.
@@ -44,6 +49,7 @@ class Runner {
     this.bypass = 0;
     // Per served policy: true when its answers do not depend on the Origin's value.
     this.originFree = [];
+    this.headersFree = [];
     // The last answer and its inputs (one request's strings, at most
     // MEMO_KEY_CHARS of them): a request like the one before is answered
     // with a few comparisons, before any memo lookup.
@@ -79,6 +85,16 @@ class Runner {
     return free;
   }
 
+  /** Whether the headers of served policy `index` do not depend on the Origin's value (asked of the core once). */
+  headersFreeOf(index) {
+    let free = this.headersFree[index];
+    if (free === undefined) {
+      free = this.native.headersMatter(index) === false;
+      this.headersFree[index] = free;
+    }
+    return free;
+  }
+
   /** The native answer id: one call, its inputs packed as the addon's `answer` takes them. */
   run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
     const methodCode = method === undefined ? undefined : METHOD_CODES.get(method);
@@ -107,9 +123,13 @@ class Runner {
    * `shape` for a request without Access-Control-Request-Method and
    * -Private-Network (the drop-in's), or with `rest`, their key.
    */
-  answer(method, origin, requestHeaders, verdict, index = 0, requestMethod = undefined, privateNetwork = undefined, rest = null) {
-    const free = this.originFreeOf(index);
-    const key = free && origin !== undefined ? ANY_ORIGIN : origin;
+  answer(method, origin, requestHeaders, verdict, index = 0, requestMethod = undefined, privateNetwork = undefined, rest = null, headersOnly = false) {
+    let key = origin;
+    if (origin !== undefined) {
+      if (this.originFreeOf(index)) key = ANY_ORIGIN;
+      else if (headersOnly && this.headersFreeOf(index)) key = ANY_ORIGIN_HEADERS;
+    }
+    const free = key !== origin;
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
     const last = this.last;
     if (

@@ -863,6 +863,17 @@ impl NativePolicy {
             .is_none_or(|policy| with_policy!(policy, p => p.answer_depends_on_origin()))
     }
 
+    /// Whether the headers, action and body of served policy `index` depend
+    /// on the value of a request's `Origin` (the core's
+    /// `headers_depend_on_origin`): when not, a caller that writes headers
+    /// only (no refusal hook) may reuse an answer across origins.
+    #[napi]
+    pub fn headers_matter(&self, index: u32) -> bool {
+        self.policies
+            .get(index as usize)
+            .is_none_or(|policy| with_policy!(policy, p => p.headers_depend_on_origin()))
+    }
+
     /// The largest capacity class of the served policies (`small` when the
     /// document serves none).
     #[napi(getter)]

@@ -123,6 +123,34 @@ test('where the answer cannot depend on the origin, a new origin is still a memo
   }
 });
 
+test('a fixed origin sent to everyone: a caller writing headers only reuses one answer for every origin; one needing the verdict does not', () => {
+  const document = JSON.stringify({ version: 1, profile: 'cors_npm', fixedOrigin: 'https://app.example' });
+  const policy = realLoad(document);
+  assert.equal(policy.originMatters(0), true);
+  assert.equal(policy.headersMatter(0), false);
+  let runs = 0;
+  const run = policy.answer.bind(policy);
+  policy.answer = (...args) => {
+    runs += 1;
+    return run(...args);
+  };
+  const runner = new Runner(policy);
+  const heads = new Set();
+  for (let i = 0; i < 200; i++) {
+    const shape = runner.answer('GET', `https://never-${i}.example`, undefined, undefined, 0, undefined, undefined, null, true);
+    heads.add(JSON.stringify([shape.status, shape.names, shape.values]));
+  }
+  assert.equal(runs, 1, 'one native call for 200 origins');
+  assert.equal(heads.size, 1);
+  // A caller that needs the verdict (a refusal hook) still asks per origin,
+  // and hears that an unlisted origin is refused.
+  const listed = runner.answer('GET', 'https://app.example', undefined, undefined);
+  const other = runner.answer('GET', 'https://other.example', undefined, undefined);
+  assert.equal(runs, 3);
+  assert.equal(listed.refusal, null);
+  assert.notEqual(other.refusal, null);
+});
+
 test('a warning about request-derived origins is emitted once per rule, with the value shortened', async () => {
   const reflect = cors({ origin: (origin, cb) => cb(null, origin), credentials: true });
   const echo = cors((req, cb) => cb(null, { origin: req.headers.origin, credentials: true }));
