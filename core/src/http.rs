@@ -274,6 +274,35 @@ impl Prebuilt {
         });
     }
 
+    /// The headers of `decision` (judged from `request`'s headers) as
+    /// `http` names and values, to write later with [`Answer::write_to`]:
+    /// for a host that judges the request before its service runs and
+    /// writes the response afterwards. Values as [`Prebuilt::apply_for`]
+    /// takes them; nothing is hashed into a `HeaderMap` until the response
+    /// is at hand.
+    pub fn answer_for<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        decision: &Decision<'_>,
+        request: &HeaderMap,
+    ) -> Answer {
+        let headers = decision.headers();
+        let mut pairs = Vec::with_capacity(headers.len());
+        for header in headers {
+            let value = self
+                .value(policy, header.value)
+                .or_else(|| from_request(request, header.value))
+                .or_else(|| HeaderValue::from_bytes(header.value).ok());
+            if let Some(value) = value {
+                pairs.push((http_name(header.name), value));
+            }
+        }
+        Answer {
+            pairs,
+            vary_merge: policy.behaviour().vary_merge,
+        }
+    }
+
     /// The prebuilt or static value for `value`, if there is one.
     fn value<const O: usize, const N: usize, const B: usize>(
         &self,
@@ -292,6 +321,34 @@ impl Prebuilt {
             b"Origin" => Some(HeaderValue::from_static("Origin")),
             _ => None,
         })
+    }
+}
+
+/// A decision's CORS headers as `http` names and values, in order, with the
+/// policy's way of merging `Vary` ([`Prebuilt::answer_for`] makes one).
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pairs: Vec<(HeaderName, HeaderValue)>,
+    vary_merge: VaryMerge,
+}
+
+impl Answer {
+    /// The headers, in the order the decision lists them (`Vary` included).
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.pairs
+    }
+
+    /// Writes the headers into a response's `HeaderMap`, as [`apply`]
+    /// does: each CORS header replaces the response's own, and `Vary` is
+    /// merged into the response's `Vary`, never overwritten.
+    pub fn write_to(self, headers: &mut HeaderMap) {
+        for (name, value) in self.pairs {
+            if name == VARY && headers.contains_key(VARY) {
+                merge_vary(headers, value.as_bytes(), self.vary_merge);
+            } else {
+                headers.insert(name, value);
+            }
+        }
     }
 }
 
@@ -333,6 +390,7 @@ pub fn merge_vary(headers: &mut HeaderMap, tokens: &[u8], merge: VaryMerge) {
 mod tests {
     use super::*;
     use crate::{AllowedHeaders, Config, HeaderName as Name, Methods};
+    use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 
     fn policy() -> Policy<8, 8, 1024> {
         let config = Config::new()
@@ -422,6 +480,46 @@ mod tests {
             h[VARY],
             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         );
+    }
+
+    #[test]
+    fn an_answer_written_later_is_what_apply_writes_now() {
+        let p = policy();
+        let prebuilt = Prebuilt::new(&p);
+        for method in ["OPTIONS", "GET"] {
+            let req = http::Request::builder()
+                .method(method)
+                .uri("/")
+                .header("origin", "https://app.example.com")
+                .header("access-control-request-method", "PUT")
+                .header("access-control-request-headers", "x-a")
+                .body(())
+                .unwrap();
+            let cors = RequestHeaders::from_request(&req);
+            let decision = p.evaluate(&cors.request());
+            // A response with its own Vary and its own (stale) CORS header.
+            let mut response = HeaderMap::new();
+            response.append(VARY, "Accept-Encoding".parse().unwrap());
+            response.insert(
+                ACCESS_CONTROL_ALLOW_ORIGIN,
+                "https://stale.example".parse().unwrap(),
+            );
+            let mut now = response.clone();
+            prebuilt.apply_for(&p, &decision, req.headers(), &mut now);
+            let answer = prebuilt.answer_for(&p, &decision, req.headers());
+            assert_eq!(answer.headers().len(), decision.headers().len());
+            let mut later = response.clone();
+            answer.write_to(&mut later);
+            assert_eq!(later, now, "{method}");
+            assert_eq!(
+                later[ACCESS_CONTROL_ALLOW_ORIGIN],
+                "https://app.example.com"
+            );
+            assert!(later[VARY]
+                .to_str()
+                .unwrap()
+                .starts_with("Accept-Encoding, Origin"));
+        }
     }
 
     #[test]

@@ -65,9 +65,9 @@ use std::task::{Context, Poll};
 
 use arc_swap::ArcSwap;
 use corsguard::capacity::CapacityClass;
-use corsguard::http::{merge_vary, Prebuilt, RequestHeaders};
-use corsguard::{DocumentErrors, PolicySet, VaryMerge};
-use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, VARY};
+use corsguard::http::{Answer, Prebuilt, RequestHeaders};
+use corsguard::{DocumentErrors, PolicySet};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -114,8 +114,8 @@ struct Verdict {
     body: Option<&'static str>,
     /// The refusal, when the request was refused.
     refusal: Option<Refusal>,
-    /// How the answer's `Vary` joins a response's own.
-    vary_merge: VaryMerge,
+    /// The CORS headers to write (none when no policy serves the path).
+    answer: Option<Answer>,
 }
 
 /// One refused request, as the refusal hook and the `tracing` event see it.
@@ -187,18 +187,18 @@ impl Policies {
         Ok(Policies { sets, prebuilt })
     }
 
-    /// Judges the request and writes its CORS headers into `answer` (empty
+    /// Judges the request and takes its CORS headers (none
     /// when no policy serves the path). The decision borrows from the
     /// request, so everything the response needs later is taken now: the
     /// headers, as owned `HeaderValue`s, and how to merge `Vary`.
-    fn verdict<B>(&self, request: &Request<B>, answer: &mut HeaderMap) -> Verdict {
+    fn verdict<B>(&self, request: &Request<B>) -> Verdict {
         let path = request.uri().path().as_bytes();
         let headers = RequestHeaders::from_request(request);
         let cors = headers.request();
         with_set!(&self.sets, set => {
             let served = set.document().route(path).and_then(|i| Some((i, set.policy(i)?)));
             match served {
-                None => Verdict { respond: None, body: None, refusal: None, vary_merge: VaryMerge::Dedup },
+                None => Verdict { respond: None, body: None, refusal: None, answer: None },
                 Some((index, policy)) => {
                     let decision = policy.evaluate(&cors);
                     let refusal = decision.reason().map(|reason| Refusal {
@@ -209,15 +209,15 @@ impl Policies {
                         code: reason.code(),
                         reason: reason.to_string(),
                     });
-                    match self.prebuilt.get(index) {
-                        Some(prebuilt) => prebuilt.apply_for(policy, &decision, request.headers(), answer),
-                        None => corsguard::http::apply(policy, &decision, answer),
-                    }
+                    let answer = match self.prebuilt.get(index) {
+                        Some(prebuilt) => prebuilt.answer_for(policy, &decision, request.headers()),
+                        None => Prebuilt::default().answer_for(policy, &decision, request.headers()),
+                    };
                     Verdict {
                         respond: decision.action().status(),
                         body: decision.body(),
                         refusal,
-                        vary_merge: policy.behaviour().vary_merge,
+                        answer: Some(answer),
                     }
                 }
             }
@@ -225,22 +225,12 @@ impl Policies {
     }
 }
 
-/// Sets the headers of `answer` on a response the inner service made:
-/// each CORS header replaces the response's own, and `Vary` is merged into
-/// the response's `Vary` by the policy's rule, never overwritten.
-fn write_answer(answer: HeaderMap, vary_merge: VaryMerge, response: &mut HeaderMap) {
-    let mut name = None;
-    for (next, value) in answer {
-        // `HeaderMap`'s iterator names a header once, before its first value.
-        if next.is_some() {
-            name = next;
-        }
-        let Some(name) = &name else { continue };
-        if *name == VARY && response.contains_key(VARY) {
-            merge_vary(response, value.as_bytes(), vary_merge);
-        } else {
-            response.insert(name.clone(), value);
-        }
+/// Sets the headers of `answer` on a response: each CORS header replaces
+/// the response's own, and `Vary` is merged into the response's `Vary` by
+/// the policy's rule, never overwritten.
+fn write_answer(answer: Option<Answer>, response: &mut HeaderMap) {
+    if let Some(answer) = answer {
+        answer.write_to(response);
     }
 }
 
@@ -342,8 +332,7 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // One evaluation by one policy answers the whole exchange, even if
         // the policy is replaced meanwhile.
-        let mut answer = HeaderMap::new();
-        let verdict = self.layer.policies.load().verdict(&request, &mut answer);
+        let verdict = self.layer.policies.load().verdict(&request);
         if let Some(refusal) = &verdict.refusal {
             refusal.log();
             if let Some(hook) = &self.layer.on_refusal {
@@ -358,13 +347,16 @@ where
                 None => ResBody::default(),
             });
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+            let written = verdict.answer.as_ref().map_or(0, |a| a.headers().len());
+            let headers = response.headers_mut();
+            headers.reserve(written + 1);
+            write_answer(verdict.answer, headers);
             if verdict.body.is_some() {
-                answer.insert(
+                headers.insert(
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
             }
-            *response.headers_mut() = answer;
             return ResponseFuture {
                 kind: Kind::Ready {
                     response: Some(response),
@@ -377,7 +369,7 @@ where
                 Ok(future) => future,
                 Err(panic) => {
                     let mut response = panic_response(&*panic);
-                    write_answer(answer, verdict.vary_merge, response.headers_mut());
+                    write_answer(verdict.answer, response.headers_mut());
                     return ResponseFuture {
                         kind: Kind::Ready {
                             response: Some(response),
@@ -392,7 +384,7 @@ where
             kind: Kind::Inner {
                 future,
                 catch_panics: self.layer.catch_panics,
-                pending: Some((answer, verdict.vary_merge)),
+                pending: Some(verdict.answer),
             },
         }
     }
@@ -433,7 +425,7 @@ pin_project! {
             #[pin]
             future: F,
             catch_panics: bool,
-            pending: Option<(HeaderMap, VaryMerge)>,
+            pending: Option<Option<Answer>>,
         },
     }
 }
@@ -470,8 +462,8 @@ where
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Ready(Ok(response)) => response,
                 };
-                if let Some((answer, vary_merge)) = pending.take() {
-                    write_answer(answer, vary_merge, response.headers_mut());
+                if let Some(answer) = pending.take() {
+                    write_answer(answer, response.headers_mut());
                 }
                 Poll::Ready(Ok(response))
             }
