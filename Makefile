@@ -33,11 +33,13 @@ test-embedded:
 	$(CARGO) build -p corsguard --target thumbv7em-none-eabihf --release
 	./examples/embedded/size.sh
 
-# Runs every benchmark once, as a test: proves the benches work without timing them.
+# The report generator's unit tests, then `make bench` with every suite in
+# quick mode (seconds each) into $(BENCH_QUICK_OUT): proves the benches and
+# the report work, without timing anything worth a claim.
+BENCH_QUICK_OUT ?= $(or $(CARGO_TARGET_DIR),target)/bench-quick
 test-bench:
-	$(CARGO) bench -p corsguard-benches --bench evaluate -- --test
-	$(CARGO) bench -p corsguard-benches --bench layer -- --test
-	./benches/instructions.sh exact_16
+	python3 -m unittest discover -s benches -p 'test_*.py'
+	$(MAKE) bench BENCH_QUICK=1 BENCH_OUT=$(BENCH_QUICK_OUT)
 
 # The C library: header freshness, install, C tests plain, under valgrind and
 # ASan+UBSan, the vectors through the C API, the libmicrohttpd server.
@@ -70,10 +72,52 @@ test-miri:
 check-demo:
 	$(CARGO) run -q -p corsguard-demo-server -- --check
 
+# The one benchmark report (benches/README.md): the core suite (criterion's
+# evaluate and layer benches, instructions.sh), the Node suite against cors
+# and the Python suite against Starlette, each writing its JSON into
+# $(BENCH_OUT); then benches/make_report.py writes $(BENCH_OUT)/report.md and
+# ratios.svg. A suite whose bench script is absent is skipped, and the report
+# says so. BENCH_QUICK=1: every suite in --quick mode, criterion's results
+# under $(BENCH_OUT)/criterion instead of the target directory's.
+# `make bench-publish` copies the report to docs/bench/ (the README's plot).
+BENCH_OUT ?= $(or $(CARGO_TARGET_DIR),target)/bench
+# Absolute: criterion runs the benches in benches/, the rest run here.
+BENCH_DIR = $(abspath $(BENCH_OUT))
+BENCH_QUICK ?=
+NODE_BENCH ?= bindings-node/bench/run.js
+PYTHON_BENCH ?= bindings-python/bench/run.py
+PYTHON_VENV := bindings-python/.venv
+BENCH_ENV = $(if $(BENCH_QUICK),CRITERION_HOME=$(BENCH_DIR)/criterion)
+CRITERION_ARGS = $(if $(BENCH_QUICK),--warm-up-time 0.1 --measurement-time 0.2 --sample-size 10)
+SUITE_ARGS = $(if $(BENCH_QUICK),--quick)
 bench:
-	$(CARGO) bench -p corsguard-benches --bench evaluate
-	$(CARGO) bench -p corsguard-benches --bench layer
-	python3 benches/report.py
+	mkdir -p $(BENCH_DIR)
+	cd $(BENCH_DIR) && rm -f core.json instructions.json node.json python.json *.skipped report.md ratios.svg
+	$(if $(BENCH_QUICK),rm -rf $(BENCH_DIR)/criterion)
+	$(BENCH_ENV) $(CARGO) bench -p corsguard-benches --bench evaluate -- $(CRITERION_ARGS)
+	$(BENCH_ENV) $(CARGO) bench -p corsguard-benches --bench layer -- $(CRITERION_ARGS)
+	$(BENCH_ENV) ./benches/instructions.sh --json $(BENCH_DIR)/instructions.json
+	$(BENCH_ENV) python3 benches/report.py --json $(BENCH_DIR)/core.json --instructions $(BENCH_DIR)/instructions.json
+	@# Node: the test dependencies (as bindings-node/test.sh), the addon (its Makefile).
+	if [ -f $(NODE_BENCH) ]; then \
+	  ( cd bindings-node && npm ci --no-audit --no-fund ) && $(MAKE) -C bindings-node && \
+	  node $(NODE_BENCH) $(SUITE_ARGS) --json $(BENCH_DIR)/node.json; \
+	else echo "$(NODE_BENCH) is absent" | tee $(BENCH_DIR)/node.skipped; fi
+	@# Python: the package and its pinned test dependencies in $(PYTHON_VENV), as bindings-python/test.sh installs them.
+	if [ -f $(PYTHON_BENCH) ]; then \
+	  { [ -x $(PYTHON_VENV)/bin/python ] || python3 -m venv $(PYTHON_VENV); } && \
+	  $(PYTHON_VENV)/bin/python -m pip install --quiet -r bindings-python/tests/requirements.txt && \
+	  CARGO_TARGET_DIR=$(CURDIR)/bindings-python/target \
+	    $(PYTHON_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps ./bindings-python && \
+	  $(PYTHON_VENV)/bin/python $(PYTHON_BENCH) $(SUITE_ARGS) --json $(BENCH_DIR)/python.json; \
+	else echo "$(PYTHON_BENCH) is absent" | tee $(BENCH_DIR)/python.skipped; fi
+	python3 benches/make_report.py --strict $(SUITE_ARGS) $(BENCH_DIR)
+	@echo "make bench: $(BENCH_DIR)/report.md"
+
+# `make bench`, then its report and plot copied into docs/bench/ (commit them).
+.PHONY: bench-publish
+bench-publish: bench
+	python3 benches/make_report.py --publish docs/bench $(BENCH_DIR)
 
 # Instructions per evaluate (callgrind), beside the medians of the last `make bench`.
 bench-instructions:

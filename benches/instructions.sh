@@ -4,6 +4,9 @@
 #
 #   benches/instructions.sh            every case
 #   benches/instructions.sh exact_16   some of them
+#   benches/instructions.sh --json FILE [CASE ...]
+#                                      also writes the counts to FILE as the
+#                                      bench-result JSON (benches/README.md)
 #
 # For each case and kind it runs the release `count-instructions` twice under
 # `valgrind --tool=callgrind`, with LOW and HIGH evaluations; the difference
@@ -19,7 +22,22 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 LOW=${INSTRUCTIONS_LOW:-1000}
 HIGH=${INSTRUCTIONS_HIGH:-11000}
-CASES=${*:-exact_1 exact_16 exact_1000 exact_10000 pattern}
+JSON=
+ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json)
+      [ $# -ge 2 ] || { echo "instructions.sh: --json needs a file" >&2; exit 2; }
+      JSON=$2
+      shift 2
+      ;;
+    *)
+      ARGS+=("$1")
+      shift
+      ;;
+  esac
+done
+CASES=${ARGS[*]:-exact_1 exact_16 exact_1000 exact_10000 pattern}
 
 if ! command -v valgrind >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -47,7 +65,7 @@ count() {
 
 # Criterion's median (ns) for group/bench/case, or "-".
 median() {
-  local file="$TARGET/criterion/$1/corsguard/$2/new/estimates.json"
+  local file="${CRITERION_HOME:-$TARGET/criterion}/$1/corsguard/$2/new/estimates.json"
   if [ -f "$file" ]; then
     python3 -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["median"]["point_estimate"])' "$file"
   else
@@ -65,6 +83,19 @@ aim() {
   esac
 }
 
+# The scenario name in the JSON, as benches/report.py names the same case.
+label() {
+  case "$1" in
+    exact_1) echo "1 origin" ;;
+    exact_1000) echo "1,000 origins" ;;
+    exact_10000) echo "10,000 origins" ;;
+    exact_*) echo "${1#exact_} origins" ;;
+    pattern) echo "pattern" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+results=()
 printf '| case | kind | instructions | aim | criterion median |\n|---|---|---:|---:|---:|\n'
 for case in $CASES; do
   for kind in preflight actual; do
@@ -73,5 +104,24 @@ for case in $CASES; do
     per=$(( (high - low) / (HIGH - LOW) ))
     printf '| %s | %s | %d | %s | %s |\n' "$case" "$kind" "$per" "$(aim "$kind" "$case")" \
       "$(median "evaluate_$kind" "$case")"
+    results+=("$(printf '{"group": "instructions", "scenario": "evaluate, %s, %s", "case": "%s", "kind": "%s", "unit": "instructions", "ours": %d, "peer": null, "ratio": null, "ratio_min": null, "ratio_max": null, "rounds": 1, "aim": %s}' \
+      "$kind" "$(label "$case")" "$case" "$kind" "$per" "$(aim "$kind" "$case")")")
   done
 done
+
+# The counts have no peer: "aim" is an upper bound in instructions.
+if [ -n "$JSON" ]; then
+  mkdir -p "$(dirname "$JSON")"
+  {
+    printf '{"suite": "core", "peer": null,\n "machine": "%s, %s cores, %s, callgrind",\n "results": [\n' \
+      "$(uname -m)" "$(nproc)" "$(rustc --version | cut -d' ' -f1-2)"
+    sep=
+    for r in "${results[@]}"; do
+      printf '%s  %s' "$sep" "$r"
+      sep=$',\n'
+    done
+    printf '\n]}\n'
+  } >"$JSON.tmp"
+  mv "$JSON.tmp" "$JSON"
+  echo "instructions.sh: wrote $JSON"
+fi
