@@ -49,13 +49,14 @@ if ! command -v valgrind >/dev/null; then
   fi
 fi
 
-(cd "$ROOT" && cargo build --quiet --release -p corsguard-benches --bin count-instructions)
+(cd "$ROOT" && cargo build --quiet --release -p corsguard-benches --bin count-instructions --bin count-layer)
 BIN=$TARGET/release/count-instructions
+LAYER_BIN=$TARGET/release/count-layer
 
 # Total instructions of one run (callgrind's "Collected" line).
 count() {
   local out
-  out=$(timeout 600 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$@" 2>&1 >/dev/null) || {
+  out=$(timeout 600 valgrind --tool=callgrind --callgrind-out-file=/dev/null "${COUNT_BIN:-$BIN}" "$@" 2>&1 >/dev/null) || {
     echo "instructions.sh: callgrind failed on $*:" >&2
     echo "$out" >&2
     exit 1
@@ -108,6 +109,34 @@ for case in $CASES; do
       "$kind" "$(label "$case")" "$case" "$kind" "$per" "$(aim "$kind" "$case")")")
   done
 done
+
+# The tower layer against tower-http's CorsLayer, and the bare service both
+# wrap, per request (count-layer): a ratio that repeats exactly. Only the
+# cases the layer bench has; LAYER_CASES= (empty) skips them.
+LAYER_CASES=${LAYER_CASES-exact_16 pattern}
+layer_aim() { [ "$1" = pattern ] && echo 1.2 || echo 1.5; }
+if [ -n "$LAYER_CASES" ]; then
+  LOW_L=${LAYER_LOW:-200}
+  HIGH_L=${LAYER_HIGH:-2200}
+  printf '\n| layer case | kind | corsguard-tower | tower-http | bare service | ratio | ratio net of bare |\n|---|---|---:|---:|---:|---:|---:|\n'
+  for case in $LAYER_CASES; do
+    for kind in preflight actual; do
+      declare -A per_layer=()
+      for which in corsguard-tower tower-http bare; do
+        low=$(COUNT_BIN=$LAYER_BIN count "$case" "$kind" "$which" "$LOW_L")
+        high=$(COUNT_BIN=$LAYER_BIN count "$case" "$kind" "$which" "$HIGH_L")
+        per_layer[$which]=$(( (high - low) / (HIGH_L - LOW_L) ))
+      done
+      ours=${per_layer[corsguard-tower]} theirs=${per_layer[tower-http]} plain=${per_layer[bare]}
+      ratio=$(python3 -c "print('%.2f' % ($theirs / $ours))")
+      net=$(python3 -c "print('%.2f' % (($theirs - $plain) / max(1, $ours - $plain)))")
+      printf '| %s | %s | %d | %d | %d | %s | %s |\n' "$case" "$kind" "$ours" "$theirs" "$plain" "$ratio" "$net"
+      results+=("$(printf '{"group": "layer instructions", "scenario": "tower layer, %s, %s", "case": "%s", "kind": "%s", "unit": "instructions", "ours": %d, "peer": %d, "bare": %d, "ratio": %s, "ratio_min": %s, "ratio_max": %s, "ratio_net_of_bare": %s, "rounds": 1, "aim": %s}' \
+        "$kind" "$(label "$case")" "$case" "$kind" "$ours" "$theirs" "$plain" "$ratio" "$ratio" "$ratio" "$net" "$(layer_aim "$case")")")
+      unset per_layer
+    done
+  done
+fi
 
 # The counts have no peer: "aim" is an upper bound in instructions.
 if [ -n "$JSON" ]; then

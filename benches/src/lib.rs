@@ -2,6 +2,8 @@
 //! policies and the requests), so that criterion's times and callgrind's
 //! instruction counts measure the same work.
 
+pub mod layer;
+
 use corsguard::{AllowedHeaders, Config, ExposedHeaders, Methods, Policy, Request};
 
 /// Room for 10,000 origins of ~30 bytes each plus the header values.
