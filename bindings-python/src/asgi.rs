@@ -496,7 +496,10 @@ impl Answerer {
                         vary_merge,
                         flavour,
                     };
-                    (Bound::new(py, cors_send)?.into_any(), py.None().into_bound(py))
+                    // Its bound `send` method: called with the fast calling
+                    // convention, unlike an object's `__call__`.
+                    let bound = Bound::new(py, cors_send)?.getattr(intern!(py, "send"))?;
+                    (bound, py.None().into_bound(py))
                 }
             };
             PyTuple::new(py, [first, body, refusal, decision_object])
@@ -704,11 +707,13 @@ fn join_values(py: Python<'_>, values: &[Bound<'_, PyAny>]) -> PyResult<Vec<u8>>
 impl CorsSend {
     /// Sends `message`, with the decision's headers set when it is the
     /// response's start; returns what the wrapped `send` returns.
-    fn __call__<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn send<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let kind = message.get_item(intern!(py, "type"))?;
         let start = intern!(py, "http.response.start");
         let is_start = match kind.downcast::<PyString>() {
-            Ok(s) => s.is(start) || s.to_cow().is_ok_and(|s| s == "http.response.start"),
+            Ok(s) if s.is(start) => true,
+            Ok(s) if s.is(intern!(py, "http.response.body")) => false,
+            Ok(s) => s.to_cow().is_ok_and(|s| s == "http.response.start"),
             Err(_) => kind.eq(start)?,
         };
         if is_start {
