@@ -9,8 +9,11 @@
 //! here unchanged (which header line counts, how a response's header is set
 //! and its `Vary` merged); every CORS rule stays in the core.
 //!
-//! Nothing is cached: each value written is made from the decision of this
-//! request (the header names are the core's eight constants, made once).
+//! Nothing derived from a request is kept. A header whose value is the
+//! policy's own (it lies in none of the request's buffers, so it is in the
+//! immutable policy or a constant of the core) is made once per `Answerer`
+//! as a `(name, value)` tuple and reused: at most `CONSTANTS` of them, each
+//! no longer than the policy's own values.
 
 use std::borrow::Cow;
 
@@ -74,6 +77,15 @@ fn text_plain(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
     Ok(tuple.bind(py).clone())
 }
 
+/// At most this many constant header tuples are kept per `Answerer`.
+const CONSTANTS: usize = 32;
+
+/// Whether `value` lies inside `buffer`.
+fn within(value: &[u8], buffer: &[u8]) -> bool {
+    let (v, b) = (value.as_ptr() as usize, buffer.as_ptr() as usize);
+    v >= b && v + value.len() <= b + buffer.len()
+}
+
 /// Whose reading of the scope and writing of the response.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flavour {
@@ -96,6 +108,8 @@ pub(crate) struct Answerer {
     refusals: bool,
     /// Whether to return a `Decision` (for an `on_decision` hook).
     decisions: bool,
+    /// The policy's own headers as written: (name, value address, length).
+    constants: std::sync::Mutex<Vec<(HeaderName, usize, usize, Py<PyTuple>)>>,
 }
 
 /// The request values read from a scope's headers.
@@ -318,6 +332,42 @@ fn decimal(py: Python<'_>, n: usize) -> Bound<'_, PyBytes> {
     PyBytes::new(py, n.to_string().as_bytes())
 }
 
+impl Answerer {
+    /// The `(name, value)` tuple of one decision header; `request` are the
+    /// request's buffers (a value in none of them is the policy's own).
+    fn header<'py>(
+        &self,
+        py: Python<'py>,
+        name: HeaderName,
+        value: &[u8],
+        origin: Option<(&[u8], &Bound<'py, PyBytes>)>,
+        request: &[Option<&[u8]>],
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let constant = !request.iter().flatten().any(|buffer| within(value, buffer));
+        let key = (name, value.as_ptr() as usize, value.len());
+        if constant {
+            // The lock is never held while Python code may run.
+            let found = self
+                .constants
+                .lock()
+                .ok()
+                .and_then(|kept| kept.iter().find(|k| (k.0, k.1, k.2) == key).map(|k| k.3.clone_ref(py)));
+            if let Some(tuple) = found {
+                return Ok(tuple.into_bound(py));
+            }
+        }
+        let tuple = PyTuple::new(py, [name_bytes(py, name)?, value_bytes(py, self.flavour, value, origin)])?;
+        if constant {
+            if let Ok(mut kept) = self.constants.lock() {
+                if kept.len() < CONSTANTS {
+                    kept.push((key.0, key.1, key.2, tuple.clone().unbind()));
+                }
+            }
+        }
+        Ok(tuple)
+    }
+}
+
 #[pymethods]
 impl Answerer {
     /// An answerer for `policy`: `flavour` is `"dropin"` (with the
@@ -349,6 +399,7 @@ impl Answerer {
             flavour,
             refusals,
             decisions,
+            constants: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -470,9 +521,10 @@ impl Answerer {
                 py.None().into_bound(py)
             };
             let origin = origin_object.as_ref().map(|(buffer, object)| (*buffer, object));
+            let buffers = [Some(&method_b[..]), origin_b.as_deref(), rm.as_deref(), rh.as_deref(), rpn.as_deref()];
             let (first, body) = match decision.action() {
                 Action::Respond { status } => {
-                    let (start, body) = respond(py, flavour, decision, status, origin)?;
+                    let (start, body) = respond(py, self, decision, status, origin, &buffers)?;
                     (start.into_any(), body.into_any())
                 }
                 Action::Continue => {
@@ -482,11 +534,7 @@ impl Answerer {
                         .map(|h| {
                             Ok(CorsHeader {
                                 name: h.name,
-                                tuple: PyTuple::new(
-                                    py,
-                                    [name_bytes(py, h.name)?, value_bytes(py, flavour, h.value, origin)],
-                                )?
-                                .unbind(),
+                                tuple: self.header(py, h.name, h.value, origin, &buffers)?.unbind(),
                             })
                         })
                         .collect::<PyResult<Vec<_>>>()?;
@@ -510,17 +558,16 @@ impl Answerer {
 /// The start and body messages of an answer given now.
 fn respond<'py>(
     py: Python<'py>,
-    flavour: Flavour,
+    answerer: &Answerer,
     decision: &CoreDecision<'_>,
     status: u16,
     origin: Option<(&[u8], &Bound<'py, PyBytes>)>,
+    buffers: &[Option<&[u8]>],
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let flavour = answerer.flavour;
     let headers = PyList::empty(py);
     for h in decision.headers() {
-        headers.append(PyTuple::new(
-            py,
-            [name_bytes(py, h.name)?, value_bytes(py, flavour, h.value, origin)],
-        )?)?;
+        headers.append(answerer.header(py, h.name, h.value, origin, buffers)?)?;
     }
     let body = decision.body().unwrap_or("").as_bytes();
     let content_length = |headers: &Bound<'py, PyList>| -> PyResult<()> {
