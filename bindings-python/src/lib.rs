@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+mod asgi;
+
 use corsguard::{Action, Behaviour, Decision as CoreDecision, Document, DocumentErrors, Failures, HeaderName, OptionNames, Policy as CorePolicy, Problem, Request, VaryMerge, VERDICT_PROBES};
 use corsguard::capacity::{CapacityClass, DefaultPolicy, LargePolicy, SmallPolicy};
 use corsguard::document::{PolicySlots, Rebuild};
@@ -778,6 +780,8 @@ fn merge_vary<'py>(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePolicy>()?;
     m.add_class::<Decision>()?;
+    m.add_class::<asgi::Answerer>()?;
+    m.add_class::<asgi::CorsSend>()?;
     m.add_function(wrap_pyfunction!(merge_vary, m)?)?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("DocumentError", m.py().get_type::<DocumentError>())?;

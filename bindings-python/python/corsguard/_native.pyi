@@ -1,7 +1,7 @@
 """Type stubs for the native extension (import from ``corsguard`` instead)."""
 
 from collections.abc import Callable
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 from ._document import Problem
 
@@ -122,3 +122,30 @@ class NativePolicy:
     def vary_merge(self) -> str: ...
 
 def merge_vary(mode: str, existing: bytes, tokens: bytes) -> Optional[bytes]: ...
+
+class Answerer:
+    """The ASGI middlewares' native request path (``corsguard.asgi``)."""
+
+    def __init__(
+        self,
+        policy: NativePolicy,
+        flavour: Literal["dropin", "policy"],
+        fullmatch: Optional[Callable[[str], object]] = None,
+        *,
+        refusals: bool = False,
+        decisions: bool = False,
+    ) -> None: ...
+    def answer(
+        self, scope: Any, send: Callable[[Any], Any]
+    ) -> tuple[
+        Any,  # the send to hand the app, or the answer's start message
+        Optional[dict],  # the answer's body message (None: pass the request on)
+        # (kind, reason code, reason, origin, method) when refused and asked for
+        Optional[tuple[str, str, str, Any, Any]],
+        Optional[Decision],  # when decisions were asked for
+    ]: ...
+
+class CorsSend:
+    """What ``Answerer.answer`` hands the app as ``send`` (its bound ``send``)."""
+
+    def send(self, message: Any) -> Any: ...

@@ -9,18 +9,22 @@ from typing import Any, Callable, Optional
 
 from ._dropin import starlette_policy
 from ._hooks import Hooks
+from ._native import Answerer, NativePolicy
 
 
 class DropInState:
-    """What a Starlette-keyword middleware's request needs."""
+    """What a Starlette-keyword middleware's request needs. ``answer`` is
+    the ASGI middleware's native request path (``Answerer.answer``)."""
 
-    __slots__ = ("policy", "evaluate", "fullmatch", "hooks")
+    __slots__ = ("policy", "evaluate", "fullmatch", "hooks", "answer", "cors_on_errors")
 
     def __init__(self, policy: Any, fullmatch: Any, hooks: Hooks) -> None:
         self.policy = policy
         self.evaluate = policy._evaluate_latin1
         self.fullmatch = fullmatch
         self.hooks = hooks
+        self.answer = Answerer(policy, "dropin", fullmatch, refusals=hooks.on_refusal is not None).answer
+        self.cors_on_errors = hooks.cors_on_errors
 
 
 def dropin_state(
@@ -55,10 +59,24 @@ def dropin_state(
 class PolicyState:
     """What a :class:`corsguard.Policy` middleware's request needs."""
 
-    __slots__ = ("policy", "routed", "on_decision", "hooks")
+    __slots__ = ("policy", "routed", "on_decision", "hooks", "answer")
 
     def __init__(self, policy: Any, on_decision: Optional[Callable[..., Any]], hooks: Hooks) -> None:
         self.policy = policy
         self.routed = policy.has_routes
         self.on_decision = on_decision
         self.hooks = hooks
+        # The ASGI middleware's native request path, for a policy the core
+        # holds (``corsguard.Policy``); None for another object with
+        # ``evaluate``, which is asked as before.
+        native = getattr(policy, "_native", None)
+        self.answer = (
+            Answerer(
+                native,
+                "policy",
+                refusals=hooks.on_refusal is not None,
+                decisions=on_decision is not None,
+            ).answer
+            if isinstance(native, NativePolicy)
+            else None
+        )

@@ -234,70 +234,21 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
 
-        origin = request_method = request_headers = private_network = None
-        for item in scope.get("headers") or ():
-            # Starlette reads the first line of each header; so do we.
-            try:
-                key, value = item
-            except (TypeError, ValueError):
-                continue
-            if key == _ORIGIN:
-                if origin is None:
-                    origin = value
-            elif key == _ACRM:
-                if request_method is None:
-                    request_method = value
-            elif key == _ACRH:
-                if request_headers is None:
-                    request_headers = value
-            elif key == _ACRPN:
-                if private_network is None:
-                    private_network = value
-
         state = self._state  # read once: the whole request is answered by one configuration
-        verdict = None
-        if state.fullmatch is not None and origin is not None:
-            text = origin.decode("latin-1") if isinstance(origin, (bytes, bytearray)) else str(origin)
-            verdict = state.fullmatch(text) is not None
-
-        method = scope.get("method", "GET")
-        status, headers, body, refusal = state.evaluate(
-            method,
-            origin,
-            request_method,
-            request_headers,
-            private_network,
-            verdict,
-        )
-        hooks = state.hooks
-        if refusal is not None and hooks.on_refusal is not None:
-            hooks.refused(scope, refusal, origin, method, scope.get("path"))
-
-        if status is not None:
-            await self._respond(status, headers, body, send)
+        # One native call reads the scope (the first line of each header, as
+        # Starlette reads them), asks the core and returns the answer's two
+        # messages, or the send that adds the headers to the app's response.
+        first, body, refusal, _ = state.answer(scope, send)
+        if refusal is not None:
+            state.hooks.refused(scope, refusal[:3], refusal[3], refusal[4], scope.get("path"))
+        if body is not None:
+            await send(first)
+            await send(body)
             return
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                response_headers = message["headers"] = list(message["headers"])
-                apply_headers(response_headers, headers)
-            await send(message)
-
-        if hooks.cors_on_errors:
-            await _with_cors_on_errors(self.app, scope, receive, send_with_cors)
+        if state.cors_on_errors:
+            await _with_cors_on_errors(self.app, scope, receive, first)
         else:
-            await self.app(scope, receive, send_with_cors)
-
-    @staticmethod
-    async def _respond(status: int, headers: list, body: Optional[bytes], send: Send) -> None:
-        # As Starlette's PlainTextResponse writes it.
-        body = body or b""
-        if not (status < 200 or status in (204, 304)):
-            headers.append((b"content-length", str(len(body)).encode("latin-1")))
-        headers.append(_TEXT_PLAIN)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            await self.app(scope, receive, first)
 
 
 def _scope_path(scope: Scope) -> Any:
@@ -403,6 +354,23 @@ class PolicyMiddleware:
             await self.app(scope, receive, send)
             return
         state = self._state  # read once: the whole request is answered by one policy
+        if state.answer is not None:
+            # One native call reads the scope, asks the core and returns
+            # the answer's two messages, or the send that adds the headers
+            # to the app's response (see CORSMiddleware.__call__).
+            first, body, refusal, decision = state.answer(scope, send)
+            if state.on_decision is not None:
+                state.on_decision(scope, decision)
+            if refusal is not None:
+                state.hooks.refused(scope, refusal[:3], refusal[3], refusal[4], scope.get("path"))
+            if body is not None:
+                await send(first)
+                await send(body)
+            elif state.hooks.cors_on_errors and first is not send:
+                await _with_cors_on_errors(self.app, scope, receive, first)
+            else:
+                await self.app(scope, receive, first)
+            return
         origin = request_method = private_network = None
         request_headers: list = []
         for item in scope.get("headers") or ():
