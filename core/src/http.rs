@@ -45,6 +45,9 @@ use crate::{Decision, Policy, Request, VaryMerge};
 #[derive(Clone, Debug)]
 pub struct RequestHeaders<'h> {
     method: &'h [u8],
+    /// The request's own values of `Origin` and of a one-line
+    /// `Access-Control-Request-Headers`, which a decision may reflect.
+    values: [Option<&'h HeaderValue>; 2],
     origin: Option<&'h [u8]>,
     request_method: Option<&'h [u8]>,
     request_headers: Option<Cow<'h, [u8]>>,
@@ -55,41 +58,57 @@ pub struct RequestHeaders<'h> {
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 
-fn single(headers: &HeaderMap, name: HeaderName) -> Option<&[u8]> {
+/// The value of a header sent once; several lines read as one empty value.
+fn single(headers: &HeaderMap, name: HeaderName) -> (Option<&[u8]>, Option<&HeaderValue>) {
     let mut values = headers.get_all(name).iter();
-    let first = values.next()?;
+    let Some(first) = values.next() else {
+        return (None, None);
+    };
     match values.next() {
-        None => Some(first.as_bytes()),
-        Some(_) => Some(b""),
+        None => (Some(first.as_bytes()), Some(first)),
+        Some(_) => (Some(b""), None),
     }
 }
 
 impl<'h> RequestHeaders<'h> {
     /// Reads the method and the CORS headers.
+    ///
+    /// `Access-Control-Request-Method` and `-Headers` are read only for an
+    /// `OPTIONS` request (in any case): no decision on another method
+    /// depends on them, and skipping them saves two lookups per request.
     pub fn new(method: &'h Method, headers: &'h HeaderMap) -> Self {
-        let mut acrh = headers
-            .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
-            .iter()
-            .map(HeaderValue::as_bytes);
-        let request_headers = match (acrh.next(), acrh.next()) {
-            (None, _) => None,
-            (Some(one), None) => Some(Cow::Borrowed(one)),
-            (Some(first), Some(second)) => {
-                let mut joined: Vec<u8> = Vec::with_capacity(first.len() + second.len() + 1);
-                joined.extend_from_slice(first);
-                for more in [second].into_iter().chain(acrh) {
-                    joined.push(b',');
-                    joined.extend_from_slice(more);
+        let method = method.as_str().as_bytes();
+        let (origin, origin_value) = single(headers, ORIGIN);
+        let mut reflected = None;
+        let (mut request_method, mut request_headers) = (None, None);
+        if method.eq_ignore_ascii_case(b"OPTIONS") {
+            request_method = single(headers, ACCESS_CONTROL_REQUEST_METHOD).0;
+            let mut acrh = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS).iter();
+            request_headers = match (acrh.next(), acrh.next()) {
+                (None, _) => None,
+                (Some(one), None) => {
+                    reflected = Some(one);
+                    Some(Cow::Borrowed(one.as_bytes()))
                 }
-                Some(Cow::Owned(joined))
-            }
-        };
+                (Some(first), Some(second)) => {
+                    let (first, second) = (first.as_bytes(), second.as_bytes());
+                    let mut joined: Vec<u8> = Vec::with_capacity(first.len() + second.len() + 1);
+                    joined.extend_from_slice(first);
+                    for more in [second].into_iter().chain(acrh.map(HeaderValue::as_bytes)) {
+                        joined.push(b',');
+                        joined.extend_from_slice(more);
+                    }
+                    Some(Cow::Owned(joined))
+                }
+            };
+        }
         RequestHeaders {
-            method: method.as_str().as_bytes(),
-            origin: single(headers, ORIGIN),
-            request_method: single(headers, ACCESS_CONTROL_REQUEST_METHOD),
+            method,
+            values: [origin_value, reflected],
+            origin,
+            request_method,
             request_headers,
-            request_private_network: single(headers, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK),
+            request_private_network: single(headers, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).0,
             origin_verdict: None,
         }
     }
@@ -109,6 +128,19 @@ impl<'h> RequestHeaders<'h> {
     pub fn with_origin_verdict(mut self, allowed: bool) -> Self {
         self.origin_verdict = Some(allowed);
         self
+    }
+
+    /// The request's own `HeaderValue` whose bytes `value` is (the same
+    /// memory), cloned: a reflected origin or mirrored request headers.
+    fn own_value(&self, value: &[u8]) -> Option<HeaderValue> {
+        self.values
+            .iter()
+            .flatten()
+            .find(|v| {
+                let bytes = v.as_bytes();
+                bytes.as_ptr() == value.as_ptr() && bytes.len() == value.len()
+            })
+            .map(|v| (*v).clone())
     }
 
     /// The origin, if the request has exactly one.
@@ -277,21 +309,21 @@ impl Prebuilt {
     /// The headers of `decision` (judged from `request`'s headers) as
     /// `http` names and values, to write later with [`Answer::write_to`]:
     /// for a host that judges the request before its service runs and
-    /// writes the response afterwards. Values as [`Prebuilt::apply_for`]
-    /// takes them; nothing is hashed into a `HeaderMap` until the response
+    /// writes the response afterwards. `request` is what the decision was
+    /// judged from. Values as [`Prebuilt::apply_for`] takes them; nothing is hashed into a `HeaderMap` until the response
     /// is at hand.
     pub fn answer_for<const O: usize, const N: usize, const B: usize>(
         &self,
         policy: &Policy<O, N, B>,
         decision: &Decision<'_>,
-        request: &HeaderMap,
+        request: &RequestHeaders<'_>,
     ) -> Answer {
         let headers = decision.headers();
         let mut pairs = Vec::with_capacity(headers.len());
         for header in headers {
             let value = self
                 .value(policy, header.value)
-                .or_else(|| from_request(request, header.value))
+                .or_else(|| request.own_value(header.value))
                 .or_else(|| HeaderValue::from_bytes(header.value).ok());
             if let Some(value) = value {
                 pairs.push((http_name(header.name), value));
@@ -483,6 +515,46 @@ mod tests {
     }
 
     #[test]
+    fn skipping_the_preflight_headers_of_other_methods_changes_no_decision() {
+        use crate::Behaviour;
+        let configs = [
+            Config::new()
+                .allowed_origins(&["https://app.example.com"])
+                .allowed_headers(AllowedHeaders::Mirror),
+            Config::new()
+                .behaviour(Behaviour::CORS_NPM)
+                .allowed_origins(&["https://app.example.com"])
+                .allowed_headers(AllowedHeaders::Mirror),
+            Config::new()
+                .behaviour(Behaviour::STARLETTE)
+                .allowed_origins(&["*"])
+                .allowed_headers(AllowedHeaders::Mirror)
+                .private_network(true),
+        ];
+        for config in configs {
+            let p: Policy<8, 8, 1024> = Policy::new(&config).unwrap();
+            for method in ["GET", "POST", "PUT", "OPTIONS", "options"] {
+                let req = http::Request::builder()
+                    .method(method)
+                    .uri("/")
+                    .header("origin", "https://app.example.com")
+                    .header("access-control-request-method", "PUT")
+                    .header("access-control-request-headers", "x-a")
+                    .header("access-control-request-private-network", "true")
+                    .body(())
+                    .unwrap();
+                let cors = RequestHeaders::from_request(&req);
+                let everything = Request::new(method.as_bytes())
+                    .origin(b"https://app.example.com")
+                    .request_method(b"PUT")
+                    .request_headers(b"x-a")
+                    .request_private_network(b"true");
+                assert_eq!(p.evaluate(&cors.request()), p.evaluate(&everything), "{method}");
+            }
+        }
+    }
+
+    #[test]
     fn an_answer_written_later_is_what_apply_writes_now() {
         let p = policy();
         let prebuilt = Prebuilt::new(&p);
@@ -506,7 +578,7 @@ mod tests {
             );
             let mut now = response.clone();
             prebuilt.apply_for(&p, &decision, req.headers(), &mut now);
-            let answer = prebuilt.answer_for(&p, &decision, req.headers());
+            let answer = prebuilt.answer_for(&p, &decision, &cors);
             assert_eq!(answer.headers().len(), decision.headers().len());
             let mut later = response.clone();
             answer.write_to(&mut later);

@@ -210,8 +210,8 @@ impl Policies {
                         reason: reason.to_string(),
                     });
                     let answer = match self.prebuilt.get(index) {
-                        Some(prebuilt) => prebuilt.answer_for(policy, &decision, request.headers()),
-                        None => Prebuilt::default().answer_for(policy, &decision, request.headers()),
+                        Some(prebuilt) => prebuilt.answer_for(policy, &decision, &headers),
+                        None => Prebuilt::default().answer_for(policy, &decision, &headers),
                     };
                     Verdict {
                         respond: decision.action().status(),
