@@ -549,7 +549,11 @@ mod tests {
                     .request_method(b"PUT")
                     .request_headers(b"x-a")
                     .request_private_network(b"true");
-                assert_eq!(p.evaluate(&cors.request()), p.evaluate(&everything), "{method}");
+                assert_eq!(
+                    p.evaluate(&cors.request()),
+                    p.evaluate(&everything),
+                    "{method}"
+                );
             }
         }
     }
