@@ -306,6 +306,23 @@ impl Prebuilt {
         });
     }
 
+    /// Writes `decision` (judged from `request`) into `headers`, as
+    /// [`Prebuilt::apply_for`] does, reflecting the request's own values
+    /// without looking them up again.
+    pub fn write_for<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        decision: &Decision<'_>,
+        request: &RequestHeaders<'_>,
+        headers: &mut HeaderMap,
+    ) {
+        write(policy, decision, headers, |value| {
+            self.value(policy, value)
+                .or_else(|| request.own_value(value))
+                .or_else(|| HeaderValue::from_bytes(value).ok())
+        });
+    }
+
     /// The headers of `decision` (judged from `request`'s headers) as
     /// `http` names and values, to write later with [`Answer::write_to`]:
     /// for a host that judges the request before its service runs and

@@ -114,8 +114,11 @@ struct Verdict {
     body: Option<&'static str>,
     /// The refusal, when the request was refused.
     refusal: Option<Refusal>,
-    /// The CORS headers to write (none when no policy serves the path).
+    /// The CORS headers to write on the service's response (none when no
+    /// policy serves the path, or when the layer answers now).
     answer: Option<Answer>,
+    /// The headers of the answer given now (a preflight's).
+    now: Option<HeaderMap>,
 }
 
 /// One refused request, as the refusal hook and the `tracing` event see it.
@@ -198,7 +201,7 @@ impl Policies {
         with_set!(&self.sets, set => {
             let served = set.document().route(path).and_then(|i| Some((i, set.policy(i)?)));
             match served {
-                None => Verdict { respond: None, body: None, refusal: None, answer: None },
+                None => Verdict { respond: None, body: None, refusal: None, answer: None, now: None },
                 Some((index, policy)) => {
                     let decision = policy.evaluate(&cors);
                     let refusal = decision.reason().map(|reason| Refusal {
@@ -209,16 +212,20 @@ impl Policies {
                         code: reason.code(),
                         reason: reason.to_string(),
                     });
-                    let answer = match self.prebuilt.get(index) {
-                        Some(prebuilt) => prebuilt.answer_for(policy, &decision, &headers),
-                        None => Prebuilt::default().answer_for(policy, &decision, &headers),
+                    let fallback = Prebuilt::default();
+                    let prebuilt = self.prebuilt.get(index).unwrap_or(&fallback);
+                    let respond = decision.action().status();
+                    // An answer given now is written straight into the
+                    // response's own map; one for the service's response
+                    // is kept as a list until that response exists.
+                    let (answer, now) = if respond.is_some() {
+                        let mut now = HeaderMap::with_capacity(decision.headers().len() + 1);
+                        prebuilt.write_for(policy, &decision, &headers, &mut now);
+                        (None, Some(now))
+                    } else {
+                        (Some(prebuilt.answer_for(policy, &decision, &headers)), None)
                     };
-                    Verdict {
-                        respond: decision.action().status(),
-                        body: decision.body(),
-                        refusal,
-                        answer: Some(answer),
-                    }
+                    Verdict { respond, body: decision.body(), refusal, answer, now }
                 }
             }
         })
@@ -347,10 +354,10 @@ where
                 None => ResBody::default(),
             });
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
-            let written = verdict.answer.as_ref().map_or(0, |a| a.headers().len());
             let headers = response.headers_mut();
-            headers.reserve(written + 1);
-            write_answer(verdict.answer, headers);
+            if let Some(now) = verdict.now {
+                *headers = now;
+            }
             if verdict.body.is_some() {
                 headers.insert(
                     CONTENT_TYPE,
