@@ -103,12 +103,9 @@ bench:
 	  ( cd bindings-node && npm ci --no-audit --no-fund ) && $(MAKE) -C bindings-node && \
 	  node $(NODE_BENCH) $(SUITE_ARGS) --json $(BENCH_DIR)/node.json; \
 	else echo "$(NODE_BENCH) is absent" | tee $(BENCH_DIR)/node.skipped; fi
-	@# Python: the package and its pinned test dependencies in $(PYTHON_VENV), as bindings-python/test.sh installs them.
+	@# Python: the package and its pinned test dependencies in $(PYTHON_VENV), installed by bindings-python/test.sh.
 	if [ -f $(PYTHON_BENCH) ]; then \
-	  { [ -x $(PYTHON_VENV)/bin/python ] || python3 -m venv $(PYTHON_VENV); } && \
-	  $(PYTHON_VENV)/bin/python -m pip install --quiet -r bindings-python/tests/requirements.txt && \
-	  CARGO_TARGET_DIR=$(CURDIR)/bindings-python/target \
-	    $(PYTHON_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps ./bindings-python && \
+	  ./bindings-python/test.sh --install-only && \
 	  $(PYTHON_VENV)/bin/python $(PYTHON_BENCH) $(SUITE_ARGS) --json $(BENCH_DIR)/python.json; \
 	else echo "$(PYTHON_BENCH) is absent" | tee $(BENCH_DIR)/python.skipped; fi
 	python3 benches/make_report.py --strict $(SUITE_ARGS) $(BENCH_DIR)

@@ -2,6 +2,7 @@
 # Builds and installs the Python package into bindings-python/.venv, installs
 # the pinned test dependencies and runs the test suites. Exits non-zero on
 # any failure. Needs Python 3.9+ (PYTHON, default python3), Rust and PyPI.
+# `--install-only` stops after the install (`make bench` uses the venv).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +19,10 @@ fi
 # for the workspace's cargo lock.
 export CARGO_TARGET_DIR="$here/target"
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$here"
+
+if [ "${1:-}" = "--install-only" ]; then
+    exit 0
+fi
 
 cd "$here"
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider tests "$@"
