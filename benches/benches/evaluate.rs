@@ -38,13 +38,13 @@ use futures_executor::block_on;
 use http::header::{self, HeaderMap, HeaderName as HttpName, HeaderValue};
 use http::{Method, Request as HttpRequest, Response, StatusCode};
 use tower::{Layer, Service, ServiceExt};
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::CorsLayer;
 
 use corsguard::http::RequestHeaders;
 use corsguard::{Action, Decision, HeaderName, Request};
 use corsguard_benches::{
     cases, corsguard_actual, corsguard_policy, corsguard_preflight, BenchPolicy, Case,
-    ALLOWED_HEADERS, EXPOSED_HEADERS, MAX_AGE, METHODS, PREFLIGHT_HEADERS, PREFLIGHT_METHOD,
+    PREFLIGHT_HEADERS, PREFLIGHT_METHOD,
 };
 
 /// Requests cloned per timed batch. Small enough that the clones stay in
@@ -54,7 +54,6 @@ use corsguard_benches::{
 /// every `http_*` measurement of both libraries.
 const BATCH: BatchSize = BatchSize::NumIterations(64);
 
-const PATTERN_SUFFIX: &[u8] = b".example.com";
 const ALLOW_PRIVATE_NETWORK: HttpName =
     HttpName::from_static("access-control-allow-private-network");
 const REQUEST_PRIVATE_NETWORK: HttpName =
@@ -309,29 +308,7 @@ fn corsguard_adapter(
 // ---------------------------------------------------------------- tower-http
 
 fn tower_layer(case: &Case) -> CorsLayer {
-    let allow_origin = if case.pattern {
-        AllowOrigin::predicate(|origin: &HeaderValue, _parts: &http::request::Parts| {
-            origin
-                .as_bytes()
-                .strip_prefix(b"https://")
-                .is_some_and(|host| {
-                    host.len() > PATTERN_SUFFIX.len() && host.ends_with(PATTERN_SUFFIX)
-                })
-        })
-    } else {
-        AllowOrigin::list(
-            case.origins
-                .iter()
-                .map(|o| HeaderValue::from_str(o).expect("valid origin")),
-        )
-    };
-    CorsLayer::new()
-        .allow_origin(allow_origin)
-        .allow_methods(METHODS.map(|m| Method::from_bytes(m.as_bytes()).expect("method")))
-        .allow_headers(ALLOWED_HEADERS.map(HttpName::from_static))
-        .expose_headers(EXPOSED_HEADERS.map(HttpName::from_static))
-        .allow_credentials(true)
-        .max_age(Duration::from_secs(MAX_AGE.into()))
+    corsguard_benches::layer::tower_http_layer_for(&case.origins, case.pattern)
 }
 
 /// `poll_ready` then `call`, driven to completion on this thread, as a server

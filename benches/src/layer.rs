@@ -58,9 +58,10 @@ pub fn document(case: &Case) -> Vec<u8> {
     .expect("a JSON document")
 }
 
-/// See the module.
-pub fn tower_http_layer(case: &Case) -> TowerHttpLayer {
-    let allow_origin = if case.pattern {
+/// tower-http's `CorsLayer` for the case's origins (`pattern`: the one
+/// subdomain pattern, as a predicate), with the policy every case shares.
+pub fn tower_http_layer_for(origins: &[String], pattern: bool) -> TowerHttpLayer {
+    let allow_origin = if pattern {
         AllowOrigin::predicate(|origin: &HeaderValue, _: &http::request::Parts| {
             origin
                 .as_bytes()
@@ -71,7 +72,7 @@ pub fn tower_http_layer(case: &Case) -> TowerHttpLayer {
         })
     } else {
         AllowOrigin::list(
-            case.origins
+            origins
                 .iter()
                 .map(|o| HeaderValue::from_str(o).expect("origin")),
         )
@@ -83,6 +84,11 @@ pub fn tower_http_layer(case: &Case) -> TowerHttpLayer {
         .expose_headers(EXPOSED_HEADERS.map(HeaderName::from_static))
         .allow_credentials(true)
         .max_age(Duration::from_secs(600))
+}
+
+/// [`tower_http_layer_for`] the case.
+pub fn tower_http_layer(case: &Case) -> TowerHttpLayer {
+    tower_http_layer_for(&case.origins, case.pattern)
 }
 
 /// See the module.

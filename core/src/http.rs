@@ -300,9 +300,7 @@ impl Prebuilt {
         headers: &mut HeaderMap,
     ) {
         write(policy, decision, headers, |value| {
-            self.value(policy, value)
-                .or_else(|| from_request(request, value))
-                .or_else(|| HeaderValue::from_bytes(value).ok())
+            self.resolve(policy, value, |v| from_request(request, v))
         });
     }
 
@@ -317,9 +315,7 @@ impl Prebuilt {
         headers: &mut HeaderMap,
     ) {
         write(policy, decision, headers, |value| {
-            self.value(policy, value)
-                .or_else(|| request.own_value(value))
-                .or_else(|| HeaderValue::from_bytes(value).ok())
+            self.resolve(policy, value, |v| request.own_value(v))
         });
     }
 
@@ -338,10 +334,7 @@ impl Prebuilt {
         let headers = decision.headers();
         let mut pairs = Vec::with_capacity(headers.len());
         for header in headers {
-            let value = self
-                .value(policy, header.value)
-                .or_else(|| request.own_value(header.value))
-                .or_else(|| HeaderValue::from_bytes(header.value).ok());
+            let value = self.resolve(policy, header.value, |v| request.own_value(v));
             if let Some(value) = value {
                 pairs.push((http_name(header.name), value));
             }
@@ -350,6 +343,19 @@ impl Prebuilt {
             pairs,
             vary_merge: policy.behaviour().vary_merge,
         }
+    }
+
+    /// The `HeaderValue` to write for `value`: prebuilt, else the request's
+    /// own (as `own` finds it), else a copy.
+    fn resolve<const O: usize, const N: usize, const B: usize>(
+        &self,
+        policy: &Policy<O, N, B>,
+        value: &[u8],
+        own: impl Fn(&[u8]) -> Option<HeaderValue>,
+    ) -> Option<HeaderValue> {
+        self.value(policy, value)
+            .or_else(|| own(value))
+            .or_else(|| HeaderValue::from_bytes(value).ok())
     }
 
     /// The prebuilt or static value for `value`, if there is one.
