@@ -25,6 +25,9 @@ const ANY_ORIGIN = Symbol('any origin');
 // verdict can (`headersMatter`: a fixed origin sent to everyone). Its own
 // key, so that a caller that needs the verdict never reuses such an answer.
 const ANY_ORIGIN_HEADERS = Symbol('any origin, headers only');
+const ORIGIN_MATTERS = 0;
+const HEADERS_FREE = 1;
+const ANSWER_FREE = 2;
 const MEMO_LIMIT = 4096;
 // Bytes a memo may hold: its keys at two bytes per character, plus an
 // estimate of the Map nodes and id arrays around each entry.
@@ -47,9 +50,10 @@ class Runner {
     this.hits = 0;
     // Calls left to make without the memo after it proved useless.
     this.bypass = 0;
-    // Per served policy: true when its answers do not depend on the Origin's value.
-    this.originFree = [];
-    this.headersFree = [];
+    // Per served policy, what the Origin's value changes, asked of the core
+    // once: ORIGIN_MATTERS, HEADERS_FREE (not the headers, only the verdict)
+    // or ANSWER_FREE (nothing).
+    this.freedom = [];
     // The last answer and its inputs (one request's strings, at most
     // MEMO_KEY_CHARS of them): a request like the one before is answered
     // with a few comparisons, before any memo lookup.
@@ -75,24 +79,15 @@ class Runner {
     return shape;
   }
 
-  /** Whether the answers of served policy `index` do not depend on the Origin's value (asked of the core once). */
-  originFreeOf(index) {
-    let free = this.originFree[index];
-    if (free === undefined) {
-      free = this.native.originMatters(index) === false;
-      this.originFree[index] = free;
+  /** What the Origin's value changes for served policy `index` (asked of the core once). */
+  freedomOf(index) {
+    let freedom = this.freedom[index];
+    if (freedom === undefined) {
+      if (this.native.originMatters(index) === false) freedom = ANSWER_FREE;
+      else freedom = this.native.headersMatter(index) === false ? HEADERS_FREE : ORIGIN_MATTERS;
+      this.freedom[index] = freedom;
     }
-    return free;
-  }
-
-  /** Whether the headers of served policy `index` do not depend on the Origin's value (asked of the core once). */
-  headersFreeOf(index) {
-    let free = this.headersFree[index];
-    if (free === undefined) {
-      free = this.native.headersMatter(index) === false;
-      this.headersFree[index] = free;
-    }
-    return free;
+    return freedom;
   }
 
   /** The native answer id: one call, its inputs packed as the addon's `answer` takes them. */
@@ -126,8 +121,9 @@ class Runner {
   answer(method, origin, requestHeaders, verdict, index = 0, requestMethod = undefined, privateNetwork = undefined, rest = null, headersOnly = false) {
     let key = origin;
     if (origin !== undefined) {
-      if (this.originFreeOf(index)) key = ANY_ORIGIN;
-      else if (headersOnly && this.headersFreeOf(index)) key = ANY_ORIGIN_HEADERS;
+      const freedom = this.freedomOf(index);
+      if (freedom === ANSWER_FREE) key = ANY_ORIGIN;
+      else if (freedom === HEADERS_FREE && headersOnly) key = ANY_ORIGIN_HEADERS;
     }
     const free = key !== origin;
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
