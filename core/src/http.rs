@@ -200,14 +200,21 @@ fn write<const O: usize, const N: usize, const B: usize>(
     headers: &mut HeaderMap,
     value_of: impl Fn(&[u8]) -> Option<HeaderValue>,
 ) {
+    let merge = policy.behaviour().vary_merge;
     for header in decision.headers() {
-        if header.name == crate::HeaderName::Vary && headers.contains_key(VARY) {
-            merge_vary(headers, header.value, policy.behaviour().vary_merge);
-            continue;
-        }
         if let Some(value) = value_of(header.value) {
-            headers.insert(http_name(header.name), value);
+            put(headers, http_name(header.name), value, merge);
         }
+    }
+}
+
+/// Sets one CORS header: replaces the response's own, except `Vary`, which
+/// is merged into the response's `Vary` by `merge`.
+fn put(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue, merge: VaryMerge) {
+    if name == VARY && headers.contains_key(VARY) {
+        merge_vary(headers, value.as_bytes(), merge);
+    } else {
+        headers.insert(name, value);
     }
 }
 
@@ -398,11 +405,7 @@ impl Answer {
     /// merged into the response's `Vary`, never overwritten.
     pub fn write_to(self, headers: &mut HeaderMap) {
         for (name, value) in self.pairs {
-            if name == VARY && headers.contains_key(VARY) {
-                merge_vary(headers, value.as_bytes(), self.vary_merge);
-            } else {
-                headers.insert(name, value);
-            }
+            put(headers, name, value, self.vary_merge);
         }
     }
 }
