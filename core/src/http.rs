@@ -210,6 +210,7 @@ fn write<const O: usize, const N: usize, const B: usize>(
 
 /// Sets one CORS header: replaces the response's own, except `Vary`, which
 /// is merged into the response's `Vary` by `merge`.
+#[inline]
 fn put(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue, merge: VaryMerge) {
     if name == VARY && headers.contains_key(VARY) {
         merge_vary(headers, value.as_bytes(), merge);
