@@ -8,7 +8,7 @@ use crate::config::{ActualHeaders, PreflightBody, PreflightDetection, Syntax, Va
 use crate::headers::{is_safe_value, is_token, ListElements};
 use crate::origin::parse_request_origin;
 use crate::policy::{common_method_bit, HeaderMode, Policy, MAX_DECISION_HEADERS};
-use crate::template::Dynamic;
+use crate::template::{Dynamic, TemplateKind};
 
 /// The CORS-relevant parts of a request, as raw bytes (not necessarily UTF-8).
 ///
@@ -428,6 +428,10 @@ pub struct Decision<'a> {
     action: Action,
     headers: Vec<Header<'a>, MAX_DECISION_HEADERS>,
     body: Option<&'static str>,
+    /// The template that wrote `headers`, when it wrote every one of its
+    /// entries: then `headers` has the template's length and order, which
+    /// lets the `http` adapter start from that template's prebuilt map.
+    pub(crate) filled: Option<TemplateKind>,
 }
 
 impl Default for Decision<'_> {
@@ -442,6 +446,7 @@ impl Default for Decision<'_> {
             action: Action::Continue,
             headers: Vec::new(),
             body: None,
+            filled: None,
         }
     }
 }
@@ -567,6 +572,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         decision.action = Action::Continue;
         decision.headers.clear();
         decision.body = None;
+        decision.filled = None;
         if kind == RequestKind::Preflight {
             self.preflight(request, judgement, allow_origin, decision);
         } else {
@@ -714,16 +720,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             || (b.refused_preflight.answer_allowed_origin && judgement == OriginJudgement::Allowed);
         let send_all = answered_allowed || b.refused_preflight.keep_headers;
         let template = if send_all {
-            &self.templates.preflight
+            TemplateKind::Preflight
         } else {
-            &self.templates.preflight_refused
+            TemplateKind::PreflightRefused
         };
         let dynamic = Dynamic {
             origin: allow_origin,
             mirrored,
             private_network,
         };
-        self.fill_template(template, dynamic, &mut decision.headers);
+        let complete = self.fill_template(template, dynamic, &mut decision.headers);
+        decision.filled = complete.then_some(template);
         let status = if answered_allowed {
             self.preflight_status
         } else {
@@ -770,16 +777,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 .request_private_network
                 .is_some_and(|v| self.asks_private_network(v));
         let template = match (send, options) {
-            (false, _) => &self.templates.actual_refused,
-            (true, false) => &self.templates.actual,
-            (true, true) => &self.templates.actual_options,
+            (false, _) => TemplateKind::ActualRefused,
+            (true, false) => TemplateKind::Actual,
+            (true, true) => TemplateKind::ActualOptions,
         };
         let dynamic = Dynamic {
             origin: allow_origin,
             mirrored: None,
             private_network,
         };
-        self.fill_template(template, dynamic, &mut decision.headers);
+        let complete = self.fill_template(template, dynamic, &mut decision.headers);
+        decision.filled = complete.then_some(template);
         match judgement {
             OriginJudgement::Absent => {}
             OriginJudgement::Allowed => decision.outcome = Outcome::Allowed,

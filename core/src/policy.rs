@@ -159,6 +159,26 @@ pub struct Policy<const ORIGINS: usize = 256, const NAMES: usize = 64, const BYT
     pub(crate) vary_actual: Option<Span>,
     /// The answers' header orders, compiled (`template.rs`).
     pub(crate) templates: Templates,
+    /// Which build this is: a number no other build in this process had
+    /// (0 for [`Policy::empty`] and where there are no 64-bit atomics). A
+    /// copy keeps it, as it keeps the content. The `http` adapter's
+    /// prebuilt answers hold it, so they are used for the policy they were
+    /// built from and no other.
+    pub(crate) stamp: u64,
+}
+
+/// A new build's [`Policy::stamp`].
+#[cfg(all(feature = "http", target_has_atomic = "64"))]
+fn next_stamp() -> u64 {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Without the `http` adapter no stamp is read.
+#[cfg(not(all(feature = "http", target_has_atomic = "64")))]
+fn next_stamp() -> u64 {
+    0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,6 +241,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             vary_preflight: None,
             vary_actual: None,
             templates: Templates::new(),
+            stamp: 0,
         }
     }
 
@@ -314,6 +335,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         self.vary_preflight = None;
         self.vary_actual = None;
         self.templates = Templates::new();
+        self.stamp = next_stamp();
     }
 
     fn fill<'a>(&mut self, config: &Config<'a>) -> Result<(), ConfigError<'a>> {

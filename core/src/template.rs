@@ -37,8 +37,8 @@ pub(crate) enum Source {
 /// One position of a template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
-    name: HeaderName,
-    source: Source,
+    pub(crate) name: HeaderName,
+    pub(crate) source: Source,
 }
 
 /// The headers of one kind of answer, in order.
@@ -59,7 +59,46 @@ pub(crate) struct Templates {
     pub actual_refused: Template,
 }
 
+/// Which of the five templates filled a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TemplateKind {
+    Preflight,
+    PreflightRefused,
+    Actual,
+    ActualOptions,
+    ActualRefused,
+}
+
+impl TemplateKind {
+    /// Every kind, in the order of [`TemplateKind::index`].
+    #[cfg(feature = "http")]
+    pub(crate) const ALL: [TemplateKind; 5] = [
+        TemplateKind::Preflight,
+        TemplateKind::PreflightRefused,
+        TemplateKind::Actual,
+        TemplateKind::ActualOptions,
+        TemplateKind::ActualRefused,
+    ];
+
+    /// The kind's position in [`TemplateKind::ALL`].
+    #[cfg(feature = "http")]
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl Templates {
+    /// The template of `kind`.
+    pub(crate) fn get(&self, kind: TemplateKind) -> &Template {
+        match kind {
+            TemplateKind::Preflight => &self.preflight,
+            TemplateKind::PreflightRefused => &self.preflight_refused,
+            TemplateKind::Actual => &self.actual,
+            TemplateKind::ActualOptions => &self.actual_options,
+            TemplateKind::ActualRefused => &self.actual_refused,
+        }
+    }
+
     pub(crate) const fn new() -> Self {
         Templates {
             preflight: Vec::new(),
@@ -182,16 +221,19 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
     }
 
-    /// Appends the headers of `template` to `headers`, with the values the
-    /// request supplies.
+    /// Appends the headers of the template of `kind` to `headers`, with
+    /// the values the request supplies. Returns whether every entry of the
+    /// template was written (none was left out for a missing value).
     pub(crate) fn fill_template<'a>(
         &'a self,
-        template: &Template,
+        kind: TemplateKind,
         dynamic: Dynamic<'a>,
         headers: &mut Vec<Header<'a>, MAX_DECISION_HEADERS>,
-    ) {
+    ) -> bool {
         let empty_sent = self.behaviour.empty_values_sent;
         let present = |v: Option<&'a [u8]>| v.filter(|v| empty_sent || !v.is_empty());
+        let template = self.templates.get(kind);
+        let mut complete = true;
         for entry in template {
             let value: &'a [u8] = match entry.source {
                 Source::Stored(span) => self.get(span),
@@ -200,14 +242,23 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Source::VaryRequestHeaders => b"Access-Control-Request-Headers",
                 Source::Origin => match present(dynamic.origin) {
                     Some(v) => v,
-                    None => continue,
+                    None => {
+                        complete = false;
+                        continue;
+                    }
                 },
                 Source::Mirrored => match present(dynamic.mirrored) {
                     Some(v) => v,
-                    None => continue,
+                    None => {
+                        complete = false;
+                        continue;
+                    }
                 },
                 Source::PrivateNetwork if dynamic.private_network => b"true",
-                Source::PrivateNetwork => continue,
+                Source::PrivateNetwork => {
+                    complete = false;
+                    continue;
+                }
             };
             // Every value is precomputed from a validated configuration, or
             // a request value that matched a validated entry or passed
@@ -220,5 +271,6 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 value,
             });
         }
+        complete
     }
 }

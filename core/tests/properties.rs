@@ -1437,3 +1437,58 @@ fn a_mebibyte_origin_is_evaluated_in_one_pass() {
     let deep = policies[0].evaluate(&Request::new(b"GET").origin(&origins[0]));
     assert!(deep.is_allowed());
 }
+
+// ---------------------------------------------------------------------------
+// The `http` adapter's prebuilt answers
+// ---------------------------------------------------------------------------
+
+/// The request as an `http::Request`, with each field that is a valid
+/// header value (and a method that is a valid method).
+#[cfg(feature = "http")]
+fn as_http_request(raw: &RawRequest) -> Option<http::Request<()>> {
+    let method = http::Method::from_bytes(&raw.method).ok()?;
+    let mut request = http::Request::builder().method(method).uri("/");
+    let fields = [
+        ("origin", &raw.origin),
+        ("access-control-request-method", &raw.request_method),
+        ("access-control-request-headers", &raw.request_headers),
+        (
+            "access-control-request-private-network",
+            &raw.private_network,
+        ),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            if let Ok(value) = http::HeaderValue::from_bytes(value) {
+                request = request.header(name, value);
+            }
+        }
+    }
+    request.body(()).ok()
+}
+
+#[cfg(feature = "http")]
+proptest! {
+    #![proptest_config(cases(2000))]
+
+    /// A preflight's headers written from a prebuilt map (`write_for` into
+    /// an empty map) are the headers, values and order `apply` writes one
+    /// by one, under every profile and for any request.
+    #[test]
+    fn prebuilt_answers_write_what_apply_writes(request in raw_request()) {
+        use corsguard::http::{apply, Prebuilt, RequestHeaders};
+        let Some(request) = as_http_request(&request) else { return Ok(()) };
+        for policy in profile_policies() {
+            let prebuilt = Prebuilt::new(&policy);
+            let headers = RequestHeaders::from_request(&request);
+            let decision = policy.evaluate(&headers.request());
+            let (mut slow, mut fast) = (http::HeaderMap::new(), http::HeaderMap::new());
+            apply(&policy, &decision, &mut slow);
+            prebuilt.write_for(&policy, &decision, &headers, &mut fast);
+            let lines = |map: &http::HeaderMap| -> Vec<(String, Vec<u8>)> {
+                map.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect()
+            };
+            prop_assert_eq!(lines(&fast), lines(&slow));
+        }
+    }
+}

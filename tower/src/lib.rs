@@ -219,7 +219,7 @@ impl Policies {
                     // response's own map; one for the service's response
                     // is kept as a list until that response exists.
                     let (answer, now) = if respond.is_some() {
-                        let mut now = HeaderMap::with_capacity(decision.headers().len() + 1);
+                        let mut now = HeaderMap::new();
                         prebuilt.write_for(policy, &decision, &headers, &mut now);
                         (None, Some(now))
                     } else {
