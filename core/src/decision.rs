@@ -428,10 +428,10 @@ pub struct Decision<'a> {
     action: Action,
     headers: Vec<Header<'a>, MAX_DECISION_HEADERS>,
     body: Option<&'static str>,
-    /// The template that wrote `headers`, when it wrote every one of its
-    /// entries: then `headers` has the template's length and order, which
-    /// lets the `http` adapter start from that template's prebuilt map.
-    pub(crate) filled: Option<TemplateKind>,
+    /// The template that wrote `headers`. When it wrote every one of its
+    /// entries (`headers` is as long as the template), the `http` adapter
+    /// may start from that template's prebuilt map.
+    pub(crate) template: Option<TemplateKind>,
 }
 
 impl Default for Decision<'_> {
@@ -446,7 +446,7 @@ impl Default for Decision<'_> {
             action: Action::Continue,
             headers: Vec::new(),
             body: None,
-            filled: None,
+            template: None,
         }
     }
 }
@@ -572,7 +572,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         decision.action = Action::Continue;
         decision.headers.clear();
         decision.body = None;
-        decision.filled = None;
+        decision.template = None;
         if kind == RequestKind::Preflight {
             self.preflight(request, judgement, allow_origin, decision);
         } else {
@@ -729,8 +729,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             mirrored,
             private_network,
         };
-        let complete = self.fill_template(template, dynamic, &mut decision.headers);
-        decision.filled = complete.then_some(template);
+        self.fill_template(template, dynamic, &mut decision.headers);
+        decision.template = Some(template);
         let status = if answered_allowed {
             self.preflight_status
         } else {
@@ -786,8 +786,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             mirrored: None,
             private_network,
         };
-        let complete = self.fill_template(template, dynamic, &mut decision.headers);
-        decision.filled = complete.then_some(template);
+        self.fill_template(template, dynamic, &mut decision.headers);
+        decision.template = Some(template);
         match judgement {
             OriginJudgement::Absent => {}
             OriginJudgement::Allowed => decision.outcome = Outcome::Allowed,

@@ -452,8 +452,14 @@ impl Prebuilt {
         if self.stamp != policy.stamp {
             return None;
         }
-        let prebuilt = self.maps.get(decision.filled?.index())?.as_ref()?;
+        let kind = decision.template?;
+        let prebuilt = self.maps.get(kind.index())?.as_ref()?;
         let headers = decision.headers();
+        // Only a decision that wrote its whole template (no entry left out
+        // for a missing value) has the map's headers.
+        if headers.len() != policy.templates.get(kind).len() {
+            return None;
+        }
         let mut values: [Option<HeaderValue>; 2] = [None, None];
         for (slot, (position, _)) in values.iter_mut().zip(&prebuilt.from_request) {
             let value = headers.get(*position)?.value;

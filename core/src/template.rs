@@ -222,19 +222,17 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     /// Appends the headers of the template of `kind` to `headers`, with
-    /// the values the request supplies. Returns whether every entry of the
-    /// template was written (none was left out for a missing value).
+    /// the values the request supplies (an entry whose value is missing is
+    /// left out).
     pub(crate) fn fill_template<'a>(
         &'a self,
         kind: TemplateKind,
         dynamic: Dynamic<'a>,
         headers: &mut Vec<Header<'a>, MAX_DECISION_HEADERS>,
-    ) -> bool {
+    ) {
         let empty_sent = self.behaviour.empty_values_sent;
         let present = |v: Option<&'a [u8]>| v.filter(|v| empty_sent || !v.is_empty());
-        let template = self.templates.get(kind);
-        let mut complete = true;
-        for entry in template {
+        for entry in self.templates.get(kind) {
             let value: &'a [u8] = match entry.source {
                 Source::Stored(span) => self.get(span),
                 Source::True => b"true",
@@ -242,23 +240,14 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 Source::VaryRequestHeaders => b"Access-Control-Request-Headers",
                 Source::Origin => match present(dynamic.origin) {
                     Some(v) => v,
-                    None => {
-                        complete = false;
-                        continue;
-                    }
+                    None => continue,
                 },
                 Source::Mirrored => match present(dynamic.mirrored) {
                     Some(v) => v,
-                    None => {
-                        complete = false;
-                        continue;
-                    }
+                    None => continue,
                 },
                 Source::PrivateNetwork if dynamic.private_network => b"true",
-                Source::PrivateNetwork => {
-                    complete = false;
-                    continue;
-                }
+                Source::PrivateNetwork => continue,
             };
             // Every value is precomputed from a validated configuration, or
             // a request value that matched a validated entry or passed
@@ -271,6 +260,5 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 value,
             });
         }
-        complete
     }
 }
