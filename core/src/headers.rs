@@ -32,7 +32,15 @@ pub(crate) fn is_safe_value(s: &[u8]) -> bool {
 }
 
 /// Trims the optional whitespace (SP, HTAB) HTTP allows around list elements.
+#[inline]
 pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    // Nearly every element has no whitespace around it: one test of each
+    // end (a byte above SP is neither SP nor HTAB) answers for those.
+    if let [first, .., last] = s {
+        if *first > b' ' && *last > b' ' {
+            return s;
+        }
+    }
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }
@@ -189,6 +197,22 @@ mod tests {
             elements(" a ,\tb"),
             [Some(&b"a"[..]), Some(&b"b"[..]), None, None]
         );
+    }
+
+    #[test]
+    fn trim_ows_strips_only_sp_and_htab_on_either_side() {
+        let pads: [&[u8]; 4] = [b"", b" ", b"\t", b" \t "];
+        let cores: [&[u8]; 5] = [b"", b"a", b"ab", b"a b", b"\x21x\x21"];
+        for core in cores {
+            for left in pads {
+                for right in pads {
+                    let padded = [left, core, right].concat();
+                    assert_eq!(trim_ows(&padded), core, "{padded:?}");
+                }
+            }
+        }
+        // A control byte below SP is not whitespace.
+        assert_eq!(trim_ows(b"\x01a\x01"), b"\x01a\x01");
     }
 
     #[test]
