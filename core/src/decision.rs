@@ -893,28 +893,44 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         if self.header_mode == HeaderMode::Mirror && !strict {
             return Ok(());
         }
+        if self.header_mode == HeaderMode::List {
+            // The common case, with the mode decided once: a listed name is
+            // a token (strict syntax checks the list), so the token check is
+            // needed only for a name the lookup does not find.
+            for name in ListElements::new(requested) {
+                if self.lists_header(name) {
+                    continue;
+                }
+                // Literal lists may name the empty string (Starlette
+                // compares strings), so an empty element was looked up
+                // like any name.
+                if name.is_empty() {
+                    if skip_empty {
+                        continue;
+                    }
+                    return Err(Reason::HeaderNotAllowed { name });
+                }
+                if strict && !is_token(name) {
+                    return Err(Reason::MalformedRequestHeaders);
+                }
+                return Err(Reason::HeaderNotAllowed { name });
+            }
+            return Ok(());
+        }
         for name in ListElements::new(requested) {
             if name.is_empty() {
-                // Literal lists may name the empty string (Starlette compares
-                // strings), so an empty element is looked up like any name.
-                let listed = self.header_mode == HeaderMode::List && self.lists_header(name);
-                if skip_empty || listed {
+                if skip_empty {
                     continue;
                 }
                 return Err(Reason::HeaderNotAllowed { name });
             }
-            // A listed name is a token (strict syntax checks the list), so
-            // the token check is only needed when the lookup fails or when
-            // nothing is looked up.
+            // `*` never covers Authorization (Fetch: CORS non-wildcard
+            // request-header name).
             let allowed = match self.header_mode {
-                HeaderMode::Mirror => true,
-                // `*` never covers Authorization (Fetch: CORS non-wildcard
-                // request-header name).
                 HeaderMode::Any => !name.eq_ignore_ascii_case(b"authorization"),
-                HeaderMode::List => self.lists_header(name),
+                HeaderMode::List | HeaderMode::Mirror => true,
             };
-            let checked = allowed && self.header_mode == HeaderMode::List;
-            if strict && !checked && !is_token(name) {
+            if strict && !is_token(name) {
                 return Err(Reason::MalformedRequestHeaders);
             }
             if !allowed {

@@ -658,7 +658,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// [`NAME_INDEX_MAX`] names, else a binary search on (length, lowercase
     /// bytes). Either way the work per name is bounded by the policy's
     /// shape, which the request cannot change.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lists_header(&self, name: &[u8]) -> bool {
         let matches = |span: Span| {
             let stored = self.get(span);
