@@ -82,6 +82,7 @@ mod origin;
 pub mod path;
 mod policy;
 mod risks;
+mod sort;
 mod template;
 mod vary;
 

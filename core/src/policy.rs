@@ -525,10 +525,8 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         }
         let bytes = &self.bytes;
         let get = |s: Span| &bytes[s.start as usize..(s.start + s.len) as usize];
-        self.origins.sort_unstable_by(|a, b| {
-            a.hash
-                .cmp(&b.hash)
-                .then_with(|| get(a.span).cmp(get(b.span)))
+        crate::sort::sort_by(&mut self.origins, |a, b| {
+            (a.hash, get(a.span)) < (b.hash, get(b.span))
         });
         // Equal entries are now neighbours: a repeat is an error in strict
         // syntax and harmless (kept once) in literal syntax.
@@ -798,7 +796,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
         }
         if set {
-            sent.sort_unstable();
+            crate::sort::sort_by(&mut sent, |a, b| a < b);
         }
         if !sent.is_empty() || self.behaviour.empty_values_sent {
             let span = self.store_list(sent.iter().map(|h| h.as_bytes()))?;
@@ -825,8 +823,9 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         // comparison, without looking at the bytes.
         let bytes = &self.bytes;
         let get = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
-        self.header_names
-            .sort_unstable_by(|a, b| a.len.cmp(&b.len).then_with(|| get(a).cmp(get(b))));
+        crate::sort::sort_by(&mut self.header_names, |a, b| {
+            (a.len, get(a)) < (b.len, get(b))
+        });
         if self.header_names.len() <= NAME_INDEX_MAX {
             for (i, span) in self.header_names.iter().enumerate() {
                 let mut slot = name_slot(get(span));
