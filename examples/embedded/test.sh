@@ -12,17 +12,20 @@
 #   3. The code and read-only data corsguard adds: `device` minus `baseline`
 #      (the same image without corsguard), .text + .rodata, at "s" and "z",
 #      and the largest symbols of that difference.
+#   4. The C firmware (c/): libcorsguard.a (ffi-c) built for the target,
+#      linked by arm-none-eabi-gcc with newlib; the policy built with
+#      corsguard_policy_init in a static buffer, then corsguard_evaluate.
 #
 # Every QEMU run has a time limit; a hard fault or panic exits with failure
 # through semihosting. Installs qemu-system-arm and gcc-arm-none-eabi
-# (apt-get, when root and missing) and the Rust target (rustup).
+# and newlib (apt-get, when root and missing) and the Rust target (rustup).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 step() { printf '\n== %s\n' "$*"; }
 
 # --- what the test needs ---------------------------------------------------------
-packages=(qemu-system-arm gcc-arm-none-eabi)
+packages=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -90,4 +93,21 @@ symbols() { arm-none-eabi-nm -S -t d --size-sort -C "$1" | awk '$3 ~ /^[tTrR]$/ 
 symbols $IMAGES/release-z/baseline | cut -f2 | sort -u >$IMAGES/release-z/baseline.symbols
 symbols $IMAGES/release-z/device | awk -F '\t' 'NR == FNR { seen[$0] = 1; next } !($2 in seen) { printf "  %6d  %s\n", $1, $2 }' \
   $IMAGES/release-z/baseline.symbols - | sort -rn | head -20
-echo "embedded tests: 3 passed, 0 failed"
+
+# --- 4. the C firmware ---------------------------------------------------------------
+step "building libcorsguard.a for thumbv7em-none-eabihf and the C firmware"
+( cd ../.. && CARGO_TARGET_DIR=examples/embedded/target/ffi \
+    cargo build -p corsguard-ffi --lib --target thumbv7em-none-eabihf --release --quiet 2>&1 \
+    | grep -v -e "dropping unsupported crate type \`cdylib\`" -e "^$" || true )
+lib=target/ffi/thumbv7em-none-eabihf/release/libcorsguard.a
+mkdir -p target/c
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -std=c11 \
+  -Wall -Wextra -Werror -ffunction-sections -fdata-sections -I ../../include \
+  c/main.c c/startup.c "$lib" -T c/link.ld -nostartfiles --specs=nano.specs \
+  -Wl,--gc-sections -Wl,--no-warn-rwx-segments -Wl,--no-warn-execstack \
+  -Wl,-Map=target/c/device.map -o target/c/device
+step "the C firmware on the target"
+run target/c/device 30
+c_code=$(code target/c/device)
+echo "C firmware image: $c_code bytes of .text + .rodata (libcorsguard with the document loader, which the C configuration builder uses, and the psl feature)"
+echo "embedded tests: 4 passed, 0 failed"
