@@ -43,6 +43,8 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 rustup target list --installed | grep -qx thumbv7em-none-eabihf || rustup target add thumbv7em-none-eabihf
 
+# This crate's own target directory, whatever the caller's CARGO_TARGET_DIR.
+export CARGO_TARGET_DIR="$PWD/target"
 IMAGES=target/thumbv7em-none-eabihf
 QEMU=(qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic
       -semihosting-config enable=on,target=native)
@@ -96,7 +98,7 @@ symbols $IMAGES/release-z/device | awk -F '\t' 'NR == FNR { seen[$0] = 1; next }
 
 # --- 4. the C firmware ---------------------------------------------------------------
 step "building libcorsguard.a for thumbv7em-none-eabihf and the C firmware"
-( cd ../.. && CARGO_TARGET_DIR=examples/embedded/target/ffi \
+( cd ../.. && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/ffi" \
     cargo build -p corsguard-ffi --lib --target thumbv7em-none-eabihf --release --quiet 2>&1 \
     | grep -v -e "dropping unsupported crate type \`cdylib\`" -e "^$" || true )
 lib=target/ffi/thumbv7em-none-eabihf/release/libcorsguard.a

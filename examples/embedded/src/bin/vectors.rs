@@ -179,9 +179,9 @@ fn run(case: &Case, slots: &mut Slots, stats: &mut Stats) -> Run {
     use alloc::format;
     if let Some(feature) = case.features.first() {
         return Run::LeftOut(if *feature == "psl" {
-            "needs the psl feature (the Public Suffix List, about 550 KB of code)"
+            "need the psl feature (the Public Suffix List, about 550 KB of code)"
         } else {
-            "needs an unknown feature"
+            "need an unknown feature"
         });
     }
     let mut diffs = Vec::new();
@@ -190,10 +190,14 @@ fn run(case: &Case, slots: &mut Slots, stats: &mut Stats) -> Run {
         document.build_all(slots).map(|()| document)
     });
     if let Some(need) = slots.needs {
+        let beyond_large = matches!(case.check, Check::Error(e) if e.code == "capacity_exceeded");
         return Run::LeftOut(match need {
-            "default" => "needs the default capacity class",
-            "large" => "needs the large capacity class",
-            _ => "serves more policies than this image keeps",
+            "large" if beyond_large => {
+                "exceed even the large capacity class (capacity_exceeded cases)"
+            }
+            "default" => "need the default capacity class",
+            "large" => "need the large capacity class",
+            _ => "serve more policies than this image keeps",
         });
     }
     match (&case.check, built) {
