@@ -16,7 +16,6 @@ pub(crate) mod prelude {
     pub(crate) use std::vec::Vec;
 }
 
-/// cbindgen:ignore
 extern "C" {
     fn memalign(align: usize, size: usize) -> *mut u8;
     fn free(ptr: *mut u8);
