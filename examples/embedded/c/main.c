@@ -16,6 +16,34 @@
 /* The policy's memory: no heap, aligned for every class. */
 static _Alignas(CORSGUARD_POLICY_MAX_ALIGN) unsigned char policy_mem[CORSGUARD_POLICY_SMALL_MAX_SIZE];
 
+/* Stack painting, as ../src/lib.rs does it: the region below the stack
+   pointer is filled with a pattern, the call runs, and the lowest word
+   changed marks how deep its frames went. */
+#define PAINTED (32 * 1024)
+#define PAINT 0xC0DE5AFEu
+
+static void paint(uintptr_t top) {
+  for (uintptr_t at = top - PAINTED; at < top; at += 4) *(volatile uint32_t *)at = PAINT;
+}
+
+static size_t depth(uintptr_t top) {
+  for (uintptr_t at = top - PAINTED; at < top; at += 4)
+    if (*(volatile uint32_t *)at != PAINT) return top - at;
+  return 0;
+}
+
+static uintptr_t stack_pointer(void) {
+  uintptr_t sp;
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+  return sp & ~(uintptr_t)3;
+}
+
+/* The bounds of the C library: building any class takes at most 16 KiB
+   (corsguard.h; this includes the configuration builder's document
+   loader), evaluating at most 2 KiB. */
+#define BUILD_STACK_BOUND (16 * 1024)
+#define EVALUATE_STACK_BOUND (2 * 1024)
+
 struct check {
   const char *name;
   corsguard_request request;
@@ -24,7 +52,7 @@ struct check {
   uint16_t status;
 };
 
-static bool build(corsguard_policy **policy) {
+static __attribute__((noinline)) bool build(corsguard_policy **policy) {
   corsguard_config *config;
   if (corsguard_config_new(&config) != CORSGUARD_RESULT_OK) return false;
   bool ok = corsguard_config_add_origin(config, S("http://192.168.1.10")) == CORSGUARD_RESULT_OK &&
@@ -51,9 +79,20 @@ static bool build(corsguard_policy **policy) {
   return ok;
 }
 
+static __attribute__((noinline)) corsguard_result evaluate(const corsguard_policy *policy,
+                                                          const corsguard_request *request,
+                                                          corsguard_decision *decision) {
+  return corsguard_evaluate(policy, request, decision);
+}
+
 int main(void) {
   corsguard_policy *policy;
-  if (!build(&policy)) return 1;
+  uintptr_t top = stack_pointer() - 64;
+  paint(top);
+  bool built = build(&policy);
+  size_t build_stack = depth(top);
+  if (!built) return 1;
+  size_t evaluate_stack = 0;
   static const char long_headers[600] = {[0 ... 599] = 'a'};
   const struct check checks[] = {
       {"preflight from a subdomain",
@@ -72,7 +111,10 @@ int main(void) {
   unsigned wrong = 0, count = sizeof checks / sizeof checks[0];
   for (unsigned i = 0; i < count; i++) {
     corsguard_decision decision;
-    corsguard_result result = corsguard_evaluate(policy, &checks[i].request, &decision);
+    paint(top);
+    corsguard_result result = evaluate(policy, &checks[i].request, &decision);
+    size_t used = depth(top);
+    if (used > evaluate_stack) evaluate_stack = used;
     bool right = result == CORSGUARD_RESULT_OK && decision.outcome == checks[i].outcome &&
                  decision.action == checks[i].action &&
                  (checks[i].action != CORSGUARD_ACTION_RESPOND || decision.status == checks[i].status);
@@ -101,5 +143,12 @@ int main(void) {
   put(" wrong (policy in a static buffer of ");
   put_number(sizeof policy_mem);
   put(" bytes)\n");
-  return wrong == 0 ? 0 : 1;
+  put("c device: peak stack: construction (configuration and corsguard_policy_init) ");
+  put_number(build_stack);
+  put(" bytes, corsguard_evaluate ");
+  put_number(evaluate_stack);
+  put(" bytes\n");
+  bool over = build_stack > BUILD_STACK_BOUND || evaluate_stack > EVALUATE_STACK_BOUND;
+  if (over) put("c device: stack over its bound (construction <= 16 KiB, evaluate <= 2 KiB)\n");
+  return wrong == 0 && !over ? 0 : 1;
 }
