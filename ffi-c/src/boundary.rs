@@ -1,5 +1,6 @@
 //! The one place where a Rust panic is stopped before it reaches C.
 
+#[cfg(not(target_os = "none"))]
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::result::corsguard_result;
@@ -11,8 +12,15 @@ use crate::result::corsguard_result;
 /// `AssertUnwindSafe` is sound here: after a panic the only state the caller
 /// can observe is what the function wrote through its output pointers, and
 /// every function documents its outputs as unspecified on error.
+#[cfg(not(target_os = "none"))]
 pub(crate) fn guard(body: impl FnOnce() -> corsguard_result) -> corsguard_result {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(corsguard_result::Panic)
+}
+
+/// On a bare-metal target panics abort (bare_metal.rs): nothing unwinds.
+#[cfg(target_os = "none")]
+pub(crate) fn guard(body: impl FnOnce() -> corsguard_result) -> corsguard_result {
+    body()
 }
 
 /// Like [`guard`], for a body that reports errors with `?`.

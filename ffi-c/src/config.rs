@@ -4,6 +4,8 @@
 //! sugar over the document: each writes the key of the same meaning, and
 //! every option's rules, messages and paths are the loader's.
 
+#[cfg(target_os = "none")]
+use crate::bare_metal::prelude::*;
 use core::ffi::c_char;
 use core::fmt::Write as _;
 

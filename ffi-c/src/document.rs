@@ -8,7 +8,11 @@
 //! problems out as `(pointer, length)` strings.
 
 use core::ffi::c_char;
+#[cfg(not(target_os = "none"))]
 use std::sync::OnceLock;
+
+#[cfg(target_os = "none")]
+use crate::bare_metal::{prelude::*, OnceLock};
 
 use corsguard_core::{Document, DocumentErrors, Problem, VERDICT_PROBES};
 

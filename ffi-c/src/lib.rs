@@ -20,6 +20,15 @@
 //! (configuration: `cbindgen.toml`); the doc comments here become its docs.
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
+// On a bare-metal target (thumbv7em-none-eabihf) the library needs no `std`:
+// `alloc` stands in for it, over the C library's malloc (bare_metal.rs).
+#![cfg_attr(target_os = "none", no_std)]
+
+#[cfg(target_os = "none")]
+extern crate alloc as std;
+/// cbindgen:ignore
+#[cfg(target_os = "none")]
+mod bare_metal;
 
 mod boundary;
 mod config;

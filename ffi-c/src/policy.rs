@@ -7,6 +7,8 @@
 //! policies) followed by the core policy. `#[repr(C)]` puts the header first for every class, so the
 //! header can be read before the class is known.
 
+#[cfg(target_os = "none")]
+use crate::bare_metal::prelude::*;
 use core::ffi::c_void;
 use core::mem::{align_of, size_of};
 use core::ptr;

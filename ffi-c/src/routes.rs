@@ -6,6 +6,8 @@
 //! Which rule matches a path is the core's (`Document::route`); nothing of
 //! it is repeated here.
 
+#[cfg(target_os = "none")]
+use crate::bare_metal::prelude::*;
 use core::ffi::c_char;
 
 use corsguard_core::document::DEFAULT_POLICY;

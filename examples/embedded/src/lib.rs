@@ -1,67 +1,107 @@
-//! A bare-metal program's use of corsguard, to measure what it costs there:
-//! `make size-embedded` builds it for `thumbv7em-none-eabihf` and prints the
-//! code size and the RAM the policy and a decision take.
+//! What the three images of this example share: how a run ends (semihosting
+//! exit, which QEMU turns into its exit status), the hard-fault handler, and
+//! stack painting.
 #![no_std]
-// No `unsafe` here; `#[no_mangle]` (which Rust counts as unsafe code) only
-// names the exported symbols.
 
-use corsguard::{AllowedHeaders, Config, Methods, Policy, Request};
+use core::panic::PanicInfo;
+
+use cortex_m_rt::{exception, ExceptionFrame};
+use cortex_m_semihosting::{debug, hprintln};
+
+pub use cortex_m_semihosting::hprintln as println;
+
+/// Ends the run: QEMU exits with status 0 on success, 1 otherwise.
+pub fn exit(success: bool) -> ! {
+    debug::exit(if success {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    // Semihosting exit does not return under QEMU; on hardware without a
+    // debugger, stop here.
+    loop {
+        cortex_m::asm::bkpt();
+    }
+}
 
 #[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    loop {}
+fn panic(info: &PanicInfo<'_>) -> ! {
+    hprintln!("panic: {}", info);
+    exit(false)
 }
 
-/// A small device's policy: its web UI and any port on a subdomain pattern.
-const CONFIG: Config<'static> = Config::new()
-    .allowed_origins(&["http://192.168.1.10", "https://*.example.com"])
-    .allowed_methods(Methods::List(&["GET", "POST", "PUT"]))
-    .allowed_headers(AllowedHeaders::List(&["content-type", "x-request-id"]))
-    .credentials(true)
-    .max_age(600);
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    hprintln!("hard fault at pc {:#010x}", frame.pc());
+    exit(false)
+}
 
-/// The policy type: 8 origins, 8 names, 1 KiB of stored values.
-pub type DevicePolicy = Policy<8, 8, 1024>;
+/// The word painted below the stack pointer before a measured call.
+const PAINT: u32 = 0xC0DE_5AFE;
 
-/// Symbols as large as a policy and a decision on this target, so that
-/// `size.sh` reads their sizes from the object file (`nm -S`).
-#[no_mangle]
-pub static CORSGUARD_POLICY_SIZE_PROBE: [u8; core::mem::size_of::<DevicePolicy>()] =
-    [0; core::mem::size_of::<DevicePolicy>()];
-/// See [`CORSGUARD_POLICY_SIZE_PROBE`].
-#[no_mangle]
-pub static CORSGUARD_DECISION_SIZE_PROBE: [u8;
-    core::mem::size_of::<corsguard::Decision<'static>>()] =
-    [0; core::mem::size_of::<corsguard::Decision<'static>>()];
+/// How far below the stack pointer `peak_stack` paints: larger than any
+/// bound it checks.
+pub const PAINTED: usize = 32 * 1024;
 
-/// Builds the policy (on the stack, no heap) and judges a preflight from one
-/// of two origins; returns how many headers the answer has.
-#[no_mangle]
-pub extern "C" fn corsguard_judge(which: usize) -> usize {
-    let mut policy = DevicePolicy::empty();
-    if !corsguard_build(&mut policy) {
-        return 0;
+/// Runs `f` and returns its result and the peak stack it used, in bytes:
+/// the region below the stack pointer is painted, `f` runs, and the lowest
+/// word no longer holding the paint marks the deepest point its frames
+/// reached. Nothing else runs meanwhile (no interrupts are enabled).
+#[inline(never)]
+pub fn peak_stack<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let top = cortex_m::register::msp::read() as usize & !3;
+    let bottom = top - PAINTED;
+    // SAFETY: [bottom, top) lies below the stack pointer: memory no live
+    // frame uses (memory.x gives the stack all RAM above the statics, and
+    // the images check that it reaches `bottom`, see `check_room`).
+    unsafe {
+        let mut at = bottom;
+        while at < top {
+            core::ptr::write_volatile(at as *mut u32, PAINT);
+            at += 4;
+        }
     }
-    corsguard_evaluate(&policy, which)
+    let result = core::hint::black_box(f());
+    let mut lowest = top;
+    let mut at = bottom;
+    while at < top {
+        // SAFETY: as above; reading words of the painted region.
+        if unsafe { core::ptr::read_volatile(at as *const u32) } != PAINT {
+            lowest = at;
+            break;
+        }
+        at += 4;
+    }
+    (result, top - lowest)
 }
 
-/// Builds the policy where it lives (a firmware's `static`, here the
-/// caller's memory), as `rebuild` does it: no policy-sized temporary.
-/// `size.sh` reports the stack this needs.
-#[no_mangle]
-pub extern "C" fn corsguard_build(slot: &mut DevicePolicy) -> bool {
-    slot.rebuild(&CONFIG).is_ok()
+/// Fails the run unless the stack has room for `peak_stack`'s painting
+/// below the current stack pointer.
+pub fn check_room() {
+    extern "C" {
+        static mut __ebss: u32;
+    }
+    let end_of_statics = core::ptr::addr_of!(__ebss) as usize;
+    let sp = cortex_m::register::msp::read() as usize;
+    if sp < end_of_statics + PAINTED + 1024 {
+        hprintln!("stack painting: no room below the stack pointer");
+        exit(false);
+    }
 }
 
-/// Judges a preflight with a policy built by [`corsguard_build`]; `size.sh`
-/// reports the stack this needs.
-#[no_mangle]
-pub extern "C" fn corsguard_evaluate(policy: &DevicePolicy, which: usize) -> usize {
-    const ORIGINS: [&[u8]; 2] = [b"http://192.168.1.10", b"https://ui.example.com"];
-    let origin = ORIGINS[core::hint::black_box(which) % ORIGINS.len()];
-    let request = Request::new(b"OPTIONS")
-        .origin(origin)
-        .request_method(b"PUT")
-        .request_headers(b"content-type");
-    policy.evaluate(&request).headers().len()
+/// The figures line both the device image and the baseline print, so that
+/// the two images differ only by corsguard.
+pub fn report(
+    policy_bytes: usize,
+    decision_bytes: usize,
+    build_stack: usize,
+    evaluate_stack: usize,
+) {
+    hprintln!(
+        "RAM: policy {} bytes, decision {} bytes; peak stack: construction {} bytes, evaluate {} bytes",
+        policy_bytes,
+        decision_bytes,
+        build_stack,
+        evaluate_stack
+    );
 }
