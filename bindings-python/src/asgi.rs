@@ -178,6 +178,38 @@ impl Verdicts {
     }
 }
 
+/// The longest method read by `ascii_inline`.
+const METHOD_INLINE: usize = 16;
+
+/// A short ASCII `str` (a method: `"GET"`) copied into `buffer`, its length;
+/// None for anything else. The abi3 build has no borrowed UTF-8 view of a
+/// `str` before Python 3.10, and this avoids the copy Python would make.
+fn ascii_inline(value: &Bound<'_, PyAny>, buffer: &mut [u8; METHOD_INLINE]) -> Option<usize> {
+    let s = value.downcast::<PyString>().ok()?;
+    // SAFETY: `s` is a live `str`; indexes stay below its length, and an
+    // error (none is expected for a `str`) is cleared.
+    unsafe {
+        let len = pyo3::ffi::PyUnicode_GetLength(s.as_ptr());
+        if len < 0 || len as usize > METHOD_INLINE {
+            if len < 0 {
+                pyo3::ffi::PyErr_Clear();
+            }
+            return None;
+        }
+        for (i, slot) in buffer.iter_mut().enumerate().take(len as usize) {
+            let c = pyo3::ffi::PyUnicode_ReadChar(s.as_ptr(), i as pyo3::ffi::Py_ssize_t);
+            if c >= 0x80 {
+                if c == u32::MAX as pyo3::ffi::Py_UCS4 {
+                    pyo3::ffi::PyErr_Clear();
+                }
+                return None;
+            }
+            *slot = c as u8;
+        }
+        Some(len as usize)
+    }
+}
+
 /// `bytes.decode("latin-1")`, in one call into Python.
 fn decode_latin1<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: the pointer and length describe `bytes`, alive for the call;
@@ -536,7 +568,11 @@ impl Answerer {
             (Flavour::DropIn, Some(origin)) => self.dropin_verdict(py, origin)?,
             _ => None,
         };
-        let method_b = request_bytes(&method)?;
+        let mut method_buffer = [0u8; METHOD_INLINE];
+        let method_b = match ascii_inline(&method, &mut method_buffer) {
+            Some(len) => Cow::Borrowed(&method_buffer[..len]),
+            None => request_bytes(&method)?,
+        };
         let joined: Option<Vec<u8>> = match (flavour, read.request_headers.len()) {
             (Flavour::Policy, n) if n > 1 => {
                 let mut out = Vec::new();
@@ -642,10 +678,10 @@ impl Answerer {
                         vary_merge,
                         flavour,
                     };
-                    // Its bound `send` method: called with the fast calling
-                    // convention, unlike an object's `__call__`.
-                    let bound = Bound::new(py, cors_send)?.getattr(intern!(py, "send"))?;
-                    (bound, py.None().into_bound(py))
+                    // Called as itself (`__call__`): no bound method is made
+                    // per request, and under the abi3 build a method takes its
+                    // arguments as a tuple all the same.
+                    (Bound::new(py, cors_send)?.into_any(), py.None().into_bound(py))
                 }
             };
             PyTuple::new(py, [first, body, refusal, decision_object])
@@ -852,13 +888,16 @@ fn join_values(py: Python<'_>, values: &[Bound<'_, PyAny>]) -> PyResult<Vec<u8>>
 impl CorsSend {
     /// Sends `message`, with the decision's headers set when it is the
     /// response's start; returns what the wrapped `send` returns.
-    fn send<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn __call__<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let kind = message.get_item(intern!(py, "type"))?;
         let start = intern!(py, "http.response.start");
         let is_start = match kind.downcast::<PyString>() {
             Ok(s) if s.is(start) => true,
             Ok(s) if s.is(intern!(py, "http.response.body")) => false,
-            Ok(s) => s.to_cow().is_ok_and(|s| s == "http.response.start"),
+            // An equal string that is not the interned one (a server's own):
+            // compared in place, without making its UTF-8 copy.
+            // SAFETY: `s` is a live `str`; the call raises no exception.
+            Ok(s) => unsafe { pyo3::ffi::PyUnicode_CompareWithASCIIString(s.as_ptr(), c"http.response.start".as_ptr()) == 0 },
             Err(_) => kind.eq(start)?,
         };
         if is_start {
