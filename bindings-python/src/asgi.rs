@@ -110,6 +110,114 @@ pub(crate) struct Answerer {
     decisions: bool,
     /// The policy's own headers as written: (name, value address, length).
     constants: std::sync::Mutex<Vec<(HeaderName, usize, usize, Py<PyTuple>)>>,
+    /// The drop-in regex's recent verdicts (see `Verdicts`).
+    verdicts: std::sync::Mutex<Verdicts>,
+}
+
+/// Slots of the regex verdict cache: at most this many origins are kept.
+const VERDICT_SLOTS: usize = 64;
+/// The longest `Origin` (bytes) the verdict cache keeps; a longer one is
+/// judged by the regex every time.
+const VERDICT_ORIGIN_MAX: usize = 128;
+
+/// The drop-in regex's verdicts on recent `Origin` values, so a repeated
+/// origin skips `fullmatch` (a pure function of the text: the compiled
+/// `re` pattern's). Request-derived, so bounded: a direct-mapped table of
+/// `VERDICT_SLOTS` slots of at most `VERDICT_ORIGIN_MAX` bytes each, made
+/// once per `Answerer` (64 × 130 bytes, 8.1 KiB) and never grown; a new
+/// origin overwrites its slot's. A client sending a new origin each time
+/// costs one hash and one overwrite on top of the regex it would run anyway.
+struct Verdicts {
+    slots: Box<[VerdictSlot; VERDICT_SLOTS]>,
+}
+
+#[derive(Clone, Copy)]
+struct VerdictSlot {
+    /// The origin's length; 0 for an empty slot (an empty origin is never kept).
+    len: u8,
+    verdict: bool,
+    origin: [u8; VERDICT_ORIGIN_MAX],
+}
+
+impl Verdicts {
+    fn new() -> Self {
+        Verdicts {
+            slots: Box::new([VerdictSlot { len: 0, verdict: false, origin: [0; VERDICT_ORIGIN_MAX] }; VERDICT_SLOTS]),
+        }
+    }
+
+    /// FNV-1a, folded to a slot.
+    fn slot(origin: &[u8]) -> usize {
+        let mut hash: u32 = 0x811c_9dc5;
+        for &b in origin {
+            hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        (hash ^ (hash >> 16)) as usize % VERDICT_SLOTS
+    }
+
+    fn get(&self, origin: &[u8]) -> Option<bool> {
+        if origin.is_empty() || origin.len() > VERDICT_ORIGIN_MAX {
+            return None;
+        }
+        let slot = &self.slots[Self::slot(origin)];
+        (usize::from(slot.len) == origin.len() && slot.origin[..origin.len()] == *origin).then_some(slot.verdict)
+    }
+
+    fn put(&mut self, origin: &[u8], verdict: bool) {
+        if origin.is_empty() || origin.len() > VERDICT_ORIGIN_MAX {
+            return;
+        }
+        let slot = &mut self.slots[Self::slot(origin)];
+        slot.len = origin.len() as u8;
+        slot.verdict = verdict;
+        slot.origin[..origin.len()].copy_from_slice(origin);
+    }
+
+    fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.len > 0).count()
+    }
+}
+
+/// The longest method read by `ascii_inline`.
+const METHOD_INLINE: usize = 16;
+
+/// A short ASCII `str` (a method: `"GET"`) copied into `buffer`, its length;
+/// None for anything else. The abi3 build has no borrowed UTF-8 view of a
+/// `str` before Python 3.10, and this avoids the copy Python would make.
+fn ascii_inline(value: &Bound<'_, PyAny>, buffer: &mut [u8; METHOD_INLINE]) -> Option<usize> {
+    let s = value.downcast::<PyString>().ok()?;
+    // SAFETY: `s` is a live `str`; indexes stay below its length, and an
+    // error (none is expected for a `str`) is cleared.
+    unsafe {
+        let len = pyo3::ffi::PyUnicode_GetLength(s.as_ptr());
+        if len < 0 || len as usize > METHOD_INLINE {
+            if len < 0 {
+                pyo3::ffi::PyErr_Clear();
+            }
+            return None;
+        }
+        for (i, slot) in buffer.iter_mut().enumerate().take(len as usize) {
+            let c = pyo3::ffi::PyUnicode_ReadChar(s.as_ptr(), i as pyo3::ffi::Py_ssize_t);
+            if c >= 0x80 {
+                if c == u32::MAX as pyo3::ffi::Py_UCS4 {
+                    pyo3::ffi::PyErr_Clear();
+                }
+                return None;
+            }
+            *slot = c as u8;
+        }
+        Some(len as usize)
+    }
+}
+
+/// `bytes.decode("latin-1")`, in one call into Python.
+fn decode_latin1<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: the pointer and length describe `bytes`, alive for the call;
+    // the result is a new reference or NULL with an exception set.
+    unsafe {
+        let text = pyo3::ffi::PyUnicode_DecodeLatin1(bytes.as_ptr().cast(), bytes.len() as pyo3::ffi::Py_ssize_t, std::ptr::null());
+        Bound::from_owned_ptr_or_err(py, text)
+    }
 }
 
 /// The request values read from a scope's headers.
@@ -282,9 +390,19 @@ impl Answerer {
         let Some(fullmatch) = &self.fullmatch else {
             return Ok(None);
         };
-        let text = if let Ok(b) = origin.downcast::<PyBytes>() {
-            PyString::new(py, &text_latin1(b.as_bytes())).into_any()
-        } else if let Ok(b) = origin.downcast::<pyo3::types::PyByteArray>() {
+        if let Ok(b) = origin.downcast::<PyBytes>() {
+            // The lock is never held while Python code runs.
+            let bytes = b.as_bytes();
+            if let Some(verdict) = self.verdicts.lock().ok().and_then(|v| v.get(bytes)) {
+                return Ok(Some(verdict));
+            }
+            let verdict = !fullmatch.bind(py).call1((decode_latin1(py, bytes)?,))?.is_none();
+            if let Ok(mut verdicts) = self.verdicts.lock() {
+                verdicts.put(bytes, verdict);
+            }
+            return Ok(Some(verdict));
+        }
+        let text = if let Ok(b) = origin.downcast::<pyo3::types::PyByteArray>() {
             PyString::new(py, &text_latin1(&b.to_vec())).into_any()
         } else {
             origin.str()?.into_any()
@@ -400,7 +518,19 @@ impl Answerer {
             refusals,
             decisions,
             constants: std::sync::Mutex::new(Vec::new()),
+            verdicts: std::sync::Mutex::new(Verdicts::new()),
         })
+    }
+
+    /// The regex verdict cache's bounds: `(slots, longest origin kept)`.
+    #[classattr]
+    fn verdict_cache_bounds() -> (usize, usize) {
+        (VERDICT_SLOTS, VERDICT_ORIGIN_MAX)
+    }
+
+    /// How many regex verdicts are kept now (at most `VERDICT_SLOTS`).
+    fn verdicts_kept(&self) -> usize {
+        self.verdicts.lock().map_or(0, |v| v.len())
     }
 
     /// Answers one HTTP scope: `(first, body, refusal, decision)`.
@@ -438,7 +568,11 @@ impl Answerer {
             (Flavour::DropIn, Some(origin)) => self.dropin_verdict(py, origin)?,
             _ => None,
         };
-        let method_b = request_bytes(&method)?;
+        let mut method_buffer = [0u8; METHOD_INLINE];
+        let method_b = match ascii_inline(&method, &mut method_buffer) {
+            Some(len) => Cow::Borrowed(&method_buffer[..len]),
+            None => request_bytes(&method)?,
+        };
         let joined: Option<Vec<u8>> = match (flavour, read.request_headers.len()) {
             (Flavour::Policy, n) if n > 1 => {
                 let mut out = Vec::new();
@@ -544,10 +678,10 @@ impl Answerer {
                         vary_merge,
                         flavour,
                     };
-                    // Its bound `send` method: called with the fast calling
-                    // convention, unlike an object's `__call__`.
-                    let bound = Bound::new(py, cors_send)?.getattr(intern!(py, "send"))?;
-                    (bound, py.None().into_bound(py))
+                    // Called as itself (`__call__`): no bound method is made
+                    // per request, and under the abi3 build a method takes its
+                    // arguments as a tuple all the same.
+                    (Bound::new(py, cors_send)?.into_any(), py.None().into_bound(py))
                 }
             };
             PyTuple::new(py, [first, body, refusal, decision_object])
@@ -754,13 +888,16 @@ fn join_values(py: Python<'_>, values: &[Bound<'_, PyAny>]) -> PyResult<Vec<u8>>
 impl CorsSend {
     /// Sends `message`, with the decision's headers set when it is the
     /// response's start; returns what the wrapped `send` returns.
-    fn send<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn __call__<'py>(&self, py: Python<'py>, message: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let kind = message.get_item(intern!(py, "type"))?;
         let start = intern!(py, "http.response.start");
         let is_start = match kind.downcast::<PyString>() {
             Ok(s) if s.is(start) => true,
             Ok(s) if s.is(intern!(py, "http.response.body")) => false,
-            Ok(s) => s.to_cow().is_ok_and(|s| s == "http.response.start"),
+            // An equal string that is not the interned one (a server's own):
+            // compared in place, without making its UTF-8 copy.
+            // SAFETY: `s` is a live `str`; the call raises no exception.
+            Ok(s) => unsafe { pyo3::ffi::PyUnicode_CompareWithASCIIString(s.as_ptr(), c"http.response.start".as_ptr()) == 0 },
             Err(_) => kind.eq(start)?,
         };
         if is_start {

@@ -72,3 +72,35 @@ def test_unusual_scope_and_message_shapes_answer_as_starlette():
         ours = _answer(lambda app: CORSMiddleware(app, **options), scope, response_headers)
         peer = _answer(lambda app: StarletteCORS(app, **options), scope, response_headers)
         assert ours == peer, response_headers
+
+
+def test_a_start_message_type_equal_but_not_identical_gets_the_headers():
+    """The native `send` compares the message type by value: a type string
+    built at run time, or a `str` subclass, is the start message still."""
+
+    class Text(str):
+        pass
+
+    options = dict(allow_origins=["https://a.example"], expose_headers=["x-id"])
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"origin", b"https://a.example")]}
+    for kind in ("".join(["http.response.", "start"]), Text("http.response.start"), "http.response.start\udc80"):
+        answers = []
+        for middleware in (CORSMiddleware, StarletteCORS):
+            sent = []
+
+            async def app(scope, receive, send):
+                await send({"type": kind, "status": 200, "headers": []})
+
+            async def receive():
+                return {"type": "http.request"}
+
+            async def send(message):
+                sent.append(message)
+
+            coro = middleware(app, **options)(scope, receive, send)
+            try:
+                coro.send(None)
+            except StopIteration:
+                pass
+            answers.append([(m["type"], [tuple(h) for h in m.get("headers", [])]) for m in sent])
+        assert answers[0] == answers[1], kind

@@ -144,8 +144,11 @@ class Answerer:
         Optional[tuple[str, str, str, Any, Any]],
         Optional[Decision],  # when decisions were asked for
     ]: ...
+    #: The regex verdict cache's bounds: (slots, longest origin kept in bytes).
+    verdict_cache_bounds: tuple[int, int]
+    def verdicts_kept(self) -> int: ...
 
 class CorsSend:
-    """What ``Answerer.answer`` hands the app as ``send`` (its bound ``send``)."""
+    """What ``Answerer.answer`` hands the app as ``send`` (it is called)."""
 
-    def send(self, message: Any) -> Any: ...
+    def __call__(self, message: Any) -> Any: ...
