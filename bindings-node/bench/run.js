@@ -9,7 +9,7 @@
 //    round; the ratio of each round is cors time / corsguard time.
 // 2. --http: Express 4 + cors and Express 4 + corsguard on loopback, each
 //    server in its own process (both started once), load from autocannon;
-//    requests per second, R rounds (5; --quick 1) alternating which server
+//    requests per second, R rounds (7; --quick 1) alternating which server
 //    is measured first, S seconds each (3; --quick 1).
 // 3. --fresh-options (only with that flag): delegates and origin callbacks
 //    returning a fresh but equal options object or origin array on every
@@ -35,7 +35,7 @@ const runMicro = only('--micro') || (!runFresh && !only('--http'));
 const runHttp = only('--http') || (!runFresh && !only('--micro'));
 const JSON_FILE = value('--json', null);
 const MICRO_ROUNDS = Number(value('--rounds', QUICK ? 5 : 11));
-const HTTP_ROUNDS = Math.max(QUICK ? 1 : 5, Number(value('--rounds', 0)));
+const HTTP_ROUNDS = Math.max(QUICK ? 1 : 7, Number(value('--rounds', 0)));
 const DURATION = Number(value('--duration', QUICK ? 1 : 3));
 // Wall time one timing of one middleware aims at (the iteration count is
 // calibrated per scenario from a warm-up).
