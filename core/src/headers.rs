@@ -8,13 +8,26 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
         b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
 }
 
-/// `TCHAR[b]` says whether byte `b` may appear in a token: a table, so the
-/// per-byte check on request headers is one load.
-static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
+/// What a byte may be, as bits of `CLASSES`: one table of 256 bytes serves
+/// the per-byte checks of tokens and of hosts (a firmware image pays for
+/// each table it links).
+const TOKEN: u8 = 1;
+const HOST_LABEL: u8 = 2;
+
+/// `CLASSES[b]`: `TOKEN` when byte `b` may appear in a token, `HOST_LABEL`
+/// when it may appear in a label of a host a browser serializes (lowercase
+/// letters, digits, `-`, `_`). A table, so each check is one load.
+static CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = is_tchar(b as u8);
+        let c = b as u8;
+        if is_tchar(c) {
+            table[b] |= TOKEN;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_' {
+            table[b] |= HOST_LABEL;
+        }
         b += 1;
     }
     table
@@ -22,7 +35,13 @@ static TCHAR: [bool; 256] = {
 
 /// Whether `s` is a non-empty HTTP token.
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| TCHAR[b as usize])
+    !s.is_empty() && s.iter().all(|&b| CLASSES[usize::from(b)] & TOKEN != 0)
+}
+
+/// Whether `b` may appear in a label of a host a browser serializes.
+#[inline(always)]
+pub(crate) fn is_host_label_byte(b: u8) -> bool {
+    CLASSES[usize::from(b)] & HOST_LABEL != 0
 }
 
 /// Whether `s` can be written as a response header value without opening a

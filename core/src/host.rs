@@ -295,14 +295,17 @@ fn parse_embedded_ipv4(
 
 /// Moves the pieces after a `::` to the end, or refuses an address that has
 /// neither eight pieces nor a `::`.
-fn finish_ipv6(mut address: [u16; 8], piece: usize, compress: Option<usize>) -> Option<[u16; 8]> {
+fn finish_ipv6(address: [u16; 8], piece: usize, compress: Option<usize>) -> Option<[u16; 8]> {
     match compress {
         Some(start) => {
-            // The pieces written after `::` move to the end, zeros before them.
+            // The pieces written after `::` move to the end, zeros before
+            // them: copied into a new address rather than moved in place,
+            // which could call `memmove` (see sort.rs).
             let written = piece - start;
-            address.copy_within(start..piece, 8 - written);
-            address[start..8 - written].fill(0);
-            Some(address)
+            let mut out = [0u16; 8];
+            out[..start].copy_from_slice(&address[..start]);
+            out[8 - written..].copy_from_slice(&address[start..piece]);
+            Some(out)
         }
         None if piece == 8 => Some(address),
         None => None,

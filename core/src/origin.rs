@@ -250,7 +250,7 @@ fn valid_host(host: &[u8]) -> bool {
                 return false;
             }
             label_empty = true;
-        } else if HOST_CHARS[usize::from(b)] {
+        } else if crate::headers::is_host_label_byte(b) {
             label_empty = false;
         } else {
             return false;
@@ -258,19 +258,6 @@ fn valid_host(host: &[u8]) -> bool {
     }
     !label_empty
 }
-
-/// `HOST_CHARS[b]`: whether `b` may appear in a label of a host a browser
-/// serializes (lowercase letters, digits, `-`, `_`).
-static HOST_CHARS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_';
-        b += 1;
-    }
-    table
-};
 
 /// Schemes whose URLs a page never sends as its origin (`Origin: null`, or
 /// for `blob:` the origin of the page that created the URL).

@@ -552,7 +552,12 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                     });
                 }
             } else {
-                self.origins[kept] = self.origins[i];
+                // Field by field: a whole-entry copy compiles to a `memmove`
+                // call, which would add its kilobyte and a half to a
+                // firmware image.
+                let OriginEntry { hash, span } = self.origins[i];
+                self.origins[kept].hash = hash;
+                self.origins[kept].span = span;
                 kept += 1;
             }
         }

@@ -16,7 +16,7 @@ pub(crate) fn sort_by<T: Copy>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool
         sift_down(v, start, n, &mut less);
     }
     for end in (1..n).rev() {
-        v.swap(0, end);
+        swap(v, 0, end);
         sift_down(v, 0, end, &mut less);
     }
 }
@@ -40,9 +40,17 @@ fn sift_down<T: Copy>(
         if !less(&v[root], &v[child]) {
             return;
         }
-        v.swap(root, child);
+        swap(v, root, child);
         root = child;
     }
+}
+
+/// Exchanges `v[a]` and `v[b]`, `a < b`, as two places the compiler knows
+/// apart: `slice::swap` cannot rule out `a == b` and may call `memmove`,
+/// which would add its kilobyte and a half to a firmware image.
+fn swap<T: Copy>(v: &mut [T], a: usize, b: usize) {
+    let (low, high) = v.split_at_mut(b);
+    core::mem::swap(&mut low[a], &mut high[0]);
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn main() -> ! {
         ),
     ];
     let mut evaluate_stack = 0;
-    let mut wrong = 0;
+    let mut wrong = 0usize;
     for (request, allowed, status) in &cases {
         let (decision, used) = peak_stack(|| evaluate(policy, request));
         evaluate_stack = evaluate_stack.max(used);
