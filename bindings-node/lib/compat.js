@@ -7,7 +7,7 @@
 // by the core, and the answers and findings are the core's.
 
 const native = require('./native');
-const { Runner } = require('./runner');
+const { Runner, unsafe } = require('./runner');
 const { writeHeaders, respond, answerPreflight } = require('./write');
 const { problemsOf, originProblems, report } = require('./lint');
 const { BoundedCache } = require('./cache');
@@ -51,15 +51,6 @@ const VALUE_ENTRY_LIMIT = 256;
 const VALUE_ENTRY_BYTES = 256 * 1024;
 // A configuration whose canonical key is too long keeps a small cache of its own.
 const LOCAL_LIMIT = 16;
-
-/**
- * Whether `value` holds CR, LF or NUL: what Node's HTTP parser never lets
- * into a header value, and the core refuses in a configured one (deviation
- * 1 in the README). indexOf is several times faster than a RegExp here.
- */
-function unsafe(value) {
-  return value.indexOf('\r') !== -1 || value.indexOf('\n') !== -1 || value.indexOf('\0') !== -1;
-}
 
 function isString(s) {
   return typeof s === 'string' || s instanceof String;

@@ -25,6 +25,12 @@ const ANY_ORIGIN = Symbol('any origin');
 // verdict can (`headersMatter`: a fixed origin sent to everyone). Its own
 // key, so that a caller that needs the verdict never reuses such an answer.
 const ANY_ORIGIN_HEADERS = Symbol('any origin, headers only');
+// The same for an origin the host's verdict admitted (a RegExp, a
+// callback), when the core says every admitted origin gets one answer but
+// for its echo (`admittedOriginMatters`): so the list-plus-RegExp options
+// answer a new origin from the memo too. Only for a non-empty Origin
+// without CR, LF or NUL, the values that promise covers.
+const ADMITTED_ORIGIN = Symbol('an admitted origin');
 const ORIGIN_MATTERS = 0;
 const HEADERS_FREE = 1;
 const ANSWER_FREE = 2;
@@ -54,6 +60,9 @@ class Runner {
     // once: ORIGIN_MATTERS, HEADERS_FREE (not the headers, only the verdict)
     // or ANSWER_FREE (nothing).
     this.freedom = [];
+    // Per served policy, whether an admitted origin's answer depends on its
+    // value beyond the echo (asked of the core once).
+    this.admittedFreedom = [];
     // The last answer and its inputs (one request's strings, at most
     // MEMO_KEY_CHARS of them): a request like the one before is answered
     // with a few comparisons, before any memo lookup.
@@ -90,6 +99,16 @@ class Runner {
     return freedom;
   }
 
+  /** Whether served policy `index` answers every admitted origin alike but for the echo (asked of the core once). */
+  admittedFree(index) {
+    let free = this.admittedFreedom[index];
+    if (free === undefined) {
+      free = this.native.admittedOriginMatters(index) === false;
+      this.admittedFreedom[index] = free;
+    }
+    return free;
+  }
+
   /** The native answer id: one call, its inputs packed as the addon's `answer` takes them. */
   run(index, method, origin, requestMethod, requestHeaders, privateNetwork, verdict) {
     const methodCode = method === undefined ? undefined : METHOD_CODES.get(method);
@@ -124,6 +143,7 @@ class Runner {
       const freedom = this.freedomOf(index);
       if (freedom === ANSWER_FREE) key = ANY_ORIGIN;
       else if (freedom === HEADERS_FREE && headersOnly) key = ANY_ORIGIN_HEADERS;
+      else if (verdict === true && origin !== '' && !unsafe(origin) && this.admittedFree(index)) key = ADMITTED_ORIGIN;
     }
     const free = key !== origin;
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
@@ -233,8 +253,17 @@ class Runner {
   }
 }
 
+/**
+ * Whether `value` holds CR, LF or NUL: what Node's HTTP parser never lets
+ * into a header value, and the core refuses in a configured one (deviation
+ * 1 in the README). indexOf is several times faster than a RegExp here.
+ */
+function unsafe(value) {
+  return value.indexOf('\r') !== -1 || value.indexOf('\n') !== -1 || value.indexOf('\0') !== -1;
+}
+
 function length(value) {
   return value === undefined ? 0 : value.length;
 }
 
-module.exports = { Runner };
+module.exports = { Runner, unsafe };

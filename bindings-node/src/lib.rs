@@ -874,6 +874,18 @@ impl NativePolicy {
             .is_none_or(|policy| with_policy!(policy, p => p.headers_depend_on_origin()))
     }
 
+    /// Whether, under a host verdict of `true`, the value of a present
+    /// Origin can change the answer of served policy `index` other than by
+    /// being echoed (the core's `admitted_answer_depends_on_origin`): when
+    /// not, the runner's memo keys answers to admitted origins on the
+    /// verdict alone.
+    #[napi]
+    pub fn admitted_origin_matters(&self, index: u32) -> bool {
+        self.policies
+            .get(index as usize)
+            .is_none_or(|policy| with_policy!(policy, p => p.admitted_answer_depends_on_origin()))
+    }
+
     /// The largest capacity class of the served policies (`small` when the
     /// document serves none).
     #[napi(getter)]

@@ -399,3 +399,55 @@ test('a routed document: one memo for all its policies, a shape table per policy
   );
   assert.throws(() => policy.run(3, 'GET', 'https://host-7.example'), /no served policy 3/);
 });
+
+test('list + RegExp: a new admitted origin on every call is answered from the memo, byte for byte as cors', () => {
+  const peer = require('cors');
+  const options = { origin: ['https://app.example.com', /\.preview\.example\.com$/], credentials: true };
+  const ours = cors(options);
+  const theirs = peer(options);
+  const calls = { runs: 0 };
+  const proto = addon.NativePolicy.prototype;
+  const answer = proto.answer;
+  proto.answer = function (...args) {
+    calls.runs += 1;
+    return answer.apply(this, args);
+  };
+  try {
+    for (const [method, extra] of [
+      ['GET', {}],
+      ['OPTIONS', { 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type,x-request-id' }],
+    ]) {
+      const before = calls.runs;
+      for (let i = 0; i < 300; i++) {
+        const headers = { origin: `https://pr-${i}.preview.example.com`, ...extra };
+        assert.deepEqual(call(ours, method, headers), call(theirs, method, headers), `${method} #${i}`);
+      }
+      // The list's origin and an origin neither admits are judged by the core.
+      for (const origin of ['https://app.example.com', 'https://elsewhere.example']) {
+        assert.deepEqual(call(ours, method, { origin, ...extra }), call(theirs, method, { origin, ...extra }), origin);
+      }
+      assert.ok(calls.runs - before <= 3, `${method}: ${calls.runs - before} native calls for 302 requests`);
+    }
+    // An admitted value that could break a header is never answered from
+    // the memo: the core refuses it, with no Access-Control-Allow-Origin.
+    const log = call(ours, 'GET', { origin: 'https://x\r\nSet-Cookie: a=b; .preview.example.com' });
+    assert.ok(!log.some((entry) => entry[1] === 'Access-Control-Allow-Origin'), JSON.stringify(log));
+  } finally {
+    proto.answer = answer;
+  }
+});
+
+test('an admitted origin under strict syntax is still judged by the core: its form decides', () => {
+  const strict = JSON.stringify({ version: 1, profile: 'strict', allowOrigins: ['https://app.example.com'], originVerdict: true });
+  const literal = JSON.stringify({ version: 1, profile: 'cors_npm', allowOrigins: ['https://app.example.com'], originVerdict: true });
+  assert.equal(realLoad(strict).admittedOriginMatters(0), true);
+  assert.equal(realLoad(literal).admittedOriginMatters(0), false);
+  const policy = realLoad(strict);
+  const calls = countAnswers(policy);
+  const runner = new Runner(policy);
+  const allowed = runner.shape('GET', 'https://a.example', undefined, undefined, undefined, true);
+  const malformed = runner.shape('GET', 'not an origin', undefined, undefined, undefined, true);
+  assert.equal(calls.runs, 2);
+  assert.equal(allowed.refusal, null);
+  assert.notEqual(malformed.refusal, null);
+});

@@ -849,6 +849,39 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         !(constant_value && refused_alike && !self.origin_verdict)
     }
 
+    /// Whether, under a host verdict of `true` ([`Request::with_origin_verdict`]),
+    /// the value of a present `Origin` can change its decision other than by
+    /// being echoed in `Access-Control-Allow-Origin`. `false` when two such
+    /// requests that differ only in the value of `Origin`, both non-empty
+    /// and safe header values (no CR, LF or NUL), get decisions that are equal once each
+    /// one's echoed origin is read as the other's: so a host that judges
+    /// origins itself (a regular expression, a callback) may memoize the
+    /// answer to an admitted origin and write it for every other admitted
+    /// one, keying the memo on the verdict rather than on the origin.
+    ///
+    /// That holds wherever [`Policy::answer_depends_on_origin`] is `false`,
+    /// for a wildcard that reflects the origin, and for a policy that
+    /// consults the verdict in literal syntax, where the verdict admits any
+    /// safe value. In strict syntax the origin's form still decides whether
+    /// the verdict applies, so the answer depends on it.
+    ///
+    /// ```
+    /// use corsguard::{Behaviour, Config, Policy};
+    /// let judged = Config::new()
+    ///     .behaviour(Behaviour::CORS_NPM)
+    ///     .allowed_origins(&["https://a.example"])
+    ///     .origin_verdict(true);
+    /// let policy: Policy = Policy::new(&judged).unwrap();
+    /// assert!(policy.answer_depends_on_origin());
+    /// assert!(!policy.admitted_answer_depends_on_origin());
+    /// let strict: Policy = Policy::new(&judged.behaviour(Behaviour::STRICT)).unwrap();
+    /// assert!(strict.admitted_answer_depends_on_origin());
+    /// ```
+    pub fn admitted_answer_depends_on_origin(&self) -> bool {
+        let verdict_admits_any = self.origin_verdict && self.behaviour.syntax == Syntax::Literal;
+        self.answer_depends_on_origin() && !self.any_origin && !verdict_admits_any
+    }
+
     /// Whether `*` is answered with the request's origin (`*` with
     /// credentials under [`WildcardWithCredentials::Reflect`]).
     ///

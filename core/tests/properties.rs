@@ -309,6 +309,92 @@ proptest! {
     }
 }
 
+/// A non-empty header value without CR, LF or NUL.
+fn safe_field() -> impl Strategy<Value = Vec<u8>> {
+    bytes_field()
+        .prop_map(|v| {
+            v.into_iter()
+                .filter(|b| !matches!(b, b'\r' | b'\n' | 0))
+                .collect::<Vec<u8>>()
+        })
+        .prop_filter("a non-empty value", |v| !v.is_empty())
+}
+
+/// Checks what `admitted_answer_depends_on_origin() == false` promises:
+/// under a verdict of `true`, the decisions for two non-empty safe origins are equal
+/// once each one's echoed origin is read as the other's.
+fn check_admitted_alike<const O: usize, const H: usize, const B: usize>(
+    policy: &Policy<O, H, B>,
+    request: &RawRequest,
+    first: &[u8],
+    second: &[u8],
+) -> Result<(), TestCaseError> {
+    let mut a = request.as_request();
+    let mut b = request.as_request();
+    a.origin = Some(first);
+    b.origin = Some(second);
+    a.origin_verdict = Some(true);
+    b.origin_verdict = Some(true);
+    let (x, y) = (policy.evaluate(&a), policy.evaluate(&b));
+    prop_assert_eq!(x.kind(), y.kind());
+    prop_assert_eq!(x.outcome(), y.outcome());
+    prop_assert_eq!(x.reason(), y.reason());
+    prop_assert_eq!(x.failures(), y.failures());
+    prop_assert_eq!(x.action(), y.action());
+    prop_assert_eq!(x.body(), y.body());
+    prop_assert_eq!(x.headers().len(), y.headers().len());
+    for (p, q) in x.headers().iter().zip(y.headers()) {
+        prop_assert_eq!(p.name, q.name);
+        let echoed = p.name.as_lowercase_str() == "access-control-allow-origin"
+            && p.value == first
+            && q.value == second;
+        prop_assert!(echoed || p.value == q.value, "{:?} vs {:?}", p, q);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(cases(2000))]
+
+    /// A policy that says its answer to an admitted origin does not depend
+    /// on the origin (`admitted_answer_depends_on_origin() == false`, what
+    /// the Node runner's memo relies on to key such answers on the verdict)
+    /// answers every safe origin it is told to admit alike but for the
+    /// echo. The profile policies include one that consults the verdict.
+    #[test]
+    fn an_admitted_origin_is_answered_alike_but_for_its_echo(
+        request in raw_request(),
+        first in safe_field(),
+        second in safe_field(),
+    ) {
+        let policies = profile_policies();
+        let free: Vec<&Policy> = policies.iter().filter(|p| !p.admitted_answer_depends_on_origin()).collect();
+        let judged = free.iter().filter(|p| p.answer_depends_on_origin()).count();
+        prop_assert!(judged >= 1, "the profile policies include a literal one consulting the verdict");
+        for policy in free {
+            check_admitted_alike(policy, &request, &first, &second)?;
+        }
+    }
+
+    /// The same whatever the behaviour's settings.
+    #[test]
+    fn an_admitted_origin_is_answered_alike_whatever_the_settings(
+        behaviour in any_behaviour(),
+        which in any::<Index>(),
+        request in raw_request(),
+        first in safe_field(),
+        second in safe_field(),
+    ) {
+        let configs = varied_configs();
+        let config = which.get(&configs).behaviour(behaviour).origin_verdict(true);
+        if let Ok(policy) = Policy::<8, 8, 1024>::new(&config) {
+            if !policy.admitted_answer_depends_on_origin() {
+                check_admitted_alike(&policy, &request, &first, &second)?;
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Never panicking
 // ---------------------------------------------------------------------------
