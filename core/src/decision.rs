@@ -849,7 +849,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         !(constant_value && refused_alike && !self.origin_verdict)
     }
 
-    /// Whether, under a host verdict of `true` ([`Request::with_origin_verdict`]),
+    /// Whether, under a host verdict of `true` ([`Request::origin_verdict`]),
     /// the value of a present `Origin` can change its decision other than by
     /// being echoed in `Access-Control-Allow-Origin`. `false` when two such
     /// requests that differ only in the value of `Origin`, both non-empty
