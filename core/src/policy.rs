@@ -10,7 +10,7 @@ use crate::config::{
 };
 use crate::headers::{
     cmp_ignore_ascii_case, is_forbidden_request_header, is_forbidden_response_header,
-    is_safe_value, is_token, SAFELISTED_REQUEST_HEADERS,
+    is_safe_value, is_token, same_bytes, SAFELISTED_REQUEST_HEADERS,
 };
 use crate::origin::{
     any_pattern_key, classify_entry, hash, is_ip_host, split, EntryKind, OriginParts,
@@ -665,7 +665,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     pub(crate) fn lists_header(&self, name: &[u8]) -> bool {
         let matches = |span: Span| {
             let stored = self.get(span);
-            stored.len() == name.len() && (stored == name || stored.eq_ignore_ascii_case(name))
+            same_bytes(stored, name) || stored.eq_ignore_ascii_case(name)
         };
         if self.header_names.len() <= NAME_INDEX_MAX {
             let mut slot = name_slot(name);
