@@ -143,33 +143,47 @@ impl<'a> Iterator for ListElements<'a> {
     }
 }
 
-/// The position of the first `,` in `s`: eight bytes at a time, then one
-/// at a time for the last few.
+/// The position of the first `,` in `s`: eight bytes at a time, the last
+/// few as the final eight bytes of `s` with the ones already looked at
+/// masked off, and one at a time only when `s` is shorter than a word.
 #[inline]
 fn find_comma(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
-    let mut chunks = s.chunks_exact(8);
+    // A zero byte of `x` is a comma of the word; the lowest flagged byte
+    // of `(x - ONES) & !x & HIGHS` is the first zero byte (the flags above
+    // it may be false, never the ones below: only a zero byte borrows).
+    #[inline(always)]
+    fn commas(word: [u8; 8]) -> u64 {
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        x.wrapping_sub(ONES) & !x & HIGHS
+    }
+    let n = s.len();
+    if n < 8 {
+        return s.iter().position(|&b| b == b',');
+    }
     let mut at = 0;
-    for chunk in &mut chunks {
+    while let Some(chunk) = s.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        // A zero byte of `x` is a comma of the chunk; the lowest flagged
-        // byte of `(x - ONES) & !x & HIGHS` is the first zero byte (the
-        // flags above it may be false, never the ones below).
-        let x = u64::from_le_bytes(word) ^ COMMAS;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        let found = commas(word);
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b',')
-        .map(|i| at + i)
+    if at == n {
+        return None;
+    }
+    // The last eight bytes overlap the words already read by `at - (n - 8)`
+    // bytes, none of them a comma (so none sets a flag or borrows): only
+    // the flags above those count.
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&s[n - 8..]);
+    let seen = at - (n - 8);
+    let found = commas(word) & (u64::MAX << (8 * seen));
+    (found != 0).then(|| n - 8 + (found.trailing_zeros() / 8) as usize)
 }
 
 /// Request-header names that scripts can never set (Fetch "forbidden
