@@ -84,6 +84,14 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
             return s;
         }
     }
+    // Most of the rest follow a `, ` separator: one space before, none after.
+    if let [b' ', rest @ ..] = s {
+        if let [second, .., last] = rest {
+            if *second > b' ' && *last > b' ' {
+                return rest;
+            }
+        }
+    }
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }
