@@ -488,7 +488,8 @@ fn text(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or("")
 }
 
-/// A 64-bit hash of a byte string (a multiply-xorshift over 8-byte words).
+/// A 64-bit hash of a byte string (a multiply-rotate over 8-byte words,
+/// then a multiply-xorshift).
 /// The keys are configured origins, so the table's shape is fixed at
 /// construction; a request can only choose which bucket it probes.
 ///
@@ -498,9 +499,10 @@ fn text(bytes: &[u8]) -> &str {
 /// mixed in first, so two strings that read as the same words differ.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    // A rotation moves the high bits the multiply built back down for the
+    // next word, in one instruction where a shift and xor take three.
     fn mix(h: u64, word: u64) -> u64 {
-        let h = (h ^ word).wrapping_mul(K);
-        h ^ (h >> 29)
+        (h ^ word).wrapping_mul(K).rotate_left(29)
     }
     fn word8(bytes: &[u8], at: usize) -> u64 {
         let mut w = [0u8; 8];
