@@ -244,14 +244,13 @@ fn valid_host(host: &[u8]) -> bool {
     // One pass: host characters only, and no empty label (which also
     // refuses an empty name).
     let mut label_empty = true;
+    // A label byte, by far the most common, is answered by the one table
+    // load; only the others are compared with `.`.
     for &b in name {
-        if b == b'.' {
-            if label_empty {
-                return false;
-            }
-            label_empty = true;
-        } else if crate::headers::is_host_label_byte(b) {
+        if crate::headers::is_host_label_byte(b) {
             label_empty = false;
+        } else if b == b'.' && !label_empty {
+            label_empty = true;
         } else {
             return false;
         }
