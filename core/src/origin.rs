@@ -190,6 +190,48 @@ pub(crate) fn is_ip_host(host: &[u8]) -> bool {
     is_ipv4(host) || host.starts_with(b"[")
 }
 
+/// Each byte of `x` that is zero, as its high bit (and only those: no
+/// carry crosses a byte, unlike the shorter test with a subtraction).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// The little-endian word of the eight bytes of `s` from `at` (zeros
+/// where `s` ends first).
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(part) = s.get(at..at + 8) {
+        w.copy_from_slice(part);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The position of the last `:` in `s`, eight bytes at a time from the
+/// end; the first few bytes of a string of at least eight are the first
+/// word with the bytes already looked at masked off.
+fn rfind_colon(s: &[u8]) -> Option<usize> {
+    const COLONS: u64 = u64::from_ne_bytes([b':'; 8]);
+    let n = s.len();
+    if n < 8 {
+        return s.iter().rposition(|&b| b == b':');
+    }
+    let mut end = n;
+    while end >= 8 {
+        let found = zero_bytes(word_at(s, end - 8) ^ COLONS);
+        if found != 0 {
+            return Some(end - 8 + (63 - found.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    if end == 0 {
+        return None;
+    }
+    // Bytes `end..8` of the first word were in the last word read.
+    let found = zero_bytes(word_at(s, 0) ^ COLONS) & ((1u64 << (8 * end)) - 1);
+    (found != 0).then(|| (63 - found.leading_zeros() as usize) / 8)
+}
+
 /// Splits `scheme://host[:port]` without judging the characters of the host.
 pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
     // The first `:` starts the separator in every origin (a scheme has no
@@ -208,7 +250,7 @@ pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
             _ => return None,
         }
     } else {
-        match authority.iter().rposition(|&b| b == b':') {
+        match rfind_colon(authority) {
             Some(i) => (&authority[..i], Some(&authority[i + 1..])),
             None => (authority, None),
         }
@@ -612,6 +654,28 @@ impl KeyWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfind_colon_finds_the_last_colon_at_every_position() {
+        for len in 0..40 {
+            for a in 0..=len {
+                for b in [a, a + 1, a + 9] {
+                    let mut s = [b'a'; 40];
+                    // Bytes just below and above `:` must not count.
+                    for (i, byte) in s.iter_mut().enumerate().take(len) {
+                        *byte = [b'a', b':' - 1, b':' + 1, 0x80 | b':', 0][i % 5];
+                    }
+                    for at in [a, b] {
+                        if at < len {
+                            s[at] = b':';
+                        }
+                    }
+                    let naive = s[..len].iter().rposition(|&c| c == b':');
+                    assert_eq!(rfind_colon(&s[..len]), naive, "len {len} at {a} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn exact_origins_are_accepted() {
