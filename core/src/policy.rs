@@ -616,7 +616,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 // the pattern's domain; IP addresses have no subdomains.
                 let n = parts.host.len();
                 !ip && n > host.len() + 1
-                    && parts.host.ends_with(host)
+                    && same_bytes(&parts.host[n - host.len()..], host)
                     && parts.host[n - host.len() - 1] == b'.'
             } else {
                 parts.host == host
@@ -626,7 +626,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                 PatternPort::Any => true,
                 PatternPort::Exact(port) => parts.port == Some(self.get(port)),
             };
-            host_matches && port_matches && self.get(p.scheme) == parts.scheme
+            host_matches && port_matches && same_bytes(self.get(p.scheme), parts.scheme)
         })
     }
 
