@@ -607,7 +607,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
             return OriginJudgement::Allowed;
         }
-        if self.contains_origin(origin, false) {
+        if self.has_exact_origins && self.contains_origin(origin, false) {
             return OriginJudgement::Allowed;
         }
         let strict = self.behaviour.syntax == Syntax::Strict;

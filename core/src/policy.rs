@@ -130,6 +130,9 @@ pub struct Policy<const ORIGINS: usize = 256, const NAMES: usize = 64, const BYT
     pub(crate) origins: Vec<OriginEntry, ORIGINS>,
     pub(crate) any_origin: bool,
     pub(crate) has_patterns: bool,
+    /// Whether `origins` holds an exact origin (not only pattern keys): a
+    /// policy of patterns alone skips the exact lookup of every request.
+    pub(crate) has_exact_origins: bool,
     /// Every pattern, split into its parts, when there are at most
     /// [`PATTERN_INDEX_MAX`]; more are looked up by key in `origins` only.
     pub(crate) patterns: Vec<PatternRef, PATTERN_INDEX_MAX>,
@@ -220,6 +223,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             origins: Vec::new(),
             any_origin: false,
             has_patterns: false,
+            has_exact_origins: false,
             patterns: Vec::new(),
             patterns_indexed: true,
             fixed_origin: None,
@@ -314,6 +318,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         self.origins.clear();
         self.any_origin = false;
         self.has_patterns = false;
+        self.has_exact_origins = false;
         self.patterns.clear();
         self.patterns_indexed = true;
         self.fixed_origin = None;
@@ -492,7 +497,10 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
                     self.insert_origin(entry, true)?;
                     self.index_pattern(entry);
                 }
-                EntryKind::Null | EntryKind::Exact => self.insert_origin(entry, false)?,
+                EntryKind::Null | EntryKind::Exact => {
+                    self.has_exact_origins = true;
+                    self.insert_origin(entry, false)?;
+                }
             }
         }
         if let Some(fixed) = config.fixed_origin {
