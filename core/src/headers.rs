@@ -9,14 +9,17 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
 }
 
 /// What a byte may be, as bits of `CLASSES`: one table of 256 bytes serves
-/// the per-byte checks of tokens and of hosts (a firmware image pays for
+/// the per-byte checks of tokens, hosts and schemes (a firmware image pays for
 /// each table it links).
 const TOKEN: u8 = 1;
 const HOST_LABEL: u8 = 2;
+const SCHEME: u8 = 4;
 
 /// `CLASSES[b]`: `TOKEN` when byte `b` may appear in a token, `HOST_LABEL`
 /// when it may appear in a label of a host a browser serializes (lowercase
-/// letters, digits, `-`, `_`). A table, so each check is one load.
+/// letters, digits, `-`, `_`), `SCHEME` when it may appear in a serialized
+/// scheme (lowercase letters, digits, `+`, `-`, `.`). A table, so each
+/// check is one load.
 static CLASSES: [u8; 256] = {
     let mut table = [0; 256];
     let mut b = 0;
@@ -27,6 +30,9 @@ static CLASSES: [u8; 256] = {
         }
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_' {
             table[b] |= HOST_LABEL;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.') {
+            table[b] |= SCHEME;
         }
         b += 1;
     }
@@ -42,6 +48,12 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn is_host_label_byte(b: u8) -> bool {
     CLASSES[usize::from(b)] & HOST_LABEL != 0
+}
+
+/// Whether `b` may appear in a scheme a browser serializes (lowercase).
+#[inline(always)]
+pub(crate) fn is_scheme_byte(b: u8) -> bool {
+    CLASSES[usize::from(b)] & SCHEME != 0
 }
 
 /// Whether `s` can be written as a response header value without opening a
@@ -343,6 +355,18 @@ mod tests {
                 assert_eq!(same_bytes(a, &b[..n]), a == &b[..n], "n {n} at {at}");
                 assert!(!same_bytes(a, &b[..n]));
             }
+        }
+    }
+
+    #[test]
+    fn byte_classes_match_their_definitions() {
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), CLASSES[usize::from(b)] & TOKEN != 0, "{b}");
+            let label = b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_');
+            assert_eq!(is_host_label_byte(b), label, "{b}");
+            let scheme =
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.');
+            assert_eq!(is_scheme_byte(b), scheme, "{b}");
         }
     }
 

@@ -260,9 +260,7 @@ pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
 
 fn valid_scheme(scheme: &[u8]) -> bool {
     matches!(scheme.first(), Some(b'a'..=b'z'))
-        && scheme.iter().all(|&b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-        })
+        && scheme.iter().all(|&b| crate::headers::is_scheme_byte(b))
 }
 
 fn valid_port_digits(port: &[u8]) -> bool {
