@@ -574,17 +574,19 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         };
         let judgement = self.judge_origin(request);
         let allow_origin = self.allow_origin_value(request, judgement);
+        // Only what the branch taken may leave unwritten is reset here: a
+        // preflight always writes the verdict, the reason, the failures and
+        // the template.
         decision.kind = kind;
-        decision.outcome = Outcome::NotCors;
-        decision.reason = None;
-        decision.failures = Failures::default();
         decision.action = Action::Continue;
         decision.headers.clear();
         decision.body = None;
-        decision.template = None;
         if kind == RequestKind::Preflight {
             self.preflight(request, judgement, allow_origin, decision);
         } else {
+            decision.outcome = Outcome::NotCors;
+            decision.reason = None;
+            decision.failures = Failures::default();
             self.actual(request, judgement, allow_origin, decision);
             if options && b.preflight_detection == PreflightDetection::RefuseIncomplete {
                 // An OPTIONS taken for an incomplete preflight: refused
