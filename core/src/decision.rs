@@ -495,6 +495,15 @@ impl<'a> Decision<'a> {
     }
 }
 
+/// Whether `method` is `OPTIONS`, as two overlapping four-byte compares
+/// (a seven-byte comparison assembles its word from three loads).
+#[inline(always)]
+fn is_options(method: &[u8]) -> bool {
+    method.len() == 7
+        && method.get(..4) == Some(&b"OPTI"[..])
+        && method.get(3..) == Some(&b"IONS"[..])
+}
+
 /// How the origin was judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum OriginJudgement {
@@ -547,7 +556,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     /// ```
     pub fn evaluate_into<'a>(&'a self, request: &Request<'a>, decision: &mut Decision<'a>) {
         let b = &self.behaviour;
-        let options = request.method == b"OPTIONS";
+        let options = is_options(request.method);
         let (origin, request_method) = (request.origin.is_some(), request.request_method.is_some());
         let preflight = match b.preflight_detection {
             PreflightDetection::OriginAndMethod | PreflightDetection::RefuseIncomplete => {
@@ -565,17 +574,19 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         };
         let judgement = self.judge_origin(request);
         let allow_origin = self.allow_origin_value(request, judgement);
+        // Only what the branch taken may leave unwritten is reset here: a
+        // preflight always writes the verdict, the reason, the failures and
+        // the template.
         decision.kind = kind;
-        decision.outcome = Outcome::NotCors;
-        decision.reason = None;
-        decision.failures = Failures::default();
         decision.action = Action::Continue;
         decision.headers.clear();
         decision.body = None;
-        decision.template = None;
         if kind == RequestKind::Preflight {
             self.preflight(request, judgement, allow_origin, decision);
         } else {
+            decision.outcome = Outcome::NotCors;
+            decision.reason = None;
+            decision.failures = Failures::default();
             self.actual(request, judgement, allow_origin, decision);
             if options && b.preflight_detection == PreflightDetection::RefuseIncomplete {
                 // An OPTIONS taken for an incomplete preflight: refused
@@ -607,7 +618,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
             }
             return OriginJudgement::Allowed;
         }
-        if self.contains_origin(origin, false) {
+        if self.has_exact_origins && self.contains_origin(origin, false) {
             return OriginJudgement::Allowed;
         }
         let strict = self.behaviour.syntax == Syntax::Strict;
@@ -771,7 +782,7 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
         };
         // The preflight's own headers, where the order lists them: the lists
         // on any OPTIONS, Private Network Access to whoever asks for it.
-        let options = request.method == b"OPTIONS";
+        let options = is_options(request.method);
         let private_network = self.private_network
             && request
                 .request_private_network

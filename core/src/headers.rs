@@ -9,14 +9,17 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
 }
 
 /// What a byte may be, as bits of `CLASSES`: one table of 256 bytes serves
-/// the per-byte checks of tokens and of hosts (a firmware image pays for
+/// the per-byte checks of tokens, hosts and schemes (a firmware image pays for
 /// each table it links).
 const TOKEN: u8 = 1;
 const HOST_LABEL: u8 = 2;
+const SCHEME: u8 = 4;
 
 /// `CLASSES[b]`: `TOKEN` when byte `b` may appear in a token, `HOST_LABEL`
 /// when it may appear in a label of a host a browser serializes (lowercase
-/// letters, digits, `-`, `_`). A table, so each check is one load.
+/// letters, digits, `-`, `_`), `SCHEME` when it may appear in a serialized
+/// scheme (lowercase letters, digits, `+`, `-`, `.`). A table, so each
+/// check is one load.
 static CLASSES: [u8; 256] = {
     let mut table = [0; 256];
     let mut b = 0;
@@ -27,6 +30,9 @@ static CLASSES: [u8; 256] = {
         }
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_' {
             table[b] |= HOST_LABEL;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.') {
+            table[b] |= SCHEME;
         }
         b += 1;
     }
@@ -44,10 +50,40 @@ pub(crate) fn is_host_label_byte(b: u8) -> bool {
     CLASSES[usize::from(b)] & HOST_LABEL != 0
 }
 
+/// Whether `b` may appear in a scheme a browser serializes (lowercase).
+#[inline(always)]
+pub(crate) fn is_scheme_byte(b: u8) -> bool {
+    CLASSES[usize::from(b)] & SCHEME != 0
+}
+
 /// Whether `s` can be written as a response header value without opening a
 /// way to header injection: no CR, LF or NUL anywhere.
 pub(crate) fn is_safe_value(s: &[u8]) -> bool {
     !s.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0)
+}
+
+/// Whether `a` and `b` are the same bytes. Strings of 8 to 16 bytes (most
+/// header names) are compared as two overlapping words in line, which
+/// costs less than a call to the library's `memcmp`; other lengths go to
+/// the slice comparison.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    #[inline(always)]
+    fn word(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        if let Some(part) = s.get(at..at + 8) {
+            w.copy_from_slice(part);
+        }
+        u64::from_ne_bytes(w)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
 }
 
 /// Trims the optional whitespace (SP, HTAB) HTTP allows around list elements.
@@ -58,6 +94,14 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     if let [first, .., last] = s {
         if *first > b' ' && *last > b' ' {
             return s;
+        }
+    }
+    // Most of the rest follow a `, ` separator: one space before, none after.
+    if let [b' ', rest @ ..] = s {
+        if let [second, .., last] = rest {
+            if *second > b' ' && *last > b' ' {
+                return rest;
+            }
         }
     }
     while let [b' ' | b'\t', rest @ ..] = s {
@@ -103,7 +147,7 @@ impl<'a> ListElements<'a> {
 impl<'a> Iterator for ListElements<'a> {
     type Item = &'a [u8];
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         match find_comma(rest) {
@@ -119,33 +163,47 @@ impl<'a> Iterator for ListElements<'a> {
     }
 }
 
-/// The position of the first `,` in `s`: eight bytes at a time, then one
-/// at a time for the last few.
+/// The position of the first `,` in `s`: eight bytes at a time, the last
+/// few as the final eight bytes of `s` with the ones already looked at
+/// masked off, and one at a time only when `s` is shorter than a word.
 #[inline]
 fn find_comma(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
-    let mut chunks = s.chunks_exact(8);
+    // A zero byte of `x` is a comma of the word; the lowest flagged byte
+    // of `(x - ONES) & !x & HIGHS` is the first zero byte (the flags above
+    // it may be false, never the ones below: only a zero byte borrows).
+    #[inline(always)]
+    fn commas(word: [u8; 8]) -> u64 {
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        x.wrapping_sub(ONES) & !x & HIGHS
+    }
+    let n = s.len();
+    if n < 8 {
+        return s.iter().position(|&b| b == b',');
+    }
     let mut at = 0;
-    for chunk in &mut chunks {
+    while let Some(chunk) = s.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        // A zero byte of `x` is a comma of the chunk; the lowest flagged
-        // byte of `(x - ONES) & !x & HIGHS` is the first zero byte (the
-        // flags above it may be false, never the ones below).
-        let x = u64::from_le_bytes(word) ^ COMMAS;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        let found = commas(word);
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b',')
-        .map(|i| at + i)
+    if at == n {
+        return None;
+    }
+    // The last eight bytes overlap the words already read by `at - (n - 8)`
+    // bytes, none of them a comma (so none sets a flag or borrows): only
+    // the flags above those count.
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&s[n - 8..]);
+    let seen = at - (n - 8);
+    let found = commas(word) & (u64::MAX << (8 * seen));
+    (found != 0).then(|| n - 8 + (found.trailing_zeros() / 8) as usize)
 }
 
 /// Request-header names that scripts can never set (Fetch "forbidden
@@ -282,6 +340,34 @@ mod tests {
     #[test]
     fn list_of_an_empty_value_is_one_empty_element() {
         assert_eq!(elements(""), [Some(&b""[..]), None, None, None]);
+    }
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality() {
+        let base: [u8; 40] = core::array::from_fn(|i| b'a' + (i % 26) as u8);
+        for n in 0..40 {
+            let a = &base[..n];
+            assert!(same_bytes(a, a));
+            assert!(!same_bytes(a, &base[..n + 1]));
+            for at in 0..n {
+                let mut b = base;
+                b[at] ^= 0x20;
+                assert_eq!(same_bytes(a, &b[..n]), a == &b[..n], "n {n} at {at}");
+                assert!(!same_bytes(a, &b[..n]));
+            }
+        }
+    }
+
+    #[test]
+    fn byte_classes_match_their_definitions() {
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), CLASSES[usize::from(b)] & TOKEN != 0, "{b}");
+            let label = b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_');
+            assert_eq!(is_host_label_byte(b), label, "{b}");
+            let scheme =
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.');
+            assert_eq!(is_scheme_byte(b), scheme, "{b}");
+        }
     }
 
     #[test]

@@ -190,6 +190,48 @@ pub(crate) fn is_ip_host(host: &[u8]) -> bool {
     is_ipv4(host) || host.starts_with(b"[")
 }
 
+/// Each byte of `x` that is zero, as its high bit (and only those: no
+/// carry crosses a byte, unlike the shorter test with a subtraction).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// The little-endian word of the eight bytes of `s` from `at` (zeros
+/// where `s` ends first).
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(part) = s.get(at..at + 8) {
+        w.copy_from_slice(part);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The position of the last `:` in `s`, eight bytes at a time from the
+/// end; the first few bytes of a string of at least eight are the first
+/// word with the bytes already looked at masked off.
+fn rfind_colon(s: &[u8]) -> Option<usize> {
+    const COLONS: u64 = u64::from_ne_bytes([b':'; 8]);
+    let n = s.len();
+    if n < 8 {
+        return s.iter().rposition(|&b| b == b':');
+    }
+    let mut end = n;
+    while end >= 8 {
+        let found = zero_bytes(word_at(s, end - 8) ^ COLONS);
+        if found != 0 {
+            return Some(end - 8 + (63 - found.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    if end == 0 {
+        return None;
+    }
+    // Bytes `end..8` of the first word were in the last word read.
+    let found = zero_bytes(word_at(s, 0) ^ COLONS) & ((1u64 << (8 * end)) - 1);
+    (found != 0).then(|| (63 - found.leading_zeros() as usize) / 8)
+}
+
 /// Splits `scheme://host[:port]` without judging the characters of the host.
 pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
     // The first `:` starts the separator in every origin (a scheme has no
@@ -208,7 +250,7 @@ pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
             _ => return None,
         }
     } else {
-        match authority.iter().rposition(|&b| b == b':') {
+        match rfind_colon(authority) {
             Some(i) => (&authority[..i], Some(&authority[i + 1..])),
             None => (authority, None),
         }
@@ -218,9 +260,7 @@ pub(crate) fn split(s: &[u8]) -> Option<OriginParts<'_>> {
 
 fn valid_scheme(scheme: &[u8]) -> bool {
     matches!(scheme.first(), Some(b'a'..=b'z'))
-        && scheme.iter().all(|&b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-        })
+        && scheme.iter().all(|&b| crate::headers::is_scheme_byte(b))
 }
 
 fn valid_port_digits(port: &[u8]) -> bool {
@@ -244,14 +284,13 @@ fn valid_host(host: &[u8]) -> bool {
     // One pass: host characters only, and no empty label (which also
     // refuses an empty name).
     let mut label_empty = true;
+    // A label byte, by far the most common, is answered by the one table
+    // load; only the others are compared with `.`.
     for &b in name {
-        if b == b'.' {
-            if label_empty {
-                return false;
-            }
-            label_empty = true;
-        } else if crate::headers::is_host_label_byte(b) {
+        if crate::headers::is_host_label_byte(b) {
             label_empty = false;
+        } else if b == b'.' && !label_empty {
+            label_empty = true;
         } else {
             return false;
         }
@@ -488,7 +527,8 @@ fn text(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or("")
 }
 
-/// A 64-bit hash of a byte string (a multiply-xorshift over 8-byte words).
+/// A 64-bit hash of a byte string (a multiply-rotate over 8-byte words,
+/// then a multiply-xorshift).
 /// The keys are configured origins, so the table's shape is fixed at
 /// construction; a request can only choose which bucket it probes.
 ///
@@ -498,9 +538,10 @@ fn text(bytes: &[u8]) -> &str {
 /// mixed in first, so two strings that read as the same words differ.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    // A rotation moves the high bits the multiply built back down for the
+    // next word, in one instruction where a shift and xor take three.
     fn mix(h: u64, word: u64) -> u64 {
-        let h = (h ^ word).wrapping_mul(K);
-        h ^ (h >> 29)
+        (h ^ word).wrapping_mul(K).rotate_left(29)
     }
     fn word8(bytes: &[u8], at: usize) -> u64 {
         let mut w = [0u8; 8];
@@ -611,6 +652,28 @@ impl KeyWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfind_colon_finds_the_last_colon_at_every_position() {
+        for len in 0..40 {
+            for a in 0..=len {
+                for b in [a, a + 1, a + 9] {
+                    let mut s = [b'a'; 40];
+                    // Bytes just below and above `:` must not count.
+                    for (i, byte) in s.iter_mut().enumerate().take(len) {
+                        *byte = [b'a', b':' - 1, b':' + 1, 0x80 | b':', 0][i % 5];
+                    }
+                    for at in [a, b] {
+                        if at < len {
+                            s[at] = b':';
+                        }
+                    }
+                    let naive = s[..len].iter().rposition(|&c| c == b':');
+                    assert_eq!(rfind_colon(&s[..len]), naive, "len {len} at {a} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn exact_origins_are_accepted() {

@@ -554,6 +554,29 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(cases(2000))]
+
+    /// A decision reused for a second request holds exactly what a fresh
+    /// one would: `evaluate_into` leaves nothing of the first request
+    /// behind, whatever the settings and whichever kinds the two are.
+    #[test]
+    fn a_reused_decision_equals_a_fresh_one(
+        behaviour in any_behaviour(),
+        which in any::<Index>(),
+        first in raw_request(),
+        second in raw_request(),
+    ) {
+        let configs = varied_configs();
+        let config = which.get(&configs).behaviour(behaviour);
+        if let Ok(policy) = Policy::<8, 8, 1024>::new(&config) {
+            let mut decision = policy.evaluate(&first.as_request());
+            policy.evaluate_into(&second.as_request(), &mut decision);
+            prop_assert_eq!(decision, policy.evaluate(&second.as_request()));
+        }
+    }
+}
+
 /// Configuration strings: real entries, real entries with a special character
 /// inserted, and noise.
 fn config_string() -> impl Strategy<Value = String> {
