@@ -66,7 +66,10 @@ pub(crate) fn is_safe_value(s: &[u8]) -> bool {
 /// header names) are compared as two overlapping words in line, which
 /// costs less than a call to the library's `memcmp`; other lengths go to
 /// the slice comparison.
-#[inline(always)]
+// Always inlined on hosts, where it pays in instructions; a bare-metal
+// image keeps one copy of it, for size.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     #[inline(always)]
     fn word(s: &[u8], at: usize) -> u64 {
@@ -147,7 +150,10 @@ impl<'a> ListElements<'a> {
 impl<'a> Iterator for ListElements<'a> {
     type Item = &'a [u8];
 
-    #[inline(always)]
+    // Always inlined on hosts, where it pays in instructions; a bare-metal
+    // image keeps one copy of it, for size.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         match find_comma(rest) {

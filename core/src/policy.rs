@@ -652,12 +652,15 @@ impl<const ORIGINS: usize, const NAMES: usize, const BYTES: usize> Policy<ORIGIN
     }
 
     /// Whether `key` is stored as an exact origin (`pattern == false`) or as
-    /// a pattern key (`pattern == true`): a binary search on the sorted
-    /// hashes, then a byte comparison. The two kinds never match each other,
-    /// so a request cannot send a pattern's own text as its origin.
-    // Always inlined: as a call of its own, the walk below cost more in
-    // moving registers than it saved.
-    #[inline(always)]
+    /// a pattern key (`pattern == true`): a walk (up to 16 entries) or a
+    /// binary search on the sorted hashes, then a byte comparison. The two
+    /// kinds never match each other, so a request cannot send a pattern's
+    /// own text as its origin.
+    // Always inlined on hosts: as a call of its own, the walk below cost
+    // more in moving registers than it saved. A bare-metal image keeps one
+    // copy of it, for size.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn contains_origin(&self, key: &[u8], pattern: bool) -> bool {
         let h = key_hash(key, pattern);
         // A short table is walked, which takes fewer instructions than
