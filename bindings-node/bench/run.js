@@ -9,10 +9,11 @@
 //    round; the ratio of each round is cors time / corsguard time.
 // 2. --http: Express 4 + cors and Express 4 + corsguard on loopback, each
 //    server in its own process (both started once), load from autocannon;
-//    requests per second, R rounds (7; --quick 1) alternating which server
-//    is measured first, S seconds per server and round (3; --quick 1), in
-//    3 interleaved windows (--quick 1) of which the best rate counts; and
-//    the server process's CPU time per request over the same windows.
+//    requests per second, R rounds (at least 15; --quick 1) alternating
+//    which server is measured first, S seconds per server and round (2;
+//    --quick 1), in 3 interleaved windows (--quick 1) of which the best
+//    rate counts; and the server process's CPU time per request over the
+//    same windows. Servers and client are kept on separate CPUs (taskset).
 // 3. --fresh-options (only with that flag): delegates and origin callbacks
 //    returning a fresh but equal options object or origin array on every
 //    call, which corsguard answers from its policy cache; ns per call.
@@ -20,7 +21,7 @@
 // --json FILE writes every result (the issue-15 bench interface: medians,
 // the median per-round ratio and its spread) besides printing the tables.
 
-const { fork } = require('node:child_process');
+const { execFileSync, fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -37,8 +38,8 @@ const runMicro = only('--micro') || (!runFresh && !only('--http'));
 const runHttp = only('--http') || (!runFresh && !only('--micro'));
 const JSON_FILE = value('--json', null);
 const MICRO_ROUNDS = Number(value('--rounds', QUICK ? 5 : 11));
-const HTTP_ROUNDS = Math.max(QUICK ? 1 : 7, Number(value('--rounds', 0)));
-const DURATION = Number(value('--duration', QUICK ? 1 : 3));
+const HTTP_ROUNDS = Math.max(QUICK ? 1 : 15, Number(value('--rounds', 0)));
+const DURATION = Number(value('--duration', QUICK ? 1 : 2));
 // Wall time one timing of one middleware aims at (the iteration count is
 // calibrated per scenario from a warm-up).
 const TARGET_NS = (QUICK ? 8 : 120) * 1e6;
@@ -364,9 +365,34 @@ function fresh() {
   }
 }
 
+// On Linux with at least two CPUs and util-linux's taskset, the HTTP rounds
+// keep the servers on the last CPU and the load generator (this process) on
+// the others, so that neither is moved onto the other's CPU mid-window;
+// both servers are treated alike. Null where that is not available.
+const PINNING = (() => {
+  const cpus = os.cpus().length;
+  if (process.platform !== 'linux' || cpus < 2) return null;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return { server: String(cpus - 1), client: `0-${cpus - 2}`, all: `0-${cpus - 1}` };
+})();
+
+/** Sets this process's CPUs (taskset's list syntax), where PINNING allows. */
+function pinSelf(cpus) {
+  if (PINNING !== null) execFileSync('taskset', ['-pc', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
 function startServer(lib) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'server.js'), [lib], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const script = path.join(__dirname, 'server.js');
+    const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
+    const child =
+      PINNING === null
+        ? fork(script, [lib], { stdio })
+        : spawn('taskset', ['-c', PINNING.server, process.execPath, script, lib], { stdio });
     child.once('message', (port) => resolve({ child, port }));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -417,13 +443,14 @@ async function httpBench() {
   ];
   const windows = QUICK ? 1 : HTTP_WINDOWS;
   console.log(
-    `\nExpress 4 over HTTP (autocannon, 32 connections, ${HTTP_ROUNDS} rounds alternating which server goes first, ` +
+    `\nExpress 4 over HTTP (autocannon, 32 connections, ${PINNING === null ? '' : `servers on CPU ${PINNING.server}, the client on ${PINNING.client}, `}${HTTP_ROUNDS} rounds alternating which server goes first, ` +
       `each server's rate in a round its best of ${windows} interleaved windows of ${DURATION / windows}s; ` +
       'requests/s: medians; higher is better; then the server process\'s CPU µs per request over the same windows, lower is better)'
   );
   console.log('request'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
   const servers = {};
   const cpuRows = [];
+  pinSelf(PINNING === null ? '' : PINNING.client);
   try {
     servers.peer = await startServer('cors');
     servers.ours = await startServer('corsguard');
@@ -460,6 +487,7 @@ async function httpBench() {
       printRow(`${name}, server CPU`, record('http-cpu', name, 'µs/req', cpu.ours, cpu.peer, cpu.ratios, null), 1);
     }
   } finally {
+    pinSelf(PINNING === null ? '' : PINNING.all);
     for (const s of Object.values(servers)) {
       s.child.removeAllListeners('exit');
       s.child.kill();
