@@ -444,7 +444,7 @@ async function httpBench() {
   const windows = QUICK ? 1 : HTTP_WINDOWS;
   console.log(
     `\nExpress 4 over HTTP (autocannon, 32 connections, ${PINNING === null ? '' : `servers on CPU ${PINNING.server}, the client on ${PINNING.client}, `}${HTTP_ROUNDS} rounds alternating which server goes first, ` +
-      `each server's rate in a round its best of ${windows} interleaved windows of ${DURATION / windows}s; ` +
+      `each server's rate in a round its best of ${windows} interleaved windows of ${(DURATION / windows).toFixed(2)} s; ` +
       'requests/s: medians; higher is better; then the server process\'s CPU µs per request over the same windows, lower is better)'
   );
   console.log('request'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
