@@ -509,7 +509,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
     parser.add_argument("--group", choices=["micro", "http", "all"], default="all")
-    parser.add_argument("--rounds", type=int, help="rounds per scenario (default 15 micro, 5 http; --quick 3, 1)")
+    parser.add_argument("--rounds", type=int, help="rounds per scenario (default 15 micro, 11 http; --quick 3, 1)")
     parser.add_argument("--calls", type=int, help="calls per contender per micro round (default 20000; --quick 2000)")
     parser.add_argument("--seconds", type=float, help="seconds per contender per http round (default 2; --quick 0.5)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections of the http load (default 8)")
@@ -536,7 +536,7 @@ def main(argv=None) -> int:
         log(f"micro: ASGI middleware call net of the bare app, {rounds} rounds x {calls} calls, median (min-max) of per-round ratios")
         results += run_micro(rounds, calls, log)
     if args.group in ("http", "all"):
-        rounds = args.rounds or (1 if args.quick else 5)
+        rounds = args.rounds or (1 if args.quick else 11)
         seconds = args.seconds or (0.5 if args.quick else 2.0)
         for server in args.http or SERVERS:
             log(f"http: uvicorn ({server}) on 127.0.0.1, {args.connections} keep-alive connections, {rounds} rounds x {seconds} s each")
