@@ -71,22 +71,35 @@ pub(crate) fn is_safe_value(s: &[u8]) -> bool {
 #[cfg_attr(not(target_os = "none"), inline(always))]
 #[cfg_attr(target_os = "none", inline)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    #[inline(always)]
-    fn word(s: &[u8], at: usize) -> u64 {
-        let mut w = [0u8; 8];
-        if let Some(part) = s.get(at..at + 8) {
-            w.copy_from_slice(part);
-        }
-        u64::from_ne_bytes(w)
-    }
     let n = a.len();
     if n != b.len() {
         return false;
     }
     match n {
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8),
         _ => a == b,
     }
+}
+
+/// The little-endian word of the eight bytes of `s` from `at` (zeros
+/// where `s` ends first): how the word-at-a-time searches, comparisons and
+/// the origin hash read their input.
+#[inline(always)]
+pub(crate) fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(part) = s.get(at..at + 8) {
+        w.copy_from_slice(part);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// Each byte of `x` that is zero, as its high bit, and only those (no
+/// carry crosses a byte), so that the last flagged byte is a true one too:
+/// `zero_bytes(word ^ [b; 8])` marks the bytes `b`.
+#[inline(always)]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
 /// Trims the optional whitespace (SP, HTAB) HTTP allows around list elements.

@@ -13,6 +13,7 @@
 
 use core::fmt;
 
+use crate::headers::{word_at, zero_bytes};
 use crate::host::{self, IpHost};
 
 /// Longest origin (in bytes) that can match a pattern. Longer request origins
@@ -188,23 +189,6 @@ fn is_ipv4(host: &[u8]) -> bool {
 /// Whether a host is an IPv4 or IPv6 address (which has no subdomains).
 pub(crate) fn is_ip_host(host: &[u8]) -> bool {
     is_ipv4(host) || host.starts_with(b"[")
-}
-
-/// Each byte of `x` that is zero, as its high bit (and only those: no
-/// carry crosses a byte, unlike the shorter test with a subtraction).
-fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
-}
-
-/// The little-endian word of the eight bytes of `s` from `at` (zeros
-/// where `s` ends first).
-fn word_at(s: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(part) = s.get(at..at + 8) {
-        w.copy_from_slice(part);
-    }
-    u64::from_le_bytes(w)
 }
 
 /// The position of the last `:` in `s`, eight bytes at a time from the
@@ -543,11 +527,6 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     fn mix(h: u64, word: u64) -> u64 {
         (h ^ word).wrapping_mul(K).rotate_left(29)
     }
-    fn word8(bytes: &[u8], at: usize) -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(w)
-    }
     fn word4(bytes: &[u8], at: usize) -> u64 {
         let mut w = [0u8; 4];
         w.copy_from_slice(&bytes[at..at + 4]);
@@ -566,10 +545,10 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
         _ => {
             let mut at = 0;
             while at + 8 < n {
-                h = mix(h, word8(bytes, at));
+                h = mix(h, word_at(bytes, at));
                 at += 8;
             }
-            h = mix(h, word8(bytes, n - 8));
+            h = mix(h, word_at(bytes, n - 8));
         }
     }
     h = h.wrapping_mul(K);
