@@ -380,9 +380,9 @@ const PINNING = (() => {
   return { server: String(cpus - 1), client: `0-${cpus - 2}`, all: `0-${cpus - 1}` };
 })();
 
-/** Sets this process's CPUs (taskset's list syntax), where PINNING allows. */
-function pinSelf(cpus) {
-  if (PINNING !== null) execFileSync('taskset', ['-pc', cpus, String(process.pid)], { stdio: 'ignore' });
+/** Moves this process to PINNING's `which` CPUs ('client' or 'all'), where PINNING allows. */
+function pinSelf(which) {
+  if (PINNING !== null) execFileSync('taskset', ['-pc', PINNING[which], String(process.pid)], { stdio: 'ignore' });
 }
 
 function startServer(lib) {
@@ -450,7 +450,7 @@ async function httpBench() {
   console.log('request'.padEnd(44), 'cors'.padStart(9), 'corsguard'.padStart(10), 'ratio'.padStart(8), 'min-max'.padStart(11));
   const servers = {};
   const cpuRows = [];
-  pinSelf(PINNING === null ? '' : PINNING.client);
+  pinSelf('client');
   try {
     servers.peer = await startServer('cors');
     servers.ours = await startServer('corsguard');
@@ -487,7 +487,7 @@ async function httpBench() {
       printRow(`${name}, server CPU`, record('http-cpu', name, 'µs/req', cpu.ours, cpu.peer, cpu.ratios, null), 1);
     }
   } finally {
-    pinSelf(PINNING === null ? '' : PINNING.all);
+    pinSelf('all');
     for (const s of Object.values(servers)) {
       s.child.removeAllListeners('exit');
       s.child.kill();

@@ -143,7 +143,7 @@ class Runner {
       const freedom = this.freedomOf(index);
       if (freedom === ANSWER_FREE) key = ANY_ORIGIN;
       else if (freedom === HEADERS_FREE && headersOnly) key = ANY_ORIGIN_HEADERS;
-      else if (verdict === true && origin !== '' && !unsafe(origin) && this.admittedFree(index)) key = ADMITTED_ORIGIN;
+      else if (verdict === true && this.admittedFree(index) && origin !== '' && !unsafe(origin)) key = ADMITTED_ORIGIN;
     }
     const free = key !== origin;
     const slot = verdict === undefined ? 0 : verdict ? 2 : 1;
